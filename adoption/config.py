@@ -1,0 +1,122 @@
+"""Workspace settings, read from and written to ``adoption.toml``."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import zoneinfo
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from adoption.errors import InputError
+
+__all__ = ["DEFAULT_MIN_GROUP_SIZE", "FLOOR_MIN_GROUP_SIZE", "Settings", "WEEKDAYS"]
+
+DEFAULT_MIN_GROUP_SIZE = 5
+#: The minimum group size can be raised but never set below this.
+FLOOR_MIN_GROUP_SIZE = 3
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings of one workspace.
+
+    Attributes
+    ----------
+    organisation : str
+        Name shown on reports.
+    min_group_size : int
+        Smallest group of people for which any people-derived figure is shown (default 5,
+        never below 3).
+    time_zone : str
+        IANA time zone in which event timestamps are turned into days.
+    week_start : str
+        First day of a reporting week (``"monday"`` ... ``"sunday"``).
+    currency : str
+        ISO 4217 code in which seat costs are reported.
+    keep_names : bool
+        Keep people's names and e-mail addresses (restricted outputs only). Off by default:
+        only keyed hashes of identifiers are stored.
+    """
+
+    organisation: str = "Example organisation"
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    time_zone: str = "UTC"
+    week_start: str = "monday"
+    currency: str = "EUR"
+    keep_names: bool = False
+
+    def __post_init__(self) -> None:
+        self.check(source="settings")
+
+    def check(self, *, source: str) -> None:
+        """Raise :class:`InputError` naming ``source`` if a setting is out of range."""
+        if not isinstance(self.min_group_size, int) or self.min_group_size < FLOOR_MIN_GROUP_SIZE:
+            raise InputError(
+                f"{source}: min_group_size is {self.min_group_size!r}; it must be a whole number "
+                f"of at least {FLOOR_MIN_GROUP_SIZE}. Set e.g. min_group_size = 5."
+            )
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+            raise InputError(
+                f"{source}: time_zone {self.time_zone!r} is not an IANA time zone. "
+                "Use a name such as 'Europe/Berlin' or 'UTC'."
+            ) from e
+        if self.week_start not in WEEKDAYS:
+            raise InputError(
+                f"{source}: week_start is {self.week_start!r}; allowed: {list(WEEKDAYS)}."
+            )
+        if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isalpha()):
+            raise InputError(
+                f"{source}: currency is {self.currency!r}; use a three-letter ISO 4217 code "
+                "such as 'EUR' or 'USD'."
+            )
+
+    @property
+    def week_start_index(self) -> int:
+        """0 for Monday ... 6 for Sunday."""
+        return WEEKDAYS.index(self.week_start)
+
+    @classmethod
+    def read(cls, path: Path) -> Settings:
+        """Read settings from a TOML file; unknown keys are an error."""
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise InputError(f"{path}: not valid TOML ({e}). Fix the file by hand.") from e
+        flat: dict[str, object] = {}
+        for section in raw.values():
+            if isinstance(section, dict):
+                flat.update(section)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(flat) - known)
+        if unknown:
+            raise InputError(
+                f"{path}: unknown setting(s) {unknown}; known settings: {sorted(known)}."
+            )
+        try:
+            return cls(**flat)  # type: ignore[arg-type]
+        except InputError as e:
+            raise InputError(f"{path}: {e}") from e
+
+    def to_toml(self) -> str:
+        """The settings as a commented TOML document."""
+        v = {k: json.dumps(x) if isinstance(x, str) else str(x).lower() if isinstance(x, bool)
+             else str(x) for k, x in asdict(self).items()}
+        return (
+            "# adoption workspace settings\n"
+            "[organisation]\n"
+            f"organisation = {v['organisation']}\n"
+            "# IANA time zone in which event timestamps become days\n"
+            f"time_zone = {v['time_zone']}\n"
+            "# first day of a reporting week\n"
+            f"week_start = {v['week_start']}\n"
+            f"currency = {v['currency']}\n\n"
+            "[privacy]\n"
+            "# smallest group of people for which a figure is shown (never below 3)\n"
+            f"min_group_size = {v['min_group_size']}\n"
+            "# keep names and e-mail addresses for restricted outputs (off: keyed hashes only)\n"
+            f"keep_names = {v['keep_names']}\n"
+        )

@@ -1,0 +1,70 @@
+"""Exceptions and warnings raised by ``adoption``.
+
+Every message says what went wrong, where, what was found and how to fix it.
+
+Hierarchy::
+
+    AdoptionError
+    ├── WorkspaceError                 missing, foreign or half-made workspace
+    ├── InputError (ValueError)        a file or a frame the user gave is unusable
+    │   ├── ColumnNotFoundError (KeyError)
+    │   └── FormatDetectionError       the kind of a file could not be told from its columns
+    ├── IngestError                    a batch failed; the store is unchanged
+    ├── PeriodError (ValueError)       a period label that cannot be parsed
+    └── ReportError                    a notebook could not be rendered
+
+    SmallGroupWarning (UserWarning)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AdoptionError",
+    "ColumnNotFoundError",
+    "FormatDetectionError",
+    "IngestError",
+    "InputError",
+    "PeriodError",
+    "ReportError",
+    "SmallGroupWarning",
+    "WorkspaceError",
+]
+
+
+class AdoptionError(Exception):
+    """Base class of every error raised by ``adoption``."""
+
+
+class WorkspaceError(AdoptionError):
+    """The workspace folder is missing, foreign or incomplete."""
+
+
+class InputError(AdoptionError, ValueError):
+    """Input data (a file or a DataFrame) cannot be used as given."""
+
+
+class ColumnNotFoundError(InputError, KeyError):
+    """A required column is missing."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class FormatDetectionError(InputError):
+    """The kind of an input file could not be told from its columns."""
+
+
+class IngestError(AdoptionError):
+    """A batch could not be loaded; nothing of it reached the store."""
+
+
+class PeriodError(AdoptionError, ValueError):
+    """A period label or period kind that cannot be parsed."""
+
+
+class ReportError(AdoptionError):
+    """A report notebook could not be executed or exported."""
+
+
+class SmallGroupWarning(UserWarning):
+    """A figure was suppressed because its group is below the minimum group size."""

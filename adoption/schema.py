@@ -1,0 +1,139 @@
+"""The canonical tables of the store: one DDL statement each, with its grain.
+
+Person identifiers are keyed hashes (see :meth:`adoption.workspace.Workspace.pseudonymise`);
+no table holds a name or an e-mail address except ``person_names``, which is filled only when
+the workspace opts in with ``keep_names = true``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SCHEMA_VERSION", "TABLES"]
+
+SCHEMA_VERSION = 1
+
+#: name -> (grain, DDL). Order matters: it is the creation order.
+TABLES: dict[str, tuple[str, str]] = {
+    "meta": (
+        "one row per setting of the store itself",
+        "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    ),
+    "ingest_log": (
+        "one row per loaded batch (one input file)",
+        """CREATE TABLE IF NOT EXISTS ingest_log (
+            batch_id INTEGER PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            file_hash VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            format VARCHAR NOT NULL,
+            ingested_at TIMESTAMPTZ NOT NULL,
+            rows_read BIGINT NOT NULL,
+            rows_loaded BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL,
+            rows_duplicate BIGINT NOT NULL,
+            first_date DATE,
+            last_date DATE,
+            note VARCHAR
+        )""",
+    ),
+    "rejects": (
+        "one row per rejected input row",
+        """CREATE TABLE IF NOT EXISTS rejects (
+            batch_id INTEGER NOT NULL,
+            row_number BIGINT NOT NULL,
+            reason VARCHAR NOT NULL,
+            raw VARCHAR
+        )""",
+    ),
+    "roster_snapshots": (
+        "one row per person per roster snapshot (as delivered, pseudonymised)",
+        """CREATE TABLE IF NOT EXISTS roster_snapshots (
+            batch_id INTEGER NOT NULL,
+            as_of DATE NOT NULL,
+            person_id VARCHAR NOT NULL,
+            team VARCHAR NOT NULL,
+            department VARCHAR,
+            manager_id VARCHAR,
+            location VARCHAR,
+            role VARCHAR,
+            employment_start DATE,
+            employment_end DATE
+        )""",
+    ),
+    "people": (
+        "one row per person per stretch of days with unchanged attributes (effective-dated; "
+        "valid_from and valid_to inclusive, clipped to employment)",
+        """CREATE TABLE IF NOT EXISTS people (
+            person_id VARCHAR NOT NULL,
+            team VARCHAR NOT NULL,
+            department VARCHAR,
+            manager_id VARCHAR,
+            location VARCHAR,
+            role VARCHAR,
+            employment_start DATE,
+            employment_end DATE,
+            valid_from DATE NOT NULL,
+            valid_to DATE NOT NULL
+        )""",
+    ),
+    "person_names": (
+        "one row per person whose name is kept (only with keep_names = true)",
+        """CREATE TABLE IF NOT EXISTS person_names (
+            person_id VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            email VARCHAR
+        )""",
+    ),
+    "identities": (
+        "one row per identifier hash known for a person in a source system",
+        """CREATE TABLE IF NOT EXISTS identities (
+            identity_hash VARCHAR NOT NULL,
+            person_id VARCHAR NOT NULL,
+            system VARCHAR NOT NULL,
+            PRIMARY KEY (identity_hash, system)
+        )""",
+    ),
+    "tools": (
+        "one row per tool in the catalogue",
+        """CREATE TABLE IF NOT EXISTS tools (
+            tool VARCHAR PRIMARY KEY,
+            vendor VARCHAR,
+            category VARCHAR,
+            is_sanctioned BOOLEAN,
+            monthly_seat_cost DOUBLE,
+            currency VARCHAR,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
+    "seats": (
+        "one row per seat assignment of a tool to a person (assigned_on..removed_on inclusive; "
+        "removed_on NULL while held)",
+        """CREATE TABLE IF NOT EXISTS seats (
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            assigned_on DATE NOT NULL,
+            removed_on DATE,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
+    "usage": (
+        "one row per person x tool x day with any recorded event",
+        """CREATE TABLE IF NOT EXISTS usage (
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            day DATE NOT NULL,
+            events BIGINT NOT NULL,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
+    "usage_features": (
+        "one row per person x tool x day x feature, for sources that name the feature",
+        """CREATE TABLE IF NOT EXISTS usage_features (
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            day DATE NOT NULL,
+            feature VARCHAR NOT NULL,
+            events BIGINT NOT NULL,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
+}

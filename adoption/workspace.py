@@ -1,0 +1,204 @@
+"""A workspace: one folder holding settings, the raw-file archive, the store and the reports.
+
+Layout::
+
+    DIR/
+      adoption.toml      settings (organisation, minimum group size, time zone, ...)
+      secret.key         key for pseudonymising identifiers; readable by the owner only
+      archive/           every raw file ever ingested, named by its SHA-256
+      store.duckdb       the embedded DuckDB store
+      reports/           rendered HTML reports and their index
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from adoption.config import Settings
+from adoption.errors import WorkspaceError
+
+__all__ = [
+    "ENV_VAR",
+    "Workspace",
+    "init_workspace",
+    "normalise_identifier",
+    "open_workspace",
+    "resolve_workspace_path",
+]
+
+ENV_VAR = "ADOPTION_WORKSPACE"
+CONFIG_NAME = "adoption.toml"
+KEY_NAME = "secret.key"
+STORE_NAME = "store.duckdb"
+ARCHIVE_NAME = "archive"
+REPORTS_NAME = "reports"
+
+
+def normalise_identifier(value: str) -> str:
+    """Case- and whitespace-normalised form of a person identifier (e-mail, UPN, login)."""
+    return "".join(value.split()).lower()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """An opened workspace. Create one with :func:`init_workspace`, open with :func:`open_workspace`.
+
+    Attributes
+    ----------
+    root : Path
+        The workspace folder.
+    settings : Settings
+        Its settings from ``adoption.toml``.
+    """
+
+    root: Path
+    settings: Settings
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def key_path(self) -> Path:
+        return self.root / KEY_NAME
+
+    @property
+    def store_path(self) -> Path:
+        return self.root / STORE_NAME
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / ARCHIVE_NAME
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / REPORTS_NAME
+
+    def with_settings(self, **changes: object) -> Workspace:
+        """A copy with some settings changed in memory (the file is not touched)."""
+        return replace(self, settings=replace(self.settings, **changes))
+
+    def _key(self) -> bytes:
+        try:
+            key = self.key_path.read_bytes().strip()
+        except FileNotFoundError as e:
+            raise WorkspaceError(
+                f"{self.root}: the pseudonymisation key {KEY_NAME} is missing. Restore it from "
+                "your backup; without it new files cannot be matched to people already loaded."
+            ) from e
+        return bytes.fromhex(key.decode("ascii"))
+
+    def pseudonymise(self, identifiers: Iterable[str | None]) -> list[str | None]:
+        """Keyed hashes (HMAC-SHA256, hex, first 32 characters) of normalised identifiers.
+
+        ``None`` and blank strings stay ``None``. The same identifier always gives the same
+        hash within a workspace, and a different one in any other workspace.
+        """
+        key = self._key()
+        out: list[str | None] = []
+        for value in identifiers:
+            if value is None or not str(value).strip():
+                out.append(None)
+                continue
+            digest = hmac.new(key, normalise_identifier(str(value)).encode("utf-8"), hashlib.sha256)
+            out.append(digest.hexdigest()[:32])
+        return out
+
+    def store(self, *, read_only: bool = False):
+        """Open the workspace's DuckDB store (see :class:`adoption.store.Store`)."""
+        from adoption.store import Store
+
+        return Store(self.store_path, settings=self.settings, read_only=read_only)
+
+
+def resolve_workspace_path(path: str | os.PathLike[str] | None) -> Path:
+    """The workspace folder from an explicit path, ``$ADOPTION_WORKSPACE`` or the current folder."""
+    if path is None:
+        path = os.environ.get(ENV_VAR) or os.getcwd()
+    return Path(path).expanduser().resolve()
+
+
+def open_workspace(path: str | os.PathLike[str] | None = None) -> Workspace:
+    """Open an existing workspace.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The workspace folder; default ``$ADOPTION_WORKSPACE``, else the current folder.
+
+    Raises
+    ------
+    WorkspaceError
+        If the folder does not exist or is not a complete workspace.
+    """
+    root = resolve_workspace_path(path)
+    if not root.is_dir():
+        raise WorkspaceError(
+            f"Workspace folder {str(root)!r} does not exist. Create it with "
+            f"`adoption init {root}` or pass --workspace DIR."
+        )
+    config = root / CONFIG_NAME
+    if not config.is_file():
+        raise WorkspaceError(
+            f"{str(root)!r} is not an adoption workspace (no {CONFIG_NAME}). Create one with "
+            f"`adoption init DIR`, or pass --workspace DIR / set {ENV_VAR}."
+        )
+    missing = [n for n in (KEY_NAME, ARCHIVE_NAME, STORE_NAME, REPORTS_NAME) if not (root / n).exists()]
+    if missing:
+        raise WorkspaceError(
+            f"Workspace {str(root)!r} is incomplete: missing {missing}. Restore them from a "
+            "backup; `adoption init` never leaves a half-made workspace."
+        )
+    return Workspace(root=root, settings=Settings.read(config))
+
+
+def init_workspace(path: str | os.PathLike[str], settings: Settings | None = None) -> Workspace:
+    """Create a new workspace in ``path`` (a new or empty folder).
+
+    The workspace is built in a temporary folder beside ``path`` and moved into place at the
+    end, so a failure never leaves a half-made workspace.
+
+    Raises
+    ------
+    WorkspaceError
+        If ``path`` is already a workspace or a folder with other files in it.
+    """
+    root = Path(path).expanduser().resolve()
+    settings = settings or Settings()
+    if (root / CONFIG_NAME).exists():
+        raise WorkspaceError(f"{str(root)!r} is already an adoption workspace; use it as it is.")
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise WorkspaceError(
+            f"{str(root)!r} exists and is not an empty folder; a workspace needs a new or "
+            "empty folder. Choose another path."
+        )
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.init-", dir=root.parent))
+    try:
+        (tmp / CONFIG_NAME).write_text(settings.to_toml(), encoding="utf-8")
+        key_file = tmp / KEY_NAME
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+        os.chmod(key_file, 0o600)
+        (tmp / ARCHIVE_NAME).mkdir()
+        (tmp / REPORTS_NAME).mkdir()
+        from adoption.store import Store
+
+        with Store(tmp / STORE_NAME, settings=settings) as store:
+            store.create_schema()
+        if root.exists():
+            root.rmdir()
+        tmp.rename(root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Workspace(root=root, settings=settings)
