@@ -1,0 +1,237 @@
+"""One input file = one batch: archive, detect, validate, load in one transaction, log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from adoption.errors import AdoptionError, IngestError, InputError
+from adoption.ingest.archive import archive_file
+from adoption.ingest.catalogue import load_seats, load_tools
+from adoption.ingest.columns import KINDS, detect_kind, map_columns
+from adoption.ingest.context import LoadContext, LoadCounts
+from adoption.ingest.reader import open_source
+from adoption.ingest.roster import load_roster
+from adoption.ingest.sql import Fields
+from adoption.ingest.usage import load_usage
+from adoption.store import Store
+from adoption.workspace import Workspace
+
+__all__ = ["IngestResult", "ingest_file", "ingest_files"]
+
+log = logging.getLogger(__name__)
+
+LOADERS: dict[str, Callable[[LoadContext], LoadCounts]] = {
+    "roster": load_roster,
+    "tools": load_tools,
+    "seats": load_seats,
+    "usage": load_usage,
+}
+#: Kinds are loaded in this order when several files are given at once.
+KIND_ORDER = ("roster", "tools", "seats", "usage")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one input file.
+
+    ``rows_read == rows_loaded + rows_rejected + rows_duplicate`` always holds.
+    """
+
+    file: str
+    file_hash: str
+    kind: str
+    format: str
+    batch_id: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_duplicate: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    note: str
+    already_ingested: bool = False
+
+    def summary(self) -> str:
+        """Two or three lines for the command line."""
+        head = f"{self.file}: {self.kind} ({self.format}), batch {self.batch_id}"
+        if self.already_ingested:
+            return (f"{head}: already ingested (same content, SHA-256 {self.file_hash[:12]}); "
+                    "nothing changed")
+        lines = [head,
+                 f"  read {self.rows_read:,} = loaded {self.rows_loaded:,} + rejected "
+                 f"{self.rows_rejected:,} + duplicate {self.rows_duplicate:,}"]
+        if self.first_date:
+            lines.append(f"  dates {self.first_date} to {self.last_date}")
+        if self.rows_rejected:
+            lines.append(f"  rejected rows and their reasons: adoption rejects --batch "
+                         f"{self.batch_id}")
+        if self.note:
+            lines.append(f"  note: {self.note}")
+        return "\n".join(lines)
+
+
+def _already(store: Store, digest: str) -> IngestResult | None:
+    row = store.con.execute(
+        """SELECT file_name, kind, format, batch_id, rows_read, first_date, last_date
+           FROM ingest_log WHERE file_hash = ? ORDER BY batch_id LIMIT 1""", [digest]).fetchone()
+    if row is None:
+        return None
+    name, kind, fmt, batch, read, first, last = row
+    return IngestResult(name, digest, kind, fmt, batch, read, 0, 0, read, first, last,
+                        "same content as an earlier file", already_ingested=True)
+
+
+def ingest_file(
+    workspace: Workspace,
+    path: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    fmt: str | None = None,
+    as_of: dt.date | None = None,
+    store: Store | None = None,
+) -> IngestResult:
+    """Ingest one file as one batch.
+
+    The raw file is archived first (by SHA-256). Re-ingesting the same content changes
+    nothing. The batch's rows, rejects and log entry land in one transaction, or not at all.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    path : path-like
+        CSV (any common delimiter, UTF-8 with or without BOM), Parquet or JSON Lines.
+    kind : str, optional
+        ``roster``, ``usage``, ``seats`` or ``tools``; detected from the columns if omitted.
+    fmt : str, optional
+        ``csv``, ``parquet`` or ``jsonl``; told from the file name if omitted.
+    as_of : datetime.date, optional
+        Snapshot date of a roster without an ``as_of`` column (default: today).
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or its columns do not fit the kind.
+    IngestError
+        Loading failed; the store is as it was before.
+    """
+    path = Path(path)
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"--kind {kind!r} is unknown; use one of {sorted(KINDS)}.")
+    own = store is None
+    store = store or workspace.store()
+    try:
+        return _ingest(workspace, store, path, kind, fmt, as_of)
+    finally:
+        if own:
+            store.close()
+
+
+def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt: str | None,
+            as_of: dt.date | None) -> IngestResult:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file. Check the path.")
+    digest, _archived = archive_file(path, workspace.archive_dir)
+    previous = _already(store, digest)
+    if previous is not None:
+        return previous
+    con = store.con
+    source = open_source(con, path, fmt=fmt)
+    kind = kind or detect_kind(source.columns, source=path.name)
+    mapping = map_columns(source.columns, kind, source=path.name)
+    if kind == "roster" and "as_of" not in mapping and as_of is None:
+        as_of = dt.datetime.now(dt.UTC).date()
+    batch_id = store.next_batch_id()
+    ctx = LoadContext(con, source, Fields(mapping, source.columns), batch_id, workspace, as_of)
+    con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
+    try:
+        with store.transaction():
+            counts = LOADERS[kind](ctx)
+            structural = source.structural_rejects(con)
+            for line, reason, text in structural:
+                con.execute("INSERT INTO rejects VALUES (?, ?, ?, ?)",
+                            [batch_id, line, reason, text])
+            counts.read += len(structural)
+            counts.rejected += len(structural)
+            _check_counts(path.name, counts, con, batch_id)
+            note = "; ".join(counts.notes)
+            con.execute(
+                "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, path.name, digest, kind, source.format, counts.read, counts.loaded,
+                 counts.rejected, counts.duplicate, counts.first_date, counts.last_date,
+                 note or None])
+    except AdoptionError:
+        raise
+    except duckdb.Error as e:
+        raise IngestError(
+            f"{path.name}: loading failed and nothing of it was stored ({str(e).splitlines()[0]})."
+            " The raw file is kept in the archive; fix the file and ingest it again."
+        ) from e
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("DROP VIEW IF EXISTS src")
+    return IngestResult(path.name, digest, kind, source.format, batch_id, counts.read,
+                        counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
+                        counts.last_date, note)
+
+
+def _check_counts(name: str, counts: LoadCounts, con: duckdb.DuckDBPyConnection,
+                  batch_id: int) -> None:
+    if counts.read != counts.loaded + counts.rejected + counts.duplicate:
+        raise IngestError(
+            f"{name}: counts do not reconcile (read {counts.read} != loaded {counts.loaded} + "
+            f"rejected {counts.rejected} + duplicate {counts.duplicate}); nothing was stored. "
+            "This is a bug: please report it with the file's layout.")
+    if counts.read == 0:
+        raise IngestError(f"{name}: the file has a header but no data rows; nothing was stored.")
+    if counts.loaded == 0 and counts.rejected == counts.read:
+        reasons = [r[0] for r in con.execute(
+            "SELECT DISTINCT reason FROM rejects WHERE batch_id = ? LIMIT 5", [batch_id]
+        ).fetchall()]
+        raise IngestError(
+            f"{name}: every one of its {counts.read:,} rows was rejected, so nothing was stored. "
+            f"Reasons: {reasons}. Fix the file (or pass the right --kind) and ingest it again.")
+
+
+def ingest_files(
+    workspace: Workspace,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    kind: str | None = None,
+    as_of: dt.date | None = None,
+    on_result: Callable[[IngestResult], None] | None = None,
+    on_start: Callable[[Path], None] | None = None,
+) -> list[IngestResult]:
+    """Ingest several files, rosters first, then tools, seats and usage.
+
+    Each file is its own batch. The first failing file stops the run with its error; the
+    files before it stay loaded and the failing one leaves no trace but its archived copy.
+    """
+    paths = [Path(p) for p in paths]
+    with workspace.store() as store:
+        ranked = sorted(paths, key=lambda p: (_rank_in(store, p, kind), str(p)))
+        results = []
+        for p in ranked:
+            if on_start:
+                on_start(p)
+            result = _ingest(workspace, store, p, kind, None, as_of)
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return results
+
+
+def _rank_in(store: Store, path: Path, forced: str | None) -> int:
+    if forced:
+        return KIND_ORDER.index(forced)
+    try:
+        source = open_source(store.con, path)
+        return KIND_ORDER.index(detect_kind(source.columns, source=path.name))
+    except AdoptionError:
+        return len(KIND_ORDER)

@@ -1,0 +1,63 @@
+"""What a loader gets (the open source file, its columns, the batch) and what it returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from adoption.ingest.reader import SourceFile
+from adoption.ingest.sql import Fields
+from adoption.workspace import Workspace
+
+__all__ = ["LoadContext", "LoadCounts"]
+
+
+@dataclass
+class LoadCounts:
+    """Row counts of one batch; ``read == loaded + rejected + duplicate`` must hold."""
+
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadContext:
+    """Everything a loader needs; it runs inside the batch's transaction."""
+
+    con: duckdb.DuckDBPyConnection
+    source: SourceFile
+    fields: Fields
+    batch_id: int
+    workspace: Workspace
+    as_of: dt.date | None = None
+
+    @property
+    def name(self) -> str:
+        return self.source.path.name
+
+    def register_identities(self, table: str, column: str, target: str) -> None:
+        """Create temp table ``target(norm, person_id)`` hashing the distinct ``column``s."""
+        norms = [r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()]
+        frame = pd.DataFrame({"norm": norms, "person_id": self.workspace.pseudonymise(norms)},
+                             dtype="string")
+        self.con.register("_idmap_frame", frame)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM _idmap_frame")
+        self.con.unregister("_idmap_frame")
+
+    def write_rejects(self, table: str) -> int:
+        """Copy rows of ``table`` having a ``reason`` into ``rejects``; returns how many."""
+        self.con.execute(
+            f"INSERT INTO rejects SELECT {self.batch_id}, _row, reason, raw FROM {table} "
+            "WHERE reason IS NOT NULL"
+        )
+        return int(self.con.execute(
+            f"SELECT count(*) FROM {table} WHERE reason IS NOT NULL").fetchone()[0])

@@ -1,0 +1,161 @@
+"""Roster snapshots -> ``roster_snapshots`` and the effective-dated ``people`` table.
+
+A roster file is a full snapshot of the organisation as of one date (column ``as_of``, the
+``--as-of`` option, or the day of ingest). A person's attributes in their first snapshot are
+taken to hold from their employment start; a change seen in a later snapshot holds from that
+snapshot's date. A person missing from a later snapshot, without an end date, is taken to have
+left the day before that snapshot.
+"""
+
+from __future__ import annotations
+
+from adoption.ingest.context import LoadContext, LoadCounts
+from adoption.ingest.sql import bad_value_reason, first_reason, norm_identifier_sql, parse_date_sql
+
+__all__ = ["load_roster", "rebuild_people"]
+
+_ATTRS = ("team", "department", "manager_id", "location", "role", "employment_start",
+          "employment_end")
+
+
+def load_roster(ctx: LoadContext) -> LoadCounts:
+    f = ctx.fields
+    as_of_default = f"DATE '{ctx.as_of.isoformat()}'" if ctx.as_of else "CAST(NULL AS DATE)"
+    as_of = f"coalesce({parse_date_sql(f.raw('as_of'))}, {as_of_default})"
+    rules = [
+        (f"{f.raw('email')} IS NULL", f"'column {f.header('email')}: person identifier is empty'"),
+        (f"{f.raw('team')} IS NULL", f"'column {f.header('team')}: team is empty'"),
+        (f"{f.raw('as_of')} IS NOT NULL AND {parse_date_sql(f.raw('as_of'))} IS NULL",
+         bad_value_reason(f.header("as_of"), f.raw("as_of"), "is not a date; use YYYY-MM-DD")),
+        (f"{as_of} IS NULL", "'no snapshot date: add an as_of column or pass --as-of DATE'"),
+        (f"{f.raw('start_date')} IS NOT NULL AND {parse_date_sql(f.raw('start_date'))} IS NULL",
+         bad_value_reason(f.header("start_date"), f.raw("start_date"),
+                          "is not a date; use YYYY-MM-DD")),
+        (f"{f.raw('end_date')} IS NOT NULL AND {parse_date_sql(f.raw('end_date'))} IS NULL",
+         bad_value_reason(f.header("end_date"), f.raw("end_date"),
+                          "is not a date; use YYYY-MM-DD")),
+        (f"{parse_date_sql(f.raw('end_date'))} < {parse_date_sql(f.raw('start_date'))}",
+         "'end_date is before start_date; correct one of them'"),
+    ]
+    ctx.con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE r0 AS
+        SELECT _row, {first_reason(rules)} AS reason, {f.raw_json()} AS raw,
+               {norm_identifier_sql(f.raw('email'))} AS email_norm,
+               {f.raw('email')} AS email, {f.raw('name')} AS name,
+               {f.raw('team')} AS team, {f.raw('department')} AS department,
+               {norm_identifier_sql(f.raw('manager_email'))} AS manager_norm,
+               {f.raw('location')} AS location, {f.raw('role')} AS role,
+               {parse_date_sql(f.raw('start_date'))} AS employment_start,
+               {parse_date_sql(f.raw('end_date'))} AS employment_end,
+               {as_of} AS as_of
+        FROM src""")
+    # the same person twice in one snapshot: identical rows are duplicates, others rejected
+    ctx.con.execute("""
+        CREATE OR REPLACE TEMP TABLE r1 AS
+        SELECT * REPLACE (
+            CASE WHEN reason IS NULL AND rn > 1 AND sig <> first_sig THEN
+                 'person listed again with different values (first at row ' || first_row
+                 || '); keep one row per person'
+            ELSE reason END AS reason),
+            reason IS NULL AND rn > 1 AND sig = first_sig AS is_dup
+        FROM (
+            SELECT *, row_number() OVER w AS rn, first_value(_row) OVER w AS first_row,
+                   first_value(sig) OVER w AS first_sig
+            FROM (SELECT *, md5(concat_ws('|', team, department, manager_norm, location, role,
+                                          employment_start, employment_end, name)) AS sig
+                  FROM r0)
+            WINDOW w AS (PARTITION BY reason IS NULL, as_of, email_norm ORDER BY _row)
+        )""")
+    counts = LoadCounts()
+    counts.read = ctx.con.execute("SELECT count(*) FROM r1").fetchone()[0]
+    counts.rejected = ctx.write_rejects("r1")
+    counts.duplicate = ctx.con.execute("SELECT count(*) FROM r1 WHERE is_dup").fetchone()[0]
+    ctx.con.execute(
+        "CREATE OR REPLACE TEMP TABLE r2 AS SELECT * FROM r1 WHERE reason IS NULL AND NOT is_dup")
+    ctx.con.execute("""CREATE OR REPLACE TEMP TABLE r_ids AS
+        SELECT email_norm AS norm FROM r2 UNION SELECT manager_norm FROM r2""")
+    ctx.register_identities("r_ids", "norm", "r_idmap")
+    ctx.con.execute("""
+        CREATE OR REPLACE TEMP TABLE r3 AS
+        SELECT r2.as_of, p.person_id, r2.team, r2.department, m.person_id AS manager_id,
+               r2.location, r2.role, r2.employment_start, r2.employment_end,
+               r2.email, r2.name, r2.email_norm
+        FROM r2 JOIN r_idmap p ON p.norm = r2.email_norm
+        LEFT JOIN r_idmap m ON m.norm = r2.manager_norm""")
+    # rows of a snapshot already loaded: identical ones are duplicates, changed ones replace
+    cols = ", ".join(("as_of", "person_id") + _ATTRS)
+    same = ctx.con.execute(f"""
+        SELECT count(*) FROM (SELECT {cols} FROM r3 INTERSECT ALL
+                              SELECT {cols} FROM roster_snapshots)""").fetchone()[0]
+    same_row = " AND ".join(f"s.{c} IS NOT DISTINCT FROM r3.{c}" for c in _ATTRS)
+    ctx.con.execute(f"""CREATE OR REPLACE TEMP TABLE r4 AS
+        SELECT * FROM r3 WHERE NOT EXISTS (
+            SELECT 1 FROM roster_snapshots s
+            WHERE s.as_of = r3.as_of AND s.person_id = r3.person_id AND {same_row})""")
+    replaced = ctx.con.execute("""
+        DELETE FROM roster_snapshots s USING r4
+        WHERE s.as_of = r4.as_of AND s.person_id = r4.person_id""").fetchone()[0]
+    if replaced:
+        counts.notes.append(f"{replaced} row(s) of an earlier copy of this snapshot replaced")
+    ctx.con.execute(f"""INSERT INTO roster_snapshots
+        SELECT {ctx.batch_id}, as_of, person_id, {", ".join(_ATTRS)} FROM r4""")
+    ctx.con.execute("""INSERT OR IGNORE INTO identities
+        SELECT DISTINCT person_id, person_id, 'email' FROM r4""")
+    if ctx.workspace.settings.keep_names:
+        ctx.con.execute("""INSERT OR REPLACE INTO person_names
+            SELECT person_id, arg_max(name, as_of), arg_max(email, as_of) FROM r4
+            GROUP BY person_id""")
+    counts.duplicate += same
+    counts.loaded = counts.read - counts.rejected - counts.duplicate
+    dates = ctx.con.execute("SELECT min(as_of), max(as_of) FROM r2").fetchone()
+    counts.first_date, counts.last_date = dates
+    rebuild_people(ctx.con)
+    return counts
+
+
+def rebuild_people(con) -> None:
+    """Recompute the effective-dated ``people`` table from all roster snapshots."""
+    sig = "md5(concat_ws('|', team, department, manager_id, location, role))"
+    con.execute("DELETE FROM people")
+    con.execute(f"""
+        INSERT INTO people
+        WITH snaps AS (
+            SELECT as_of, lead(as_of) OVER (ORDER BY as_of) AS next_snapshot
+            FROM (SELECT DISTINCT as_of FROM roster_snapshots)
+        ),
+        rows AS (
+            SELECT r.*, s.next_snapshot, {sig} AS sig,
+                   lag({sig}) OVER w AS prev_sig, row_number() OVER w AS rn,
+                   lead(r.as_of) OVER w AS next_seen
+            FROM roster_snapshots r JOIN snaps s USING (as_of)
+            WINDOW w AS (PARTITION BY person_id ORDER BY as_of)
+        ),
+        employment AS (
+            SELECT person_id, min(employment_start) AS employment_start,
+                   arg_max_null(employment_end, as_of) AS stated_end,
+                   arg_max_null(next_snapshot, as_of) AS snapshot_after_last_seen
+            FROM rows GROUP BY person_id
+        ),
+        changes AS (
+            SELECT *, CASE WHEN rn = 1 THEN DATE '1900-01-01' ELSE as_of END AS change_from
+            FROM rows WHERE rn = 1 OR sig IS DISTINCT FROM prev_sig
+        ),
+        spans AS (
+            SELECT c.person_id, c.team, c.department, c.manager_id, c.location, c.role,
+                   e.employment_start,
+                   coalesce(e.stated_end, e.snapshot_after_last_seen - 1) AS employment_end,
+                   c.change_from,
+                   lead(c.change_from) OVER (PARTITION BY c.person_id ORDER BY c.as_of) - 1
+                       AS change_to
+            FROM changes c JOIN employment e USING (person_id)
+        )
+        SELECT person_id, team, department, manager_id, location, role,
+               employment_start, employment_end,
+               greatest(change_from, coalesce(employment_start, DATE '1900-01-01')) AS valid_from,
+               least(coalesce(change_to, DATE '9999-12-31'),
+                     coalesce(employment_end, DATE '9999-12-31')) AS valid_to
+        FROM spans
+        WHERE greatest(change_from, coalesce(employment_start, DATE '1900-01-01'))
+              <= least(coalesce(change_to, DATE '9999-12-31'),
+                       coalesce(employment_end, DATE '9999-12-31'))
+    """)

@@ -1,0 +1,64 @@
+"""SQL fragments shared by the loaders: cleaned text, dates, reasons, raw rows."""
+
+from __future__ import annotations
+
+from adoption.ingest.reader import sql_ident, sql_literal
+
+__all__ = [
+    "Fields",
+    "bad_value_reason",
+    "first_reason",
+    "norm_identifier_sql",
+    "parse_date_sql",
+]
+
+
+class Fields:
+    """SQL expressions for a file's canonical columns (``NULL`` when the file lacks one)."""
+
+    def __init__(self, mapping: dict[str, str], columns: list[str]) -> None:
+        self.mapping = mapping
+        self.columns = columns
+
+    def has(self, canonical: str) -> bool:
+        return canonical in self.mapping
+
+    def raw(self, canonical: str) -> str:
+        """The trimmed text of a column, NULL when blank or absent."""
+        if canonical not in self.mapping:
+            return "CAST(NULL AS VARCHAR)"
+        return f"nullif(trim(src.{sql_ident(self.mapping[canonical])}), '')"
+
+    def header(self, canonical: str) -> str:
+        return self.mapping.get(canonical, canonical)
+
+    def raw_json(self) -> str:
+        """The whole input row as a JSON object with the file's own column names."""
+        parts = ", ".join(f"{sql_literal(c)}, src.{sql_ident(c)}" for c in self.columns)
+        return f"CAST(json_object({parts}) AS VARCHAR)"
+
+
+def norm_identifier_sql(expr: str) -> str:
+    """Case- and whitespace-normalised identifier (matches ``normalise_identifier``)."""
+    return f"lower(regexp_replace({expr}, '\\s+', '', 'g'))"
+
+
+def parse_date_sql(expr: str) -> str:
+    """An ISO date or timestamp as DATE, NULL when it is not one."""
+    return (f"coalesce(TRY_CAST({expr} AS DATE), "
+            f"CAST(TRY_CAST({expr} AS TIMESTAMP) AS DATE))")
+
+
+def first_reason(rules: list[tuple[str, str]]) -> str:
+    """A CASE giving the reason of the first failing rule, NULL when the row is valid.
+
+    ``rules`` holds (condition that means failure, SQL expression of the reason text).
+    """
+    whens = " ".join(f"WHEN {cond} THEN {reason}" for cond, reason in rules)
+    return f"CASE {whens} ELSE NULL END"
+
+
+def bad_value_reason(column: str, expr: str, fix: str) -> str:
+    """``'column start_date: value '05/01/2026' is not ...; fix'`` as a SQL expression."""
+    return (f"'column ' || {sql_literal(column)} || ': value ''' || {expr} || ''' ' || "
+            f"{sql_literal(fix)}")

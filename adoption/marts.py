@@ -1,0 +1,172 @@
+"""Queries that turn the canonical tables into the frames the metrics take.
+
+Heavy lifting stays in DuckDB; what comes back is one row per person x period (about
+100,000 x 12 rows for a large organisation), small enough for pandas.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from adoption.errors import InputError
+from adoption.ingest.reader import sql_literal
+from adoption.periods import PERIOD_KINDS, period_start_sql
+from adoption.store import Store
+
+__all__ = ["PERSON_PERIOD_COLUMNS", "load_person_periods", "load_sources", "load_tool_names"]
+
+PERSON_PERIOD_COLUMNS = [
+    "period", "period_start", "period_end", "days_in_period", "person_id", "team", "department",
+    "has_seat", "active_days", "events", "is_active", "is_new", "was_active_prev",
+    "in_prev_population",
+]
+
+
+def _label_sql(kind: str, col: str = "period_start") -> str:
+    if kind == "month":
+        return f"strftime({col}, '%Y-%m')"
+    if kind == "quarter":
+        return f"CAST(year({col}) AS VARCHAR) || '-Q' || CAST(quarter({col}) AS VARCHAR)"
+    return f"strftime({col}, '%Y-%m-%d')"
+
+
+def _previous_sql(kind: str) -> str:
+    step = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH", "quarter": "INTERVAL 3 MONTH"}
+    return f"CAST(period_start - {step[kind]} AS DATE)"
+
+
+def _next_sql(kind: str) -> str:
+    step = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH", "quarter": "INTERVAL 3 MONTH"}
+    return f"CAST(period_start + {step[kind]} AS DATE)"
+
+
+def load_tool_names(store: Store) -> list[str]:
+    """Tools seen in usage, seats or the catalogue, sorted."""
+    return [r[0] for r in store.con.execute(
+        "SELECT tool FROM usage UNION SELECT tool FROM seats UNION SELECT tool FROM tools "
+        "ORDER BY 1").fetchall()]
+
+
+def load_person_periods(
+    store: Store,
+    *,
+    period_kind: str = "month",
+    tools: list[str] | None = None,
+) -> pd.DataFrame:
+    """One row per person x period for everyone employed at least one day of the period.
+
+    Periods run from the first to the last day with usage data. A person's team and
+    department are those of their last employed day within the period; seats and activity
+    count over the whole period.
+
+    Parameters
+    ----------
+    store : Store
+    period_kind : {"week", "month", "quarter"}
+    tools : list of str, optional
+        Restrict seats and activity to these tools (default: all tools together).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``period, period_start, period_end, days_in_period`` (days of the period
+        covered by usage data), ``person_id, team, department, has_seat, active_days, events,
+        is_active, is_new`` (first activity ever falls in this period), ``was_active_prev``,
+        ``in_prev_population``.
+    """
+    if period_kind not in PERIOD_KINDS:
+        raise InputError(f"period kind {period_kind!r} is unknown; use one of {list(PERIOD_KINDS)}.")
+    if tools:
+        known = set(load_tool_names(store))
+        unknown = [t for t in tools if t not in known]
+        if unknown:
+            raise InputError(f"tool(s) {unknown} not found; known tools: {sorted(known)}.")
+        tool_filter = "tool IN (" + ", ".join(sql_literal(t) for t in tools) + ")"
+    else:
+        tool_filter = "true"
+    ws = store.settings.week_start_index
+    pstart = period_start_sql("day", period_kind, week_start=ws)
+    sql = f"""
+    WITH used AS (
+        SELECT coalesce(i.person_id, u.person_id) AS person_id, u.tool, u.day, u.events
+        FROM usage u LEFT JOIN identities i ON i.identity_hash = u.person_id
+        WHERE u.events > 0 AND {tool_filter}
+    ),
+    bounds AS (SELECT min(day) AS lo, max(day) AS hi FROM usage),
+    days AS (SELECT CAST(range AS DATE) AS day FROM bounds,
+             range(bounds.lo, bounds.hi + INTERVAL 1 DAY, INTERVAL 1 DAY)),
+    periods AS (
+        SELECT {pstart} AS period_start, min(day) AS first_day, max(day) AS last_day,
+               count(*) AS days_in_period
+        FROM days GROUP BY 1
+    ),
+    periods2 AS (
+        SELECT *, CAST({_next_sql(period_kind)} - INTERVAL 1 DAY AS DATE) AS period_end,
+               {_previous_sql(period_kind)} AS prev_start
+        FROM periods
+    ),
+    population AS (
+        SELECT p.period_start, p.period_end, p.prev_start, p.days_in_period,
+               pe.person_id, pe.team, pe.department
+        FROM periods2 p JOIN people pe
+          ON pe.valid_from <= p.period_end AND pe.valid_to >= p.period_start
+        QUALIFY row_number() OVER (PARTITION BY p.period_start, pe.person_id
+                                   ORDER BY pe.valid_to DESC, pe.valid_from DESC) = 1
+    ),
+    activity AS (
+        SELECT person_id, {pstart} AS period_start, count(DISTINCT day) AS active_days,
+               sum(events) AS events
+        FROM used GROUP BY ALL
+    ),
+    first_use AS (SELECT person_id, min(day) AS first_day FROM used GROUP BY 1),
+    seat_periods AS (
+        SELECT DISTINCT p.period_start, s.person_id
+        FROM periods2 p JOIN seats s
+          ON s.assigned_on <= p.period_end
+         AND coalesce(s.removed_on, DATE '9999-12-31') >= p.period_start
+        WHERE {tool_filter}
+    )
+    SELECT {_label_sql(period_kind, 'pop.period_start')} AS period, pop.period_start, pop.period_end,
+           pop.days_in_period, pop.person_id, pop.team, pop.department,
+           sp.person_id IS NOT NULL AS has_seat,
+           coalesce(a.active_days, 0) AS active_days, coalesce(a.events, 0) AS events,
+           coalesce(a.active_days, 0) > 0 AS is_active,
+           coalesce(a.active_days, 0) > 0 AND f.first_day >= pop.period_start AS is_new,
+           prev_a.person_id IS NOT NULL AS was_active_prev,
+           prev_pop.person_id IS NOT NULL AS in_prev_population
+    FROM population pop
+    LEFT JOIN activity a ON a.person_id = pop.person_id AND a.period_start = pop.period_start
+    LEFT JOIN first_use f ON f.person_id = pop.person_id
+    LEFT JOIN seat_periods sp
+      ON sp.person_id = pop.person_id AND sp.period_start = pop.period_start
+    LEFT JOIN activity prev_a
+      ON prev_a.person_id = pop.person_id AND prev_a.period_start = pop.prev_start
+    LEFT JOIN population prev_pop
+      ON prev_pop.person_id = pop.person_id AND prev_pop.period_start = pop.prev_start
+    ORDER BY pop.period_start, pop.department, pop.team, pop.person_id
+    """
+    frame = store.con.execute(sql).df()
+    for col in ("period_start", "period_end"):
+        frame[col] = pd.to_datetime(frame[col])
+    for col in ("active_days", "events", "days_in_period"):
+        frame[col] = frame[col].astype("int64")
+    return frame[PERSON_PERIOD_COLUMNS]
+
+
+def load_sources(store: Store) -> pd.DataFrame:
+    """The data sources: per kind, the files, rows and the dates they cover.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``kind, files, rows_read, rows_loaded, rows_rejected, rows_duplicate,
+        first_date, last_date, last_ingested``.
+    """
+    return store.query("""
+        SELECT kind, count(*) AS files, sum(rows_read) AS rows_read,
+               sum(rows_loaded) AS rows_loaded, sum(rows_rejected) AS rows_rejected,
+               sum(rows_duplicate) AS rows_duplicate, min(first_date) AS first_date,
+               max(last_date) AS last_date, max(ingested_at) AS last_ingested
+        FROM ingest_log GROUP BY kind
+        ORDER BY CASE kind WHEN 'roster' THEN 1 WHEN 'tools' THEN 2 WHEN 'seats' THEN 3
+                 WHEN 'usage' THEN 4 ELSE 5 END""")
