@@ -140,7 +140,7 @@ def detect_kind(found: list[str], *, source: str) -> str:
         If no kind, or more than one, has all its required columns.
     """
     scores: dict[str, int] = {}
-    for name, spec in KINDS.items():
+    for name in KINDS:
         try:
             mapping = map_columns(found, name, source=source)
         except ColumnNotFoundError:
