@@ -163,9 +163,9 @@ def load_sources(store: Store) -> pd.DataFrame:
         first_date, last_date, last_ingested``.
     """
     return store.query("""
-        SELECT kind, count(*) AS files, sum(rows_read) AS rows_read,
-               sum(rows_loaded) AS rows_loaded, sum(rows_rejected) AS rows_rejected,
-               sum(rows_duplicate) AS rows_duplicate, min(first_date) AS first_date,
+        SELECT kind, count(*) AS files, CAST(sum(rows_read) AS BIGINT) AS rows_read,
+               CAST(sum(rows_loaded) AS BIGINT) AS rows_loaded, CAST(sum(rows_rejected) AS BIGINT) AS rows_rejected,
+               CAST(sum(rows_duplicate) AS BIGINT) AS rows_duplicate, min(first_date) AS first_date,
                max(last_date) AS last_date, max(ingested_at) AS last_ingested
         FROM ingest_log GROUP BY kind
         ORDER BY CASE kind WHEN 'roster' THEN 1 WHEN 'tools' THEN 2 WHEN 'seats' THEN 3

@@ -33,6 +33,8 @@ class Store:
         Open without write access (several readers may then share the file).
     memory_limit : str
         DuckDB's memory limit; larger work spills to a temporary folder beside the file.
+    progress : bool
+        Show DuckDB's progress bar (with time remaining) for queries running over 2 seconds.
 
     Examples
     --------
@@ -50,6 +52,7 @@ class Store:
         settings: Settings | None = None,
         read_only: bool = False,
         memory_limit: str = "1GB",
+        progress: bool = False,
     ) -> None:
         self.path = Path(path)
         self.settings = settings or Settings()
@@ -66,6 +69,8 @@ class Store:
         self.con.execute(f"SET TimeZone = '{self.settings.time_zone}'")
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute(f"SET enable_progress_bar = {str(progress).lower()}")
+        self.con.execute(f"SET enable_progress_bar_print = {str(progress).lower()}")
         if not read_only:
             tmp = self.path.parent / ".duckdb_tmp"
             self.con.execute(f"SET temp_directory = '{tmp.as_posix()}'")

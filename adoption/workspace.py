@@ -112,11 +112,12 @@ class Workspace:
             out.append(digest.hexdigest()[:32])
         return out
 
-    def store(self, *, read_only: bool = False):
+    def store(self, *, read_only: bool = False, progress: bool = False):
         """Open the workspace's DuckDB store (see :class:`adoption.store.Store`)."""
         from adoption.store import Store
 
-        return Store(self.store_path, settings=self.settings, read_only=read_only)
+        return Store(self.store_path, settings=self.settings, read_only=read_only,
+                     progress=progress)
 
 
 def resolve_workspace_path(path: str | os.PathLike[str] | None) -> Path:

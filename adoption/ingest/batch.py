@@ -148,7 +148,8 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
     if kind == "roster" and "as_of" not in mapping and as_of is None:
         as_of = dt.datetime.now(dt.UTC).date()
     batch_id = store.next_batch_id()
-    ctx = LoadContext(con, source, Fields(mapping, source.columns), batch_id, workspace, as_of)
+    fields = Fields(mapping, source.columns, redact=not workspace.settings.keep_names)
+    ctx = LoadContext(con, source, fields, batch_id, workspace, as_of)
     con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
     try:
         with store.transaction():
@@ -156,7 +157,7 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
             structural = source.structural_rejects(con)
             for line, reason, text in structural:
                 con.execute("INSERT INTO rejects VALUES (?, ?, ?, ?)",
-                            [batch_id, line, reason, text])
+                            [batch_id, line, reason, None if fields.redacted else text])
             counts.read += len(structural)
             counts.rejected += len(structural)
             _check_counts(path.name, counts, con, batch_id)
@@ -207,6 +208,7 @@ def ingest_files(
     as_of: dt.date | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
     on_start: Callable[[Path], None] | None = None,
+    progress: bool = False,
 ) -> list[IngestResult]:
     """Ingest several files, rosters first, then tools, seats and usage.
 
@@ -214,7 +216,7 @@ def ingest_files(
     files before it stay loaded and the failing one leaves no trace but its archived copy.
     """
     paths = [Path(p) for p in paths]
-    with workspace.store() as store:
+    with workspace.store(progress=progress) as store:
         ranked = sorted(paths, key=lambda p: (_rank_in(store, p, kind), str(p)))
         results = []
         for p in ranked:

@@ -16,9 +16,14 @@ __all__ = [
 class Fields:
     """SQL expressions for a file's canonical columns (``NULL`` when the file lacks one)."""
 
-    def __init__(self, mapping: dict[str, str], columns: list[str]) -> None:
+    #: canonical columns holding a person's identity, redacted from stored reject rows
+    IDENTIFYING = ("email", "manager_email", "name")
+
+    def __init__(self, mapping: dict[str, str], columns: list[str], *,
+                 redact: bool = True) -> None:
         self.mapping = mapping
         self.columns = columns
+        self.redacted = {mapping[c] for c in self.IDENTIFYING if c in mapping} if redact else set()
 
     def has(self, canonical: str) -> bool:
         return canonical in self.mapping
@@ -33,8 +38,16 @@ class Fields:
         return self.mapping.get(canonical, canonical)
 
     def raw_json(self) -> str:
-        """The whole input row as a JSON object with the file's own column names."""
-        parts = ", ".join(f"{sql_literal(c)}, src.{sql_ident(c)}" for c in self.columns)
+        """The whole input row as a JSON object with the file's own column names.
+
+        Identifying columns are replaced by ``"(redacted)"`` unless the workspace keeps
+        names; the full row stays in the archived raw file, at the same row number.
+        """
+        parts = ", ".join(
+            f"{sql_literal(c)}, "
+            + (f"CASE WHEN src.{sql_ident(c)} IS NULL THEN NULL ELSE '(redacted)' END"
+               if c in self.redacted else f"src.{sql_ident(c)}")
+            for c in self.columns)
         return f"CAST(json_object({parts}) AS VARCHAR)"
 
 

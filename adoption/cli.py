@@ -1,0 +1,251 @@
+"""The ``adoption`` command line: glue between the shell and the package, nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+
+from adoption.config import WEEKDAYS, Settings
+from adoption.errors import AdoptionError
+from adoption.periods import PERIOD_KINDS
+
+__all__ = ["main"]
+
+
+def _workspace_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", "-w", metavar="DIR",
+                   help="workspace folder (default: $ADOPTION_WORKSPACE or the current folder)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from e
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adoption",
+        description="How your organisation's AI tools are really being adopted, team by team.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a workspace")
+    p.add_argument("dir", metavar="DIR", help="new or empty folder")
+    p.add_argument("--organisation", default=Settings.organisation)
+    p.add_argument("--min-group-size", type=int, default=Settings.min_group_size)
+    p.add_argument("--time-zone", default=Settings.time_zone, help="IANA name, e.g. Europe/Berlin")
+    p.add_argument("--week-start", default=Settings.week_start, choices=WEEKDAYS)
+    p.add_argument("--currency", default=Settings.currency)
+    p.add_argument("--keep-names", action="store_true",
+                   help="keep names and e-mail addresses for restricted outputs")
+
+    p = sub.add_parser("ingest", help="load files (kind and format detected)")
+    _workspace_arg(p)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", choices=("roster", "usage", "seats", "tools"),
+                   help="force the kind instead of detecting it from the columns")
+    p.add_argument("--as-of", type=_date, help="snapshot date of a roster without an as_of column")
+
+    p = sub.add_parser("status", help="files loaded, coverage, rejects, unmatched identities")
+    _workspace_arg(p)
+
+    p = sub.add_parser("rejects", help="list rejected rows with their reasons")
+    _workspace_arg(p)
+    p.add_argument("--batch", type=int, help="only this batch")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+
+    p = sub.add_parser("metrics", help="adoption metrics by group for a period")
+    _workspace_arg(p)
+    p.add_argument("--period", required=True, help="2026-01, 2026-Q1, 2026-W03 or a date")
+    p.add_argument("--period-kind", choices=PERIOD_KINDS, help="default: told from --period")
+    p.add_argument("--by", choices=("team", "department", "organisation"), default="team")
+    p.add_argument("--tool", action="append", help="only this tool (repeatable)")
+    p.add_argument("--min-group-size", type=int, help="raise the workspace's threshold")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+
+    p = sub.add_parser("report", help="render the period's HTML report")
+    _workspace_arg(p)
+    p.add_argument("--period", required=True)
+    p.add_argument("--period-kind", choices=PERIOD_KINDS)
+    p.add_argument("--comparison-period", help="default: the previous period")
+    p.add_argument("--min-group-size", type=int)
+    p.add_argument("--title")
+
+    p = sub.add_parser("demo", help="build a synthetic demo workspace and render its reports")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--people", type=int, default=2400)
+    p.add_argument("--reports", type=int, default=3, metavar="N",
+                   help="render the last N monthly reports (0: none)")
+    return parser
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from adoption.workspace import init_workspace
+
+    settings = Settings(organisation=args.organisation, min_group_size=args.min_group_size,
+                        time_zone=args.time_zone, week_start=args.week_start,
+                        currency=args.currency.upper(), keep_names=args.keep_names)
+    ws = init_workspace(args.dir, settings)
+    _say(f"Created workspace {ws.root}\n  settings: {ws.config_path}\n"
+         f"  next: adoption ingest --workspace {ws.root} FILE...")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from adoption.ingest import ingest_files
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    started: dict[str, float] = {}
+
+    def on_start(path: Path) -> None:
+        started[path.name] = time.perf_counter()
+        size = path.stat().st_size / 1e6 if path.exists() else 0
+        _say(f"Ingesting {path.name} ({size:,.1f} MB) ...")
+
+    def on_result(result) -> None:
+        took = time.perf_counter() - started.get(result.file, time.perf_counter())
+        _say(result.summary() + f"\n  took {took:.1f} s")
+
+    results = ingest_files(ws, args.files, kind=args.kind, as_of=args.as_of, on_start=on_start,
+                           on_result=on_result, progress=sys.stderr.isatty())
+    totals = [sum(getattr(r, f) for r in results if not r.already_ingested)
+              for f in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate")]
+    _say(f"{len(results)} file(s): read {totals[0]:,} = loaded {totals[1]:,} + rejected "
+         f"{totals[2]:,} + duplicate {totals[3]:,}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from adoption.marts import load_sources
+    from adoption.status import load_ingest_log, load_unmatched_usage
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    with ws.store(read_only=True) as store, pd.option_context("display.width", 160,
+                                                              "display.max_columns", 20):
+        log_ = load_ingest_log(store)
+        _say(f"Workspace {ws.root} ({ws.settings.organisation}); minimum group size "
+             f"{ws.settings.min_group_size}; time zone {ws.settings.time_zone}")
+        if log_.empty:
+            _say("Nothing ingested yet: adoption ingest FILE...")
+            return 0
+        _say("\nSources:\n" + load_sources(store).to_string(index=False))
+        _say("\nFiles:\n" + log_.drop(columns=["file_hash", "note"]).to_string(index=False))
+        unmatched = load_unmatched_usage(store)
+        if not unmatched.empty:
+            _say("\nUsage by identities not in the roster (kept, excluded from team figures):\n"
+                 + unmatched.to_string(index=False))
+    return 0
+
+
+def cmd_rejects(args: argparse.Namespace) -> int:
+    from adoption.status import load_rejects
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    with ws.store(read_only=True) as store:
+        frame = load_rejects(store, batch_id=args.batch)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        _say(frame.to_string(index=False) if not frame.empty else "No rejected rows.")
+    return 0
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from adoption.marts import load_person_periods
+    from adoption.metrics import compute_adoption_metrics
+    from adoption.periods import parse_period
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    period = parse_period(args.period, args.period_kind, week_start=ws.settings.week_start_index)
+    k = max(args.min_group_size or 0, ws.settings.min_group_size)
+    with ws.store(read_only=True) as store:
+        pp = load_person_periods(store, period_kind=period.kind, tools=args.tool)
+    table = compute_adoption_metrics(pp, by=args.by, min_group_size=k)
+    table = table[table["period"] == period.label].reset_index(drop=True)
+    if table.empty:
+        have = sorted(pp["period"].unique())
+        raise AdoptionError(
+            f"No data for period {period.label}; periods with usage data: "
+            f"{have[0] if have else '-'} to {have[-1] if have else '-'}.")
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False)
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 40,
+                               "display.float_format", "{:.3f}".format):
+            _say(table.to_string(index=False))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from adoption.report import render_adoption_report
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    _say(f"Rendering the {args.period} report ...")
+    out = render_adoption_report(ws, period=args.period, period_kind=args.period_kind or "month",
+                                 comparison_period=args.comparison_period,
+                                 min_group_size=args.min_group_size, title=args.title)
+    _say(f"Report: {out}\nIndex:  {out.parent / 'index.html'}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from adoption.demo import build_demo
+
+    index = build_demo(args.dir, seed=args.seed, people=args.people, reports=args.reports,
+                       say=_say)
+    _say(f"Demo ready. Open {index}")
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "ingest": cmd_ingest, "status": cmd_status,
+            "rejects": cmd_rejects, "metrics": cmd_metrics, "report": cmd_report,
+            "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from adoption import __version__
+
+        _say(__version__)
+        return 0
+    if not args.command:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except AdoptionError as e:
+        print(f"adoption {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; every batch that finished is stored, the one running is not",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""What is in a workspace: files loaded, their coverage, rejects and unmatched identities."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from adoption.store import Store
+
+__all__ = ["load_ingest_log", "load_rejects", "load_unmatched_usage"]
+
+
+def load_ingest_log(store: Store) -> pd.DataFrame:
+    """One row per batch: file, kind, counts and the dates it covers, oldest first."""
+    return store.query("""
+        SELECT batch_id, file_name, kind, format, rows_read, rows_loaded, rows_rejected,
+               rows_duplicate, first_date, last_date, ingested_at, file_hash, note
+        FROM ingest_log ORDER BY batch_id""")
+
+
+def load_rejects(store: Store, *, batch_id: int | None = None) -> pd.DataFrame:
+    """Rejected input rows with the file they came from and the reason."""
+    where = "" if batch_id is None else f"WHERE r.batch_id = {int(batch_id)}"
+    return store.query(f"""
+        SELECT r.batch_id, l.file_name, r.row_number, r.reason, r.raw
+        FROM rejects r JOIN ingest_log l USING (batch_id) {where}
+        ORDER BY r.batch_id, r.row_number""")
+
+
+def load_unmatched_usage(store: Store) -> pd.DataFrame:
+    """Per tool: usage by identities that match nobody in the roster (kept, not dropped)."""
+    return store.query("""
+        SELECT u.tool, count(DISTINCT u.person_id) AS identities, count(*) AS person_days,
+               sum(u.events) AS events
+        FROM usage u
+        LEFT JOIN identities i ON i.identity_hash = u.person_id
+        WHERE NOT EXISTS (SELECT 1 FROM people p
+                          WHERE p.person_id = coalesce(i.person_id, u.person_id))
+        GROUP BY u.tool ORDER BY u.tool""")
