@@ -133,7 +133,9 @@ def load_person_periods(
            coalesce(a.active_days, 0) > 0 AS is_active,
            coalesce(a.active_days, 0) > 0 AND f.first_day >= pop.period_start AS is_new,
            prev_a.person_id IS NOT NULL AS was_active_prev,
-           prev_pop.person_id IS NOT NULL AS in_prev_population
+           coalesce(lag(pop.period_start) OVER (PARTITION BY pop.person_id
+                                                ORDER BY pop.period_start) = pop.prev_start,
+                    false) AS in_prev_population
     FROM population pop
     LEFT JOIN activity a ON a.person_id = pop.person_id AND a.period_start = pop.period_start
     LEFT JOIN first_use f ON f.person_id = pop.person_id
@@ -141,8 +143,6 @@ def load_person_periods(
       ON sp.person_id = pop.person_id AND sp.period_start = pop.period_start
     LEFT JOIN activity prev_a
       ON prev_a.person_id = pop.person_id AND prev_a.period_start = pop.prev_start
-    LEFT JOIN population prev_pop
-      ON prev_pop.person_id = pop.person_id AND prev_pop.period_start = pop.prev_start
     ORDER BY pop.period_start, pop.department, pop.team, pop.person_id
     """
     frame = store.con.execute(sql).df()

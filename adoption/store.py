@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,9 +73,10 @@ class Store:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(f"SET enable_progress_bar = {str(progress).lower()}")
         self.con.execute(f"SET enable_progress_bar_print = {str(progress).lower()}")
-        if not read_only:
-            tmp = self.path.parent / ".duckdb_tmp"
-            self.con.execute(f"SET temp_directory = '{tmp.as_posix()}'")
+        # large queries spill here instead of failing; a reader may not write beside the file
+        tmp = (self.path.parent / ".duckdb_tmp" if not read_only
+               else Path(tempfile.gettempdir()) / f"adoption-duckdb-{os.getpid()}")
+        self.con.execute(f"SET temp_directory = '{tmp.as_posix()}'")
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:

@@ -150,7 +150,8 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
     batch_id = store.next_batch_id()
     fields = Fields(mapping, source.columns, redact=not workspace.settings.keep_names)
     ctx = LoadContext(con, source, fields, batch_id, workspace, as_of)
-    con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
+    # small kinds read the ordered view in one pass: keep file order for row numbers
+    con.execute(f"SET preserve_insertion_order = {str(kind != 'usage').lower()}")
     try:
         with store.transaction():
             counts = LOADERS[kind](ctx)
@@ -177,6 +178,7 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
     finally:
         con.execute("SET preserve_insertion_order = false")
         con.execute("DROP VIEW IF EXISTS src")
+        con.execute("DROP VIEW IF EXISTS src_unordered")
     return IngestResult(path.name, digest, kind, source.format, batch_id, counts.read,
                         counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
                         counts.last_date, note)

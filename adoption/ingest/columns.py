@@ -121,8 +121,10 @@ def map_columns(found: list[str], kind: str, *, source: str) -> dict[str, str]:
     if missing:
         hints = []
         for c in missing:
-            near = difflib.get_close_matches(c, list(by_norm), n=1, cutoff=0.5)
-            hint = f"nearest found: {by_norm[near[0]]!r}" if near else "no similar column"
+            near = max(((difflib.SequenceMatcher(None, s, n).ratio(), n)
+                        for s in spec.synonyms[c] for n in by_norm), default=(0.0, ""))
+            hint = (f"nearest found: {by_norm[near[1]]!r}" if near[0] >= 0.6
+                    else "no similar column")
             hints.append(f"{c!r} (accepted: {list(spec.synonyms[c])}; {hint})")
         raise ColumnNotFoundError(
             f"{source}: a {kind} file needs column(s) {', '.join(hints)}. Columns found: "

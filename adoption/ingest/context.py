@@ -44,7 +44,11 @@ class LoadContext:
         return self.source.path.name
 
     def register_identities(self, table: str, column: str, target: str) -> None:
-        """Create temp table ``target(norm, person_id)`` hashing the distinct ``column``s."""
+        """Create temp table ``target(norm, person_id)`` hashing the distinct ``column``s.
+
+        ``norm`` is the value as found; the hash is of its normalised form, so spellings that
+        differ in case or white space map to the same person.
+        """
         norms = [r[0] for r in self.con.execute(
             f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()]
         frame = pd.DataFrame({"norm": norms, "person_id": self.workspace.pseudonymise(norms)},

@@ -1,7 +1,8 @@
 """Open an input file (CSV, Parquet, JSON Lines) as a DuckDB view of text columns.
 
 The view ``src`` has the file's own columns, all as VARCHAR, plus ``_row``: the 1-based
-number of the data row in the file (header excluded), so that rejects can point at it.
+number of the data row in the file (header excluded), so that rejects can point at it. The
+view ``src_unordered`` has the same columns without ``_row``, for fast parallel passes.
 Nothing is loaded into Python: DuckDB streams the file.
 """
 
@@ -54,8 +55,8 @@ class SourceFile:
             return []
         try:
             rows = con.execute(
-                "SELECT line, error_message, csv_line FROM reject_errors ORDER BY line"
-            ).fetchall()
+                "SELECT line, first(error_message ORDER BY column_idx), first(csv_line) "
+                "FROM reject_errors GROUP BY line ORDER BY line").fetchall()
         except duckdb.CatalogException:
             return []
         return [(int(line), f"malformed line: {msg.splitlines()[0]}", text)
@@ -113,9 +114,14 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, *, fmt: str | None =
             f"{path.name}: cannot be read as {fmt} ({str(e).splitlines()[0]}). Check that the "
             "file is a complete, UTF-8 export in that format."
         ) from e
+    # only the loader's own scan may leave structural rejects behind
+    con.execute("DROP TABLE IF EXISTS reject_errors")
+    con.execute("DROP TABLE IF EXISTS reject_scans")
     columns = [r[0] for r in described if r[0] != "file_row_number"]
     if not columns:
         raise InputError(f"{path.name}: no columns found; is the header row missing?")
     casts = ", ".join(f"CAST({sql_ident(c)} AS VARCHAR) AS {sql_ident(c)}" for c in columns)
     con.execute(f"CREATE OR REPLACE TEMP VIEW src AS SELECT {row} AS _row, {casts} FROM {reader}")
+    # without row numbers, for the single pass over large files (any order, fully parallel)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW src_unordered AS SELECT {casts} FROM {reader}")
     return SourceFile(path=path, format=fmt, columns=columns)

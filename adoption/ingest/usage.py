@@ -11,46 +11,79 @@ events in the same second are possible.
 
 from __future__ import annotations
 
+from adoption.errors import IngestError
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.sql import bad_value_reason, first_reason, norm_identifier_sql
 
 __all__ = ["load_usage"]
 
 
-def _staging_sql(ctx: LoadContext) -> str:
-    """The single pass: validate, turn timestamps into days, group."""
+def _validated_sql(ctx: LoadContext, source: str) -> str:
+    """Rows of ``source`` parsed once, with the reason of the first failed check or NULL.
+
+    From the ordered view ``src`` the row number and the raw row come along too.
+    """
     f = ctx.fields
-    ts, person, tool = f.raw("timestamp"), f.raw("email"), f.raw("tool")
-    count = f.raw("count")
+    ts, count = f.raw("timestamp"), f.raw("count")
     rules = [
-        (f"{ts} IS NULL", f"'column {f.header('timestamp')}: timestamp is empty'"),
-        (f"TRY_CAST({ts} AS TIMESTAMPTZ) IS NULL",
-         bad_value_reason(f.header("timestamp"), ts,
+        ("ts_text IS NULL", f"'column {f.header('timestamp')}: timestamp is empty'"),
+        ("ts IS NULL",
+         bad_value_reason(f.header("timestamp"), "ts_text",
                           "is not an ISO 8601 timestamp; use e.g. 2026-01-05T09:30:00+01:00")),
-        (f"{person} IS NULL", f"'column {f.header('email')}: person identifier is empty'"),
-        (f"{tool} IS NULL", f"'column {f.header('tool')}: tool is empty'"),
-        (f"{count} IS NOT NULL AND TRY_CAST({count} AS BIGINT) IS NULL",
-         bad_value_reason(f.header("count"), count, "is not a whole number")),
-        (f"TRY_CAST({count} AS BIGINT) < 0",
-         bad_value_reason(f.header("count"), count, "is negative; counts must be 0 or more")),
+        ("person IS NULL", f"'column {f.header('email')}: person identifier is empty'"),
+        ("tool IS NULL", f"'column {f.header('tool')}: tool is empty'"),
+        ("count_text IS NOT NULL AND (nd IS NULL OR nd <> floor(nd) OR abs(nd) > 1e15)",
+         bad_value_reason(f.header("count"), "count_text", "is not a whole number")),
+        ("nd < 0", bad_value_reason(f.header("count"), "count_text",
+                                   "is negative; counts must be 0 or more")),
     ]
-    reason = first_reason(rules)
+    ordered = source == "src"
+    row = f"_row, {f.raw_json()} AS raw" if ordered else "NULL AS _row, NULL AS raw"
+    return f"""
+        SELECT *, TRY_CAST(nd AS BIGINT) AS n, {first_reason(rules)} AS reason
+        FROM (
+            SELECT {row}, {ts} AS ts_text, TRY_CAST({ts} AS TIMESTAMPTZ) AS ts,
+                   {f.raw('email')} AS person,
+                   {f.raw('tool')} AS tool,
+                   {f.raw('feature')} AS feature,
+                   {count} AS count_text,
+                   TRY_CAST({count} AS DOUBLE) AS nd
+            FROM {source} AS src
+        )"""
+
+
+def _staging_sql(ctx: LoadContext) -> str:
+    """The single pass: parse once, validate, turn timestamps into days, group.
+
+    Identifiers are normalised here and hashed later on the distinct values only. Invalid rows
+    are only counted in this pass; their row numbers are found by a second pass that runs only
+    when there are any.
+    """
     return f"""
         CREATE OR REPLACE TEMP TABLE u_stage AS
-        SELECT bad_row AS _row, reason, raw, person_norm, tool, day, feature,
-               sum(n) AS events, count(*) AS n_rows
-        FROM (
-            SELECT CASE WHEN reason IS NULL THEN NULL ELSE _row END AS bad_row, reason,
-                   CASE WHEN reason IS NULL THEN NULL ELSE {f.raw_json()} END AS raw,
-                   CASE WHEN reason IS NULL THEN {norm_identifier_sql(person)} END AS person_norm,
-                   CASE WHEN reason IS NULL THEN {tool} END AS tool,
-                   CASE WHEN reason IS NULL THEN CAST(TRY_CAST({ts} AS TIMESTAMPTZ) AS DATE) END
-                       AS day,
-                   CASE WHEN reason IS NULL THEN {f.raw('feature')} END AS feature,
-                   coalesce(TRY_CAST({count} AS BIGINT), 1) AS n
-            FROM (SELECT *, {reason} AS reason FROM src) AS src
-        )
+        SELECT reason IS NOT NULL AS is_bad,
+               CASE WHEN reason IS NULL THEN {norm_identifier_sql("person")} END AS person,
+               CASE WHEN reason IS NULL THEN tool END AS tool,
+               CASE WHEN reason IS NULL THEN CAST(ts AS DATE) END AS day,
+               CASE WHEN reason IS NULL THEN feature END AS feature,
+               sum(coalesce(n, 1)) AS events, count(*) AS n_rows
+        FROM ({_validated_sql(ctx, "src_unordered")})
         GROUP BY ALL"""
+
+
+def _write_rejects(ctx: LoadContext) -> int:
+    """Second pass, in file order, for the rejected rows only: row number, reason, raw row."""
+    ctx.con.execute("SET preserve_insertion_order = true")
+    try:
+        ctx.con.execute(f"""
+            INSERT INTO rejects
+            SELECT {ctx.batch_id}, _row, reason, raw
+            FROM ({_validated_sql(ctx, "src")})
+            WHERE reason IS NOT NULL""")
+    finally:
+        ctx.con.execute("SET preserve_insertion_order = false")
+    return int(ctx.con.execute(
+        "SELECT count(*) FROM rejects WHERE batch_id = ?", [ctx.batch_id]).fetchone()[0])
 
 
 def load_usage(ctx: LoadContext) -> LoadCounts:
@@ -58,33 +91,39 @@ def load_usage(ctx: LoadContext) -> LoadCounts:
     con.execute(_staging_sql(ctx))
     counts = LoadCounts()
     counts.read = int(con.execute("SELECT coalesce(sum(n_rows), 0) FROM u_stage").fetchone()[0])
-    counts.rejected = ctx.write_rejects("u_stage")
-    con.execute("""CREATE OR REPLACE TEMP TABLE u_good AS
-        SELECT person_norm, tool, day, feature, events, n_rows FROM u_stage
-        WHERE reason IS NULL""")
+    bad = int(con.execute("SELECT coalesce(sum(n_rows), 0) FROM u_stage WHERE is_bad"
+                          ).fetchone()[0])
+    counts.rejected = _write_rejects(ctx) if bad else 0
+    if counts.rejected != bad:
+        raise IngestError(f"{ctx.name}: {bad} invalid rows counted but {counts.rejected} found "
+                          "again when listing them; nothing was stored. Please report this.")
     # (tool, day) slices loaded by an earlier batch are not loaded twice
     con.execute("""CREATE OR REPLACE TEMP TABLE u_seen AS
-        SELECT DISTINCT g.tool, g.day FROM (SELECT DISTINCT tool, day FROM u_good) g
+        SELECT DISTINCT g.tool, g.day
+        FROM (SELECT DISTINCT tool, day FROM u_stage WHERE NOT is_bad) g
         JOIN usage u ON u.tool = g.tool AND u.day = g.day""")
     dup = con.execute("""SELECT coalesce(sum(n_rows), 0), count(DISTINCT (tool, day))
-        FROM u_good SEMI JOIN u_seen USING (tool, day)""").fetchone()
+        FROM u_stage SEMI JOIN u_seen USING (tool, day)""").fetchone()
     counts.duplicate = int(dup[0])
     if dup[1]:
         counts.notes.append(
             f"{dup[1]} tool-day(s) were already loaded by an earlier file; their rows were "
             "counted as duplicates and not loaded again")
-    con.execute("DELETE FROM u_good WHERE (tool, day) IN (SELECT (tool, day) FROM u_seen)")
-    ctx.register_identities("u_good", "person_norm", "u_idmap")
+    con.execute("""CREATE OR REPLACE TEMP TABLE u_good AS
+        SELECT s.person, s.tool, s.day, s.feature, s.events, s.n_rows
+        FROM u_stage s ANTI JOIN u_seen x ON x.tool = s.tool AND x.day = s.day
+        WHERE NOT s.is_bad""")
+    ctx.register_identities("u_good", "person", "u_idmap")
     con.execute(f"""INSERT INTO usage_features
-        SELECT m.person_id, g.tool, g.day, g.feature, sum(g.events), {ctx.batch_id}
-        FROM u_good g JOIN u_idmap m ON m.norm = g.person_norm
-        WHERE g.feature IS NOT NULL
-        GROUP BY ALL""")
+        SELECT m.person_id, g.tool, g.day, g.feature, g.events, {ctx.batch_id}
+        FROM u_good g JOIN u_idmap m ON m.norm = g.person
+        WHERE g.feature IS NOT NULL""")
     con.execute(f"""INSERT INTO usage
-        SELECT m.person_id, g.tool, g.day, sum(g.events), {ctx.batch_id}
-        FROM u_good g JOIN u_idmap m ON m.norm = g.person_norm
-        GROUP BY ALL""")
-    row = con.execute("SELECT coalesce(sum(n_rows), 0), min(day), max(day) FROM u_good").fetchone()
+        SELECT m.person_id, g.tool, g.day, g.events, {ctx.batch_id}
+        FROM (SELECT person, tool, day, sum(events) AS events FROM u_good GROUP BY ALL) g
+        JOIN u_idmap m ON m.norm = g.person""")
+    row = con.execute("SELECT coalesce(sum(n_rows), 0), min(day), max(day) FROM u_good"
+                      ).fetchone()
     counts.loaded = int(row[0])
     counts.first_date, counts.last_date = row[1], row[2]
     return counts

@@ -1,0 +1,50 @@
+# adoption: the README's two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+DEMO   ?= demo
+PERIOD ?= 2026-01
+WORKSPACE ?= $(DEMO)
+
+.PHONY: help venv install demo test lint bench lab report clean
+
+help:
+	@echo "make demo    create .venv, install, build the demo workspace in ./$(DEMO), render reports"
+	@echo "make test    lint and run the test suite"
+	@echo "make lab     open JupyterLab on the notebooks (after make demo)"
+	@echo "make report  render the report for PERIOD=$(PERIOD) in WORKSPACE=$(WORKSPACE)"
+	@echo "make bench   ingest and metric benchmarks (1M and 10M events; several minutes)"
+	@echo "make lint    ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	touch $@
+
+venv install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	rm -rf $(DEMO)
+	$(BIN)/adoption demo $(DEMO)
+
+test: $(VENV)/.installed lint
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check adoption tests benchmarks notebooks
+
+bench: $(VENV)/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/bench.py
+
+lab: $(VENV)/.installed
+	ADOPTION_WORKSPACE="$(CURDIR)/$(WORKSPACE)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/jupyter lab notebooks
+
+report: $(VENV)/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/adoption report --workspace $(WORKSPACE) --period $(PERIOD)
+
+clean:
+	rm -rf $(VENV) $(DEMO) bench-data .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,61 @@
+"""``adoption demo DIR``: write the synthetic files, ingest them as a user would, render."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from adoption.config import Settings
+from adoption.demo.generate import write_demo_files
+from adoption.demo.story import demo_story
+from adoption.errors import WorkspaceError
+
+__all__ = ["build_demo"]
+
+
+def build_demo(
+    path: str | os.PathLike[str],
+    *,
+    seed: int = 2026,
+    people: int = 2400,
+    reports: int = 3,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """Build a demo workspace in ``path`` and render its latest monthly reports.
+
+    The synthetic export files are written to ``path/inbox`` (kept, so you can look at what
+    was ingested), loaded through the same ingest path as any user file, and the last
+    ``reports`` months are rendered.
+
+    Returns
+    -------
+    Path
+        The reports index page (or the workspace folder when ``reports`` is 0).
+    """
+    from adoption.ingest import ingest_files
+    from adoption.workspace import init_workspace
+
+    say = say or (lambda _msg: None)
+    root = Path(path).expanduser().resolve()
+    if root.exists() and any(root.iterdir()):
+        raise WorkspaceError(
+            f"{str(root)!r} exists and is not empty; the demo needs a new folder. Remove it or "
+            "choose another path.")
+    story = demo_story()
+    ws = init_workspace(root, Settings(organisation="Example Corp (synthetic demo)",
+                                       time_zone="Europe/Berlin", currency="EUR"))
+    say(f"Workspace {ws.root}")
+    inbox = ws.root / "inbox"
+    files = write_demo_files(inbox, seed=seed, people=people)
+    say(f"Wrote {len(files)} synthetic export files to {inbox}")
+    ingest_files(ws, files, on_result=lambda r: say(r.summary()))
+    index = ws.root
+    if reports:
+        from adoption.report import render_adoption_report
+
+        for period in story.months[-reports:]:
+            out = render_adoption_report(ws, period=period)
+            say(f"Rendered {out}")
+            index = out.parent / "index.html"
+    return index

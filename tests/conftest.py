@@ -1,0 +1,75 @@
+"""Shared fixtures: small workspaces and input files, all under pytest's tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib as mpl
+import pytest
+
+mpl.use("Agg")
+
+import adoption  # noqa: E402
+
+#: the repository's shared folder (public reference datasets) sits beside the checkout
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+ROSTER_JAN = """email,name,team,department,manager_email,location,role,start_date,end_date,as_of
+ann@example.com,Ann,Alpha,Eng,bob@example.com,Berlin,Dev,2025-01-01,,2026-01-01
+bob@example.com,Bob,Alpha,Eng,,Berlin,Lead,2024-01-01,,2026-01-01
+cat@example.com,Cat,Beta,Eng,bob@example.com,Paris,Dev,2025-06-01,,2026-01-01
+dan@example.com,Dan,Beta,Eng,bob@example.com,Paris,Dev,2025-06-01,,2026-01-01
+"""
+
+# Ann moves Alpha -> Beta on 2026-02-01; Bob leaves 2026-02-20; Cat is gone (left 2026-01-31);
+# Eve joins 2026-01-15.
+ROSTER_FEB = """email,name,team,department,manager_email,location,role,start_date,end_date,as_of
+ann@example.com,Ann,Beta,Eng,bob@example.com,Berlin,Dev,2025-01-01,,2026-02-01
+bob@example.com,Bob,Alpha,Eng,,Berlin,Lead,2024-01-01,2026-02-20,2026-02-01
+dan@example.com,Dan,Beta,Eng,bob@example.com,Paris,Dev,2025-06-01,,2026-02-01
+eve@example.com,Eve,Alpha,Eng,bob@example.com,Paris,Dev,2026-01-15,,2026-02-01
+"""
+
+USAGE = """timestamp;email;tool;feature;count
+2026-01-05T09:00:00+01:00;Ann@Example.com ;Copilot;chat;3
+2026-01-05T23:30:00Z;ann@example.com;Copilot;chat;1
+yesterday;ann@example.com;Copilot;chat;1
+2026-01-06T10:00:00+01:00;;Copilot;chat;1
+2026-01-07T10:00:00+01:00;cat@example.com;Copilot;;abc
+2026-02-07T10:00:00+01:00;dan@example.com;Copilot;;
+2026-02-08T10:00:00+01:00;ann@example.com;ChatGPT;chat;2
+"""
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> adoption.Workspace:
+    """An empty workspace in Europe/Berlin time."""
+    return adoption.init_workspace(tmp_path / "ws", adoption.Settings(time_zone="Europe/Berlin"))
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """The small roster snapshots and usage file above, written as users would drop them."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    out = {}
+    for name, text in {"roster_jan.csv": ROSTER_JAN, "roster_feb.csv": ROSTER_FEB,
+                       "usage.csv": USAGE}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        out[name.split(".")[0]] = folder / name
+    return out
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    monkeypatch.delenv(adoption.workspace.ENV_VAR, raising=False)
+    return os.environ
