@@ -1,0 +1,26 @@
+"""Metrics: pure functions from the store's tidy tables to tidy result tables.
+
+- :func:`compute_adoption_metrics`: headcount, seats, activation, penetration, intensity,
+  stickiness and user flows per team, department or organisation and period.
+- :func:`compute_adoption_change`: paired change in penetration between two periods.
+- :func:`wilson_interval`, :func:`mean_interval`, :func:`mean_interval_from_summary`,
+  :func:`paired_difference_interval`: the confidence intervals they use.
+"""
+
+from adoption.metrics.adoption import compute_adoption_metrics
+from adoption.metrics.change import compute_adoption_change
+from adoption.metrics.intervals import (
+    mean_interval,
+    mean_interval_from_summary,
+    paired_difference_interval,
+    wilson_interval,
+)
+
+__all__ = [
+    "compute_adoption_change",
+    "compute_adoption_metrics",
+    "mean_interval",
+    "mean_interval_from_summary",
+    "paired_difference_interval",
+    "wilson_interval",
+]
