@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
+
 from adoption.config import Settings
 from adoption.errors import WorkspaceError
 
@@ -111,6 +113,22 @@ class Workspace:
             digest = hmac.new(key, normalise_identifier(str(value)).encode("utf-8"), hashlib.sha256)
             out.append(digest.hexdigest()[:32])
         return out
+
+    def load(self, table: str) -> pd.DataFrame:
+        """A canonical table of the store as a DataFrame (opened read-only, then closed)."""
+        with self.store(read_only=True) as store:
+            return store.read(table)
+
+    def person_periods(self, period_kind: str = "month", *,
+                       tools: list[str] | None = None) -> pd.DataFrame:
+        """One row per person x period: the input of the adoption metrics.
+
+        See :func:`adoption.marts.load_person_periods`.
+        """
+        from adoption.marts import load_person_periods
+
+        with self.store(read_only=True) as store:
+            return load_person_periods(store, period_kind=period_kind, tools=tools)
 
     def store(self, *, read_only: bool = False, progress: bool = False):
         """Open the workspace's DuckDB store (see :class:`adoption.store.Store`)."""
