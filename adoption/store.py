@@ -71,8 +71,11 @@ class Store:
         self.con.execute(f"SET TimeZone = '{self.settings.time_zone}'")
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute("SET preserve_insertion_order = false")
-        self.con.execute(f"SET enable_progress_bar = {str(progress).lower()}")
-        self.con.execute(f"SET enable_progress_bar_print = {str(progress).lower()}")
+        try:
+            self.con.execute(f"SET enable_progress_bar = {str(progress).lower()}")
+            self.con.execute(f"SET enable_progress_bar_print = {str(progress).lower()}")
+        except duckdb.InvalidInputException:
+            pass  # inside a Jupyter kernel without ipywidgets DuckDB refuses the setting
         # large queries spill here instead of failing; a reader may not write beside the file
         tmp = (self.path.parent / ".duckdb_tmp" if not read_only
                else Path(tempfile.gettempdir()) / f"adoption-duckdb-{os.getpid()}")

@@ -267,3 +267,28 @@ def test_usage_file_larger_than_memory_limit_streams(tmp_path):
         r = ingest_file(ws, path, store=store)
     assert r.rows_loaded == 4_500_000
     assert path.stat().st_size > 200 * 2**20
+
+
+def test_padding_and_case_variants_merge_and_odd_values_are_rejected(workspace, tmp_path):
+    path = tmp_path / "u.csv"
+    path.write_text(
+        "timestamp,email,tool,feature,count\n"
+        "2026-01-05T09:00:00+01:00,ann@example.com,Copilot,chat,1\n"
+        "2026-01-05T10:00:00+01:00,  ANN@example.com ,Copilot ,chat ,2\n"
+        "2026-01-05T11:00:00+01:00,ann@example.com,Copilot,chat,2.5\n"
+        "2026-01-05T11:00:00+01:00,ann@example.com,   ,chat,1\n"
+        "2026-01-05T11:00:00+01:00,   ,Copilot,chat,1\n"
+        "2026-01-05T11:00:00+01:00,ann@example.com,Copilot,chat,3.0\n")
+    r = ingest_file(workspace, path)
+    assert (r.rows_loaded, r.rows_rejected) == (3, 3)
+    with workspace.store() as store:
+        usage = store.read("usage")
+        features = store.read("usage_features")
+        reasons = store.query("SELECT row_number, reason FROM rejects ORDER BY 1")
+    # one person, one tool, one day: 1 + 2 + 3 events
+    assert len(usage) == 1 and usage["events"][0] == 6 and usage["tool"][0] == "Copilot"
+    assert len(features) == 1 and features["feature"][0] == "chat"
+    assert reasons["row_number"].tolist() == [3, 4, 5]
+    assert "'2.5' is not a whole number" in reasons["reason"][0]
+    assert "tool is empty" in reasons["reason"][1]
+    assert "person identifier is empty" in reasons["reason"][2]

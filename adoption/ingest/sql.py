@@ -34,6 +34,12 @@ class Fields:
             return "CAST(NULL AS VARCHAR)"
         return f"nullif(trim(src.{sql_ident(self.mapping[canonical])}), '')"
 
+    def column(self, canonical: str) -> str:
+        """The column as it is in the file (not trimmed), NULL when the file lacks it."""
+        if canonical not in self.mapping:
+            return "CAST(NULL AS VARCHAR)"
+        return f"src.{sql_ident(self.mapping[canonical])}"
+
     def header(self, canonical: str) -> str:
         return self.mapping.get(canonical, canonical)
 
