@@ -73,3 +73,14 @@ def files(tmp_path: Path) -> dict[str, Path]:
 def clean_env(monkeypatch):
     monkeypatch.delenv(adoption.workspace.ENV_VAR, raising=False)
     return os.environ
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory) -> adoption.Workspace:
+    """The full synthetic demo organisation, built as `adoption demo` builds it (with its
+    latest monthly report rendered). Shared by the slow end-to-end tests."""
+    from adoption.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    build_demo(root, reports=1)
+    return adoption.open_workspace(root)

@@ -1,0 +1,84 @@
+"""Reports: the adoption report's content, captions, charts, display tables and HTML rendering.
+
+- :func:`build_adoption_report` computes an :class:`AdoptionReport` (tidy frames) for a period.
+- ``describe_*`` turn it into plain-language Markdown; ``format_*`` into display tables.
+- ``plot_*`` draw its charts and return the Axes.
+- :func:`render_adoption_report` renders the report notebook into the workspace's
+  ``reports/`` folder as one self-contained HTML file; :func:`render_notebook` renders any
+  parameterised notebook; :func:`render_index` writes the index page.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from adoption.report.captions import (
+    describe_funnel,
+    describe_headline,
+    describe_method,
+    describe_sources,
+    describe_suppressed,
+    describe_teams,
+    describe_title,
+    describe_trend,
+)
+from adoption.report.content import AdoptionReport, build_adoption_report, period_title
+from adoption.report.figures import plot_funnel, plot_team_intervals, plot_trend
+from adoption.report.tables import (
+    format_headline_table,
+    format_sources_table,
+    format_team_table,
+)
+
+if TYPE_CHECKING:
+    from adoption.report.index import render_index
+    from adoption.report.render import (
+        check_self_contained,
+        render_adoption_report,
+        render_notebook,
+        report_notebook_path,
+    )
+
+#: Imported on first use: papermill and nbconvert take seconds to import, and the report
+#: notebook's kernel, which imports this package, never renders.
+_LAZY = {
+    "check_self_contained": "adoption.report.render",
+    "render_adoption_report": "adoption.report.render",
+    "render_notebook": "adoption.report.render",
+    "report_notebook_path": "adoption.report.render",
+    "render_index": "adoption.report.index",
+}
+
+__all__ = [
+    "AdoptionReport",
+    "build_adoption_report",
+    "check_self_contained",
+    "describe_funnel",
+    "describe_headline",
+    "describe_method",
+    "describe_sources",
+    "describe_suppressed",
+    "describe_teams",
+    "describe_title",
+    "describe_trend",
+    "format_headline_table",
+    "format_sources_table",
+    "format_team_table",
+    "period_title",
+    "plot_funnel",
+    "plot_team_intervals",
+    "plot_trend",
+    "render_adoption_report",
+    "render_index",
+    "render_notebook",
+    "report_notebook_path",
+]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'adoption.report' has no attribute {name!r}")

@@ -1,0 +1,408 @@
+"""The adoption report's content: tidy tables for one period, built from the store.
+
+:func:`build_adoption_report` does every computation a report needs and returns an
+:class:`AdoptionReport`; the notebook only displays it. Plain-language captions and display
+tables are in :mod:`adoption.report.tables`, captions in :mod:`adoption.report.captions`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from adoption.errors import InputError, SmallGroupWarning
+from adoption.marts import load_person_periods, load_sources
+from adoption.metrics import compute_adoption_change, compute_adoption_metrics
+from adoption.metrics.intervals import check_confidence, wilson_interval
+from adoption.periods import Period, parse_period
+from adoption.store import Store
+from adoption.workspace import Workspace, open_workspace
+
+__all__ = [
+    "TREND_PERIODS",
+    "AdoptionReport",
+    "build_adoption_report",
+    "label_period",
+    "period_title",
+]
+
+#: Number of periods, ending with the report's period, shown in the trend.
+TREND_PERIODS = 12
+
+_HEADLINE_MEASURES = {
+    "headcount": "People employed",
+    "seats": "People with a seat",
+    "active_users": "People who used it",
+    "penetration": "Share of all people who used it",
+    "activation_rate": "Share of seat holders who used it",
+}
+_RATES = {  # measure -> (ci_low, ci_high, denominator)
+    "penetration": ("penetration_ci_low", "penetration_ci_high", "headcount"),
+    "activation_rate": ("activation_ci_low", "activation_ci_high", "seats"),
+}
+_TEAM_COLUMNS = [
+    "department", "team", "headcount", "seats", "active_users",
+    "activation_rate", "activation_ci_low", "activation_ci_high",
+    "penetration", "penetration_ci_low", "penetration_ci_high", "suppressed", "suppression_reason",
+]
+_TREND_COLUMNS = [
+    "level", "group", "period", "period_start", "headcount", "active_users",
+    "penetration", "penetration_ci_low", "penetration_ci_high", "suppressed",
+]
+
+
+@dataclass(frozen=True)
+class AdoptionReport:
+    """Everything an adoption report shows, for one period.
+
+    Attributes
+    ----------
+    organisation : str
+        The organisation's name from the workspace settings.
+    period, comparison_period : str or None
+        Period labels (``"2026-01"``); ``comparison_period`` is None when there is no data to
+        compare with.
+    period_kind : str
+        ``"week"``, ``"month"`` or ``"quarter"``.
+    period_title, comparison_title : str
+        The periods in words (``"January 2026"``).
+    min_group_size : int
+        The privacy threshold applied.
+    confidence : float
+        Confidence level of every interval.
+    tools : tuple of str or None
+        The tools counted (None: all tools together).
+    headline : DataFrame
+        One row per organisation measure (``headcount, seats, active_users, penetration,
+        activation_rate``), columns ``measure, label, estimate, ci_low, ci_high, n`` for the
+        period, the same prefixed ``comparison_`` for the comparison period, and for the change
+        ``difference, difference_ci_low, difference_ci_high, n_paired, p_value,
+        is_beyond_noise`` (counts: plain difference; penetration: paired test over the people in
+        both periods; activation: no change figure), then ``suppressed, suppression_reason``.
+    trend : DataFrame
+        Penetration per period (up to :data:`TREND_PERIODS`, ending with the report's period):
+        ``level`` (``"organisation"`` or ``"department"``), ``group``, ``period,
+        period_start, headcount, active_users, penetration, penetration_ci_low,
+        penetration_ci_high, suppressed``.
+    teams : DataFrame
+        One row per team in the period: ``department, team, headcount, seats, active_users,
+        activation_rate, activation_ci_low, activation_ci_high, penetration,
+        penetration_ci_low, penetration_ci_high, suppressed, suppression_reason`` and the change
+        in penetration on the comparison period ``comparison_penetration, difference,
+        difference_ci_low, difference_ci_high, n_paired, p_value_adjusted, is_beyond_noise``.
+        Hidden teams keep their names and missing figures.
+    funnel : DataFrame
+        Organisation funnel: ``stage`` (``headcount``, ``seats``, ``active_users``), ``label,
+        count, share, share_ci_low, share_ci_high, n`` (shares of ``n`` = headcount).
+    suppressed : DataFrame
+        Groups with hidden figures in the period, no figures: ``level, department, team,
+        hidden`` (``"all figures"`` or ``"activation"``), ``reason``.
+    sources : DataFrame
+        Data sources with date coverage (see :func:`adoption.marts.load_sources`).
+    coverage : DataFrame
+        Per period of the trend and the comparison: ``period, period_start, days,
+        days_with_data`` (days of the period within the usage data's date range).
+    captions : Mapping of str to str
+        Plain-language Markdown captions keyed ``title, headline, trend, teams, funnel,
+        suppressed, sources, how_to_read``.
+    """
+
+    organisation: str
+    period: str
+    period_kind: str
+    period_title: str
+    comparison_period: str | None
+    comparison_title: str
+    min_group_size: int
+    confidence: float
+    tools: tuple[str, ...] | None
+    headline: pd.DataFrame
+    trend: pd.DataFrame
+    teams: pd.DataFrame
+    funnel: pd.DataFrame
+    suppressed: pd.DataFrame
+    sources: pd.DataFrame
+    coverage: pd.DataFrame
+    captions: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def organisation_penetration(self) -> float:
+        """The organisation's penetration in the period (NaN if hidden)."""
+        row = self.headline.loc[self.headline["measure"] == "penetration", "estimate"]
+        return float(row.iloc[0]) if len(row) else float("nan")
+
+
+def label_period(label: str, kind: str | None = None) -> Period:
+    """The period a label names; a week's label is its first day, whatever the week start."""
+    if kind in (None, "week"):
+        try:
+            day = dt.date.fromisoformat(label)
+        except ValueError:
+            day = None
+        if day is not None:
+            return parse_period(label, "week", week_start=day.weekday())
+    return parse_period(label, kind)
+
+
+def period_title(period: Period) -> str:
+    """A period in words: ``January 2026``, ``Q1 2026`` or ``the week of 5 January 2026``."""
+    if period.kind == "month":
+        return f"{period.start:%B %Y}"
+    if period.kind == "quarter":
+        return f"{period.label[-2:]} {period.start.year}"
+    return f"the week of {period.start.day} {period.start:%B %Y}"
+
+
+@contextlib.contextmanager
+def _opened(source: Workspace | Store | str | os.PathLike[str]) -> Iterator[Store]:
+    """A read-only store for ``source``; closed afterwards only if opened here."""
+    if isinstance(source, Store):
+        yield source
+        return
+    ws = source if isinstance(source, Workspace) else open_workspace(source)
+    with ws.store(read_only=True) as store:
+        yield store
+
+
+def build_adoption_report(
+    workspace_or_store: Workspace | Store | str | os.PathLike[str],
+    *,
+    period: str,
+    period_kind: str = "month",
+    comparison_period: str | None = None,
+    min_group_size: int | None = None,
+    tools: list[str] | None = None,
+    confidence: float = 0.95,
+) -> AdoptionReport:
+    """Compute the adoption report for one period.
+
+    Parameters
+    ----------
+    workspace_or_store : Workspace, Store or path
+        Where the data is; a workspace (or its folder) is opened read-only for the duration.
+    period : str
+        The report's period, e.g. ``"2026-01"``, ``"2026-Q1"`` or ``"2026-W03"``.
+    period_kind : {"month", "quarter", "week"}, default "month"
+    comparison_period : str, optional
+        Period to compare with; default the previous period (left out if it has no data).
+    min_group_size : int, optional
+        Privacy threshold; default the workspace's. A smaller value than the workspace's is
+        raised to it.
+    tools : list of str, optional
+        Count only these tools (default: all tools together).
+    confidence : float, default 0.95
+        Confidence level of every interval.
+
+    Returns
+    -------
+    AdoptionReport
+
+    Raises
+    ------
+    InputError
+        No usage data, or no data for ``period`` or for an explicit ``comparison_period``.
+    PeriodError
+        A period label that cannot be parsed.
+    """
+    from adoption.report.captions import describe_all
+
+    check_confidence(confidence, where="build_adoption_report")
+    with _opened(workspace_or_store) as store:
+        settings = store.settings
+        people = load_person_periods(store, period_kind=period_kind, tools=tools)
+        sources = load_sources(store)
+    k = max(int(min_group_size or 0), settings.min_group_size)
+    target = parse_period(period, period_kind, week_start=settings.week_start_index)
+    available = sorted(people["period"].unique())
+    _check_available(target.label, available, "period")
+    if comparison_period is not None:
+        before = parse_period(comparison_period, period_kind, week_start=settings.week_start_index)
+        _check_available(before.label, available, "comparison_period")
+        if before.start >= target.start:
+            raise InputError(
+                f"build_adoption_report: comparison_period {before.label!r} is not before the "
+                f"report's period {target.label!r}. Choose an earlier period or leave it unset "
+                "for the previous one."
+            )
+    else:
+        before = target.previous()
+        if before.label not in available:
+            before = None
+    window = [p for p in available if p <= target.label][-TREND_PERIODS:]
+    keep = set(window) | ({before.label} if before else set())
+    people = people[people["period"].isin(keep)]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        metrics = {by: compute_adoption_metrics(people, by=by, min_group_size=k,
+                                                confidence=confidence)
+                   for by in ("team", "department", "organisation")}
+        change = {by: _change(people, by, target, before, k, confidence)
+                  for by in ("team", "organisation")}
+
+    org = metrics["organisation"].set_index("period")
+    now = org.loc[target.label]
+    then = org.loc[before.label] if before is not None else None
+    report = AdoptionReport(
+        organisation=settings.organisation,
+        period=target.label,
+        period_kind=target.kind,
+        period_title=period_title(target),
+        comparison_period=before.label if before else None,
+        comparison_title=period_title(before) if before else "",
+        min_group_size=k,
+        confidence=float(confidence),
+        tools=tuple(tools) if tools else None,
+        headline=_headline(now, then, change["organisation"]),
+        trend=_trend(metrics, window, settings.organisation),
+        teams=_teams(metrics["team"], target.label, change["team"]),
+        funnel=_funnel(now, confidence),
+        suppressed=_suppressed(metrics, target.label),
+        sources=sources,
+        coverage=_coverage(people, period_kind, settings.week_start_index),
+    )
+    return replace(report, captions=describe_all(report))
+
+
+def _check_available(label: str, available: list[str], name: str) -> None:
+    if not available:
+        raise InputError(
+            "build_adoption_report: the store holds no usage data, so there is no period to "
+            "report on. Ingest a roster and usage files first (`adoption ingest FILE ...`)."
+        )
+    if label not in available:
+        raise InputError(
+            f"build_adoption_report: {name} {label!r} has no usage data; periods with data: "
+            f"{available[0]} to {available[-1]}. Ingest usage for {label} or choose a period in "
+            "that range."
+        )
+
+
+def _change(people: pd.DataFrame, by: str, target: Period, before: Period | None, k: int,
+            confidence: float) -> pd.DataFrame | None:
+    if before is None:
+        return None
+    return compute_adoption_change(people, by=by, period=target.label,
+                                   comparison_period=before.label, min_group_size=k,
+                                   confidence=confidence)
+
+
+def _coverage(people: pd.DataFrame, kind: str, week_start: int) -> pd.DataFrame:
+    out = (people[["period", "period_start", "days_in_period"]].drop_duplicates("period")
+           .rename(columns={"days_in_period": "days_with_data"}).sort_values("period_start"))
+    out.insert(2, "days", [parse_period(p, kind, week_start=week_start).days
+                           for p in out["period"]])
+    return out.reset_index(drop=True)
+
+
+def _num(value: object) -> float:
+    """A float, NaN for missing values."""
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def _headline(now: pd.Series, then: pd.Series | None, change: pd.DataFrame | None) -> pd.DataFrame:
+    rows = []
+    paired = change.iloc[0] if change is not None and len(change) else None
+    for measure, label in _HEADLINE_MEASURES.items():
+        row: dict[str, object] = {"measure": measure, "label": label}
+        for prefix, s in (("", now), ("comparison_", then)):
+            est = _num(s[measure]) if s is not None else np.nan
+            low, high, n = (np.nan, np.nan, np.nan)
+            if measure in _RATES and s is not None:
+                lo_col, hi_col, n_col = _RATES[measure]
+                low, high, n = _num(s[lo_col]), _num(s[hi_col]), _num(s[n_col])
+            row |= {f"{prefix}estimate": est, f"{prefix}ci_low": low, f"{prefix}ci_high": high,
+                    f"{prefix}n": n}
+        diff = dict.fromkeys(["difference", "difference_ci_low", "difference_ci_high",
+                              "n_paired", "p_value"], np.nan)
+        beyond: object = pd.NA
+        if measure in ("headcount", "seats", "active_users"):
+            diff["difference"] = row["estimate"] - row["comparison_estimate"]
+        elif measure == "penetration" and paired is not None and not paired["suppressed"]:
+            diff = {"difference": _num(paired["difference"]),
+                    "difference_ci_low": _num(paired["ci_low"]),
+                    "difference_ci_high": _num(paired["ci_high"]),
+                    "n_paired": _num(paired["n_paired"]), "p_value": _num(paired["p_value"])}
+            beyond = bool(paired["is_beyond_noise"])
+        row |= diff | {"is_beyond_noise": beyond, "suppressed": bool(now["suppressed"]),
+                       "suppression_reason": now["suppression_reason"]}
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["is_beyond_noise"] = out["is_beyond_noise"].astype("boolean")
+    return out
+
+
+def _trend(metrics: dict[str, pd.DataFrame], window: list[str], organisation: str) -> pd.DataFrame:
+    org = metrics["organisation"].assign(level="organisation", group=organisation)
+    dept = metrics["department"].assign(level="department").rename(columns={"department": "group"})
+    out = pd.concat([org, dept], ignore_index=True)
+    out = out[out["period"].isin(window)]
+    return out[_TREND_COLUMNS].sort_values(["level", "group", "period_start"], ascending=[False,
+                                           True, True], kind="stable").reset_index(drop=True)
+
+
+def _teams(team: pd.DataFrame, label: str, change: pd.DataFrame | None) -> pd.DataFrame:
+    out = team.loc[team["period"] == label, _TEAM_COLUMNS].reset_index(drop=True)
+    cols = {"comparison_penetration": "comparison_penetration", "difference": "difference",
+            "ci_low": "difference_ci_low", "ci_high": "difference_ci_high",
+            "n_paired": "n_paired", "p_value_adjusted": "p_value_adjusted",
+            "is_beyond_noise": "is_beyond_noise"}
+    if change is None:
+        for name in cols.values():
+            out[name] = pd.NA if name == "is_beyond_noise" else np.nan
+    else:
+        ch = change.loc[~change["suppressed"].astype(bool), ["department", "team", *cols]]
+        out = out.merge(ch.rename(columns=cols), on=["department", "team"], how="left")
+    out["is_beyond_noise"] = out["is_beyond_noise"].astype("boolean")
+    # the change table is protected on its own; never show a change for a team hidden here
+    hidden = out["suppressed"].astype(bool)
+    out.loc[hidden, [c for c in cols.values() if c != "is_beyond_noise"]] = np.nan
+    out.loc[hidden, "is_beyond_noise"] = pd.NA
+    return out.sort_values(["department", "team"], kind="stable").reset_index(drop=True)
+
+
+def _funnel(now: pd.Series, confidence: float) -> pd.DataFrame:
+    n = _num(now["headcount"])
+    rows = []
+    for stage, label in (("headcount", "Employed"), ("seats", "Have a seat"),
+                         ("active_users", "Used it")):
+        count = _num(now[stage])
+        if stage == "active_users":
+            low, high = _num(now["penetration_ci_low"]), _num(now["penetration_ci_high"])
+        elif n > 0 and not np.isnan(count):
+            low, high = wilson_interval(count, n, confidence=confidence)
+        else:
+            low = high = np.nan
+        rows.append({"stage": stage, "label": label, "count": count,
+                     "share": count / n if n > 0 else np.nan,
+                     "share_ci_low": low, "share_ci_high": high, "n": n})
+    return pd.DataFrame(rows)
+
+
+def _suppressed(metrics: dict[str, pd.DataFrame], label: str) -> pd.DataFrame:
+    frames = []
+    for level in ("organisation", "department", "team"):
+        m = metrics[level]
+        m = m[m["period"] == label]
+        whole = m["suppressed"].astype(bool).to_numpy()
+        partial = ~whole & m["activation_rate"].isna().to_numpy() & (
+            m["seats"].fillna(0).to_numpy() > 0)
+        hit = m[whole | partial]
+        reason = hit["suppression_reason"].fillna("").astype(str)
+        frames.append(pd.DataFrame({
+            "level": level,
+            "department": hit.get("department", pd.NA),
+            "team": hit.get("team", pd.NA),
+            "hidden": np.where(whole[whole | partial], "all figures", "activation"),
+            # a published row may carry reasons for several partial hides: keep the seat one
+            "reason": np.where(whole[whole | partial], reason, reason.str.split("; ").map(
+                lambda parts: "; ".join(p for p in parts if "seat" in p))),
+        }, index=hit.index))
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,221 @@
+"""Report charts. Every ``plot_*`` takes a report frame and returns the Axes it drew on.
+
+All styling lives here, once: :func:`_style_axes` for the look, :data:`PALETTE` for colours
+(Okabe & Ito's colour-blind-safe palette), :func:`_axes` for figure size and resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from adoption.errors import ColumnNotFoundError
+
+__all__ = ["PALETTE", "plot_funnel", "plot_team_intervals", "plot_trend"]
+
+#: Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#999999")
+INK = "#222222"
+MUTED = "#6b6b6b"
+DPI = 100
+
+
+def _check_columns(data: pd.DataFrame, required: Sequence[str], where: str) -> None:
+    missing = [c for c in required if c not in data.columns]
+    if missing:
+        raise ColumnNotFoundError(
+            f"{where}: column(s) {missing!r} not found. Available: {list(data.columns)!r}. "
+            "Pass the matching frame of an AdoptionReport (e.g. report.trend)."
+        )
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    """``ax`` itself, or the Axes of a new figure of ``size`` inches."""
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=size, dpi=DPI, layout="constrained", facecolor="white")
+    return ax
+
+
+def _style_axes(ax: Axes, *, title: str, xlabel: str = "", ylabel: str = "",
+                grid: str = "y") -> Axes:
+    """The one house look: plain title, light grid on the value axis, no top/right frame."""
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=INK, pad=10)
+    ax.set_xlabel(xlabel, fontsize=10, color=MUTED)
+    ax.set_ylabel(ylabel, fontsize=10, color=MUTED)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#bbbbbb")
+    ax.tick_params(colors=INK, labelsize=9)
+    ax.grid(axis=grid, color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    return ax
+
+
+def _nothing_to_show(ax: Axes, title: str) -> Axes:
+    ax.text(0.5, 0.5, "No figures to show: hidden to protect privacy or no data.",
+            ha="center", va="center", color=MUTED, transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _style_axes(ax, title=title)
+    ax.grid(False)
+    return ax
+
+
+def _period_word(labels: pd.Series) -> str:
+    first = str(labels.iloc[0]) if len(labels) else ""
+    if "Q" in first:
+        return "quarter"
+    return "month" if len(first) == 7 else "week" if first else "period"
+
+
+def _tick_label(period: str, start: pd.Timestamp) -> str:
+    if len(period) == 7 and period[4] == "-":  # a month, 2026-01
+        return f"{start:%b %Y}"
+    return period if "Q" in period else f"{start:%d %b}"
+
+
+def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Penetration over periods: the organisation with its interval band, departments thin.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        ``AdoptionReport.trend``: columns ``level, group, period, period_start, penetration,
+        penetration_ci_low, penetration_ci_high``. Hidden groups (missing figures) leave gaps.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _check_columns(trend, ["level", "group", "period", "period_start", "penetration",
+                           "penetration_ci_low", "penetration_ci_high"], "plot_trend")
+    ax = _axes(ax, (9, 4.2))
+    periods = trend[["period", "period_start"]].drop_duplicates().sort_values("period_start")
+    title = f"Share of people who used AI, per {_period_word(periods['period'])}"
+    if periods.empty or trend["penetration"].notna().sum() == 0:
+        return _nothing_to_show(ax, title)
+    pos = {p: i for i, p in enumerate(periods["period"])}
+    marker = "o" if len(periods) <= 1 else None
+    depts = trend[trend["level"] == "department"]
+    for i, (name, rows) in enumerate(depts.groupby("group", sort=True)):
+        rows = rows.sort_values("period_start")
+        ax.plot(rows["period"].map(pos), rows["penetration"], color=PALETTE[i % len(PALETTE)],
+                linewidth=1.3, alpha=0.9, marker=marker or ".", markersize=4,
+                linestyle="-" if i < len(PALETTE) else "--", label=str(name))
+    org = trend[trend["level"] == "organisation"].sort_values("period_start")
+    x = org["period"].map(pos)
+    ax.fill_between(x, org["penetration_ci_low"].astype(float),
+                    org["penetration_ci_high"].astype(float), color=INK, alpha=0.15,
+                    linewidth=0, label="95% interval (all people)")
+    org_name = str(org["group"].iloc[0]) if len(org) else "Organisation"
+    ax.plot(x, org["penetration"], color=INK, linewidth=2.8, marker="o", markersize=5,
+            label=f"{org_name} (all people)")
+    ax.set_xticks(range(len(periods)))
+    ax.set_xticklabels([_tick_label(p, s) for p, s in
+                        zip(periods["period"], periods["period_start"], strict=True)])
+    if len(periods) > 8:
+        ax.tick_params(axis="x", labelrotation=45)
+    top = np.nanmax(trend[["penetration", "penetration_ci_high"]].to_numpy(dtype=float))
+    ax.set_ylim(0, min(1.0, max(0.1, top * 1.12)))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    return _style_axes(ax, title=title, ylabel="Share of people who used it")
+
+
+def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """From headcount to seats to use: one bar per stage, labelled with count and share.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        ``AdoptionReport.funnel``: columns ``label, count, share, share_ci_low,
+        share_ci_high``, in stage order.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _check_columns(funnel, ["label", "count", "share", "share_ci_low", "share_ci_high"],
+                   "plot_funnel")
+    ax = _axes(ax, (9, 2.8))
+    title = "From employed to using AI"
+    if funnel.empty or funnel["count"].isna().all():
+        return _nothing_to_show(ax, title)
+    y = np.arange(len(funnel))[::-1]
+    counts = funnel["count"].astype(float).to_numpy()
+    colours = [PALETTE[7], PALETTE[4], PALETTE[0]][: len(funnel)]
+    ax.barh(y, counts, color=colours, height=0.62)
+    for yi, r in zip(y, funnel.itertuples(index=False), strict=True):
+        text = f"{r.count:,.0f}"
+        if yi != y[0]:
+            text += f"  ({100 * r.share:.0f}% of employed"
+            if not (pd.isna(r.share_ci_low) or pd.isna(r.share_ci_high)):
+                text += f", {100 * r.share_ci_low:.0f}\u2013{100 * r.share_ci_high:.0f}%"
+            text += ")"
+        ax.text(r.count, yi, "  " + text, va="center", ha="left", fontsize=10, color=INK)
+    ax.set_yticks(y)
+    ax.set_yticklabels(funnel["label"])
+    ax.set_xlim(0, np.nanmax(counts) * 1.55)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    return _style_axes(ax, title=title, xlabel="People", grid="x")
+
+
+def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
+                        reference: float | None = None) -> Axes:
+    """Each published team's penetration as a dot with its interval, sorted, by department.
+
+    Parameters
+    ----------
+    teams : pandas.DataFrame
+        ``AdoptionReport.teams``: columns ``department, team, penetration,
+        penetration_ci_low, penetration_ci_high``. Hidden teams (missing figures) are left out.
+    ax : matplotlib.axes.Axes, optional
+    reference : float, optional
+        The organisation's penetration, drawn as a dashed line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _check_columns(teams, ["department", "team", "penetration", "penetration_ci_low",
+                           "penetration_ci_high"], "plot_team_intervals")
+    shown = teams[teams["penetration"].notna()].sort_values(["penetration", "team"])
+    ax = _axes(ax, (9, max(3.0, 0.27 * len(shown) + 1.4)))
+    title = "Share of each team who used AI, with 95% intervals"
+    if shown.empty:
+        return _nothing_to_show(ax, title)
+    y = np.arange(len(shown))
+    depts = sorted(shown["department"].astype(str).unique())
+    colour = {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(depts)}
+    c = shown["department"].astype(str).map(colour).to_numpy()
+    ax.hlines(y, shown["penetration_ci_low"].astype(float),
+              shown["penetration_ci_high"].astype(float), colors=c, linewidth=2, alpha=0.6)
+    ax.scatter(shown["penetration"].astype(float), y, color=c, s=28, zorder=3)
+    duplicated = shown["team"].duplicated(keep=False)
+    labels = np.where(duplicated, shown["team"] + " (" + shown["department"] + ")",
+                      shown["team"])
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_ylim(-0.7, len(shown) - 0.3)
+    if reference is not None and not pd.isna(reference):
+        ax.axvline(float(reference), color=INK, linestyle="--", linewidth=1,
+                   label="Whole organisation")
+    for d in depts:
+        ax.scatter([], [], color=colour[d], label=d)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9,
+              title="Department", title_fontsize=9)
+    ax.set_xlim(0, min(1.0, max(0.1, float(shown["penetration_ci_high"].max()) * 1.08)))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    return _style_axes(ax, title=title, xlabel="Share of the team's people who used it",
+                       grid="x")
