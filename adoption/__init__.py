@@ -1,9 +1,21 @@
-"""adoption: how an organisation's AI tools are really being adopted, team by team."""
+"""adoption: how an organisation's AI tools are really being adopted, team by team.
 
+The names here are the analyst's API; see the README for a tour::
+
+    import adoption
+    ws = adoption.open_workspace("demo")
+    teams = adoption.compute_adoption_metrics(ws.person_periods("month"), by="team")
+
+Names whose modules import heavy libraries (statsmodels, matplotlib, papermill) load on first
+use, so that ``import adoption`` and every command line start quickly.
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from adoption.config import Settings
-from adoption.errors import AdoptionError, InputError, WorkspaceError
+from adoption.errors import AdoptionError, InputError, ReportError, WorkspaceError
+from adoption.periods import Period, parse_period
 from adoption.workspace import Workspace, init_workspace, open_workspace
 
 try:
@@ -11,13 +23,55 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
+_LAZY = {
+    "AdoptionReport": "adoption.report.content",
+    "IngestResult": "adoption.ingest",
+    "build_adoption_report": "adoption.report.content",
+    "compute_adoption_change": "adoption.metrics",
+    "compute_adoption_metrics": "adoption.metrics",
+    "ingest_file": "adoption.ingest",
+    "ingest_files": "adoption.ingest",
+    "load_person_periods": "adoption.marts",
+    "load_sources": "adoption.marts",
+    "render_adoption_report": "adoption.report.render",
+    "suppress_small_groups": "adoption.privacy",
+    "wilson_interval": "adoption.metrics",
+}
+
 __all__ = [
     "AdoptionError",
+    "AdoptionReport",
+    "IngestResult",
     "InputError",
+    "Period",
+    "ReportError",
     "Settings",
     "Workspace",
     "WorkspaceError",
     "__version__",
+    "build_adoption_report",
+    "compute_adoption_change",
+    "compute_adoption_metrics",
+    "ingest_file",
+    "ingest_files",
     "init_workspace",
+    "load_person_periods",
+    "load_sources",
     "open_workspace",
+    "parse_period",
+    "render_adoption_report",
+    "suppress_small_groups",
+    "wilson_interval",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'adoption' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
