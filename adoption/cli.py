@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="load files (kind and format detected)")
     _workspace_arg(p)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="files, or folders whose supported files are all ingested")
     p.add_argument("--kind", choices=("roster", "usage", "seats", "tools"),
                    help="force the kind instead of detecting it from the columns")
     p.add_argument("--as-of", type=_date, help="snapshot date of a roster without an as_of column")
@@ -119,13 +120,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         took = time.perf_counter() - started.get(result.file, time.perf_counter())
         _say(result.summary() + f"\n  took {took:.1f} s")
 
-    results = ingest_files(ws, args.files, kind=args.kind, as_of=args.as_of, on_start=on_start,
+    results = ingest_files(ws, _expand(args.files), kind=args.kind, as_of=args.as_of, on_start=on_start,
                            on_result=on_result, progress=sys.stderr.isatty())
     totals = [sum(getattr(r, f) for r in results if not r.already_ingested)
               for f in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate")]
     _say(f"{len(results)} file(s): read {totals[0]:,} = loaded {totals[1]:,} + rejected "
          f"{totals[2]:,} + duplicate {totals[3]:,}")
     return 0
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    """Files as given; a folder stands for the supported files directly inside it."""
+    from adoption.ingest.reader import SUPPORTED_SUFFIXES
+
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir()
+                           if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+            if not found:
+                raise AdoptionError(f"Folder {str(p)!r} holds no {sorted(SUPPORTED_SUFFIXES)} "
+                                    "files to ingest.")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -202,7 +221,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args.workspace)
     _say(f"Rendering the {args.period} report ...")
-    out = render_adoption_report(ws, period=args.period, period_kind=args.period_kind or "month",
+    from adoption.periods import parse_period
+
+    kind = args.period_kind or parse_period(args.period).kind
+    out = render_adoption_report(ws, period=args.period, period_kind=kind,
                                  comparison_period=args.comparison_period,
                                  min_group_size=args.min_group_size, title=args.title)
     _say(f"Report: {out}\nIndex:  {out.parent / 'index.html'}")

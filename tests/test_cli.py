@@ -67,3 +67,20 @@ def test_metrics_csv(tmp_path, files, capsys, clean_env):
     assert (eng.headcount, eng.active_users) == (5, 1)  # Ann was the one active in January
     code, _, err = run(capsys, "metrics", "-w", ws, "--period", "2030-01")
     assert code == 2 and "No data for period 2030-01" in err
+
+
+@pytest.mark.slow
+def test_folder_ingest_and_report(tmp_path, files, capsys, clean_env):
+    ws = tmp_path / "ws"
+    run(capsys, "init", str(ws), "--time-zone", "Europe/Berlin")
+    code, out, _ = run(capsys, "ingest", "-w", str(ws), str(files["usage"].parent))
+    assert code == 0 and "3 file(s)" in out
+    code, out, err = run(capsys, "report", "-w", str(ws), "--period", "2026-02")
+    assert code == 0, err
+    html = ws / "reports" / "adoption_2026-02.html"
+    assert html.is_file() and (ws / "reports" / "index.html").is_file()
+    text = html.read_text()
+    assert "example.com" not in text and "<script src=" not in text
+    with pytest.raises(SystemExit) as exc:  # argparse refuses unknown options
+        main(["report", "-w", str(ws), "--period", "2026-02", "--bogus"])
+    assert exc.value.code == 2

@@ -145,7 +145,8 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
     source = open_source(con, path, fmt=fmt)
     kind = kind or detect_kind(source.columns, source=path.name)
     mapping = map_columns(source.columns, kind, source=path.name)
-    if kind == "roster" and "as_of" not in mapping and as_of is None:
+    defaulted_as_of = kind == "roster" and "as_of" not in mapping and as_of is None
+    if defaulted_as_of:
         as_of = dt.datetime.now(dt.UTC).date()
     batch_id = store.next_batch_id()
     fields = Fields(mapping, source.columns, redact=not workspace.settings.keep_names)
@@ -162,6 +163,9 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
             counts.read += len(structural)
             counts.rejected += len(structural)
             _check_counts(path.name, counts, con, batch_id)
+            if defaulted_as_of:
+                counts.notes.append(f"no as_of column: snapshot taken as of today ({as_of}); "
+                                    "pass --as-of DATE for an older export")
             note = "; ".join(counts.notes)
             con.execute(
                 "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",

@@ -15,13 +15,16 @@ import duckdb
 
 from adoption.errors import InputError
 
-__all__ = ["SourceFile", "open_source", "sql_literal", "sql_ident"]
+__all__ = ["SUPPORTED_SUFFIXES", "SourceFile", "open_source", "sql_ident", "sql_literal"]
 
 _FORMATS = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv",
     ".parquet": "parquet", ".pq": "parquet",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
 }
+
+#: File name endings read as input (others are refused with a clear message).
+SUPPORTED_SUFFIXES = frozenset(_FORMATS)
 
 
 def sql_literal(value: str) -> str:
