@@ -292,3 +292,17 @@ def test_padding_and_case_variants_merge_and_odd_values_are_rejected(workspace, 
     assert "'2.5' is not a whole number" in reasons["reason"][0]
     assert "tool is empty" in reasons["reason"][1]
     assert "person identifier is empty" in reasons["reason"][2]
+
+
+def test_failed_archive_copy_stores_nothing(workspace, files, monkeypatch):
+    import adoption.ingest.archive as archive
+
+    def no_space(path, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(archive, "_copy", no_space)
+    with pytest.raises(IngestError, match="could not be copied into the archive.*No space"):
+        ingest_file(workspace, files["usage"])
+    with workspace.store() as store:
+        assert store.scalar("SELECT count(*) FROM ingest_log") == 0
+        assert store.scalar("SELECT count(*) FROM usage") == 0

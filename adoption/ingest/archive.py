@@ -1,13 +1,14 @@
-"""Keep every raw file a user gave us, named by its content hash, before anything else."""
+"""Keep every raw file a user gave us, named by its content hash, before anything lands."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
-__all__ = ["archive_file", "file_sha256"]
+__all__ = ["ArchiveCopy", "archive_file", "archived_path", "file_sha256"]
 
 
 def file_sha256(path: Path) -> str:
@@ -16,19 +17,54 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
-    """Copy ``path`` into ``archive_dir/<aa>/<sha256><suffix>`` unless it is there already.
+def archived_path(path: Path, archive_dir: Path, digest: str) -> Path:
+    """Where the file with this content lives in the archive: ``<aa>/<sha256><suffix>``."""
+    return archive_dir / digest[:2] / f"{digest}{''.join(Path(path).suffixes[-1:]).lower()}"
 
-    The copy is written to a temporary name and renamed, so the archive never holds a
-    partial file. Returns the hash and the archived path.
-    """
-    path = Path(path)
-    digest = file_sha256(path)
-    target = archive_dir / digest[:2] / f"{digest}{''.join(path.suffixes[-1:]).lower()}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+
+def _copy(path: Path, target: Path) -> None:
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
         shutil.copyfile(path, tmp)
         os.chmod(tmp, 0o444)
         tmp.replace(target)
-    return digest, target
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class ArchiveCopy:
+    """Copy a file into the archive in a background thread.
+
+    The batch starts reading the file at once and calls :meth:`wait` before it commits, so
+    nothing lands in the store unless its raw file is safely archived, and the copy costs
+    no extra time. The copy goes to a temporary name and is renamed, so the archive never
+    holds a partial file.
+    """
+
+    def __init__(self, path: Path, archive_dir: Path, digest: str) -> None:
+        self.target = archived_path(path, archive_dir, digest)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(Path(path),), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            _copy(path, self.target)
+        except BaseException as e:  # handed to wait()
+            self._error = e
+
+    def wait(self) -> Path:
+        """Block until the copy is done; re-raise its error, if any."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.target
+
+
+def archive_file(path: Path, archive_dir: Path) -> tuple[str, Path]:
+    """Hash ``path`` and copy it into the archive (if not there yet); returns hash and path."""
+    digest = file_sha256(path)
+    return digest, ArchiveCopy(path, archive_dir, digest).wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from adoption.errors import AdoptionError, IngestError, InputError
-from adoption.ingest.archive import archive_file
+from adoption.ingest.archive import ArchiveCopy, archive_file, file_sha256
 from adoption.ingest.catalogue import load_seats, load_tools
 from adoption.ingest.columns import KINDS, detect_kind, map_columns
 from adoption.ingest.context import LoadContext, LoadCounts
@@ -137,10 +138,24 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
             as_of: dt.date | None) -> IngestResult:
     if not path.is_file():
         raise InputError(f"{path}: no such file. Check the path.")
-    digest, _archived = archive_file(path, workspace.archive_dir)
+    digest = file_sha256(path)
     previous = _already(store, digest)
     if previous is not None:
+        archive_file(path, workspace.archive_dir)  # restores a lost archive copy, if need be
         return previous
+    archive = ArchiveCopy(path, workspace.archive_dir, digest)
+    try:
+        result = _load(workspace, store, path, kind, fmt, as_of, digest, archive)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.wait()  # the batch's own error is the one to report
+        raise
+    archive.wait()
+    return result
+
+
+def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt: str | None,
+          as_of: dt.date | None, digest: str, archive: ArchiveCopy) -> IngestResult:
     con = store.con
     source = open_source(con, path, fmt=fmt)
     kind = kind or detect_kind(source.columns, source=path.name)
@@ -167,6 +182,13 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
                 counts.notes.append(f"no as_of column: snapshot taken as of today ({as_of}); "
                                     "pass --as-of DATE for an older export")
             note = "; ".join(counts.notes)
+            try:
+                archive.wait()  # nothing lands unless its raw file is archived
+            except OSError as e:
+                raise IngestError(
+                    f"{path.name}: the raw file could not be copied into the archive "
+                    f"{str(workspace.archive_dir)!r} ({e}); nothing was stored. Free disk space "
+                    "or fix the folder's permissions and ingest the file again.") from e
             con.execute(
                 "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
                 [batch_id, path.name, digest, kind, source.format, counts.read, counts.loaded,
