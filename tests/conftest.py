@@ -10,7 +10,15 @@ import pytest
 
 mpl.use("Agg")
 
+from hypothesis import settings  # noqa: E402
+
 import adoption  # noqa: E402
+
+# Property tests explore the same examples on every run and machine, so a CI failure
+# reproduces locally; set HYPOTHESIS_PROFILE=explore to search afresh.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 #: the repository's shared folder (public reference datasets) sits beside the checkout
 SHARED = Path(__file__).resolve().parents[2] / "shared"
