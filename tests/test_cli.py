@@ -84,3 +84,19 @@ def test_folder_ingest_and_report(tmp_path, files, capsys, clean_env):
     with pytest.raises(SystemExit) as exc:  # argparse refuses unknown options
         main(["report", "-w", str(ws), "--period", "2026-02", "--bogus"])
     assert exc.value.code == 2
+
+
+@pytest.mark.slow
+def test_status_lists_unmatched_identities(demo_workspace, capsys):
+    from adoption.demo import DEMO_STORY
+
+    code, out, _ = run(capsys, "status", "--workspace", str(demo_workspace.root))
+    assert code == 0
+    assert "not in the roster" in out
+    contractors = set(demo_workspace.pseudonymise(DEMO_STORY.contractor_emails))
+    with demo_workspace.store(read_only=True) as store:
+        unmatched = set(store.query(
+            "SELECT DISTINCT person_id FROM usage WHERE person_id NOT IN "
+            "(SELECT person_id FROM people)")["person_id"])
+    # the demo's contractors use the tools without being in any roster: kept and listed
+    assert unmatched == contractors
