@@ -42,6 +42,7 @@ def test_errors_are_one_clear_line(tmp_path, capsys, clean_env):
     assert code == 2 and "cannot tell what kind of file" in err
 
 
+@pytest.mark.filterwarnings("ignore::adoption.errors.SmallGroupWarning")  # intended here
 def test_metrics_csv(tmp_path, files, capsys, clean_env):
     pytest.importorskip("adoption.metrics")
     ws = str(tmp_path / "ws")
