@@ -70,7 +70,8 @@ def load_person_periods(
     -------
     DataFrame
         Columns ``period, period_start, period_end, days_in_period`` (days of the period
-        covered by usage data), ``person_id, team, department, has_seat, active_days, events,
+        covered by usage data), ``person_id, team, department`` (categories), ``has_seat,
+        active_days, events,
         is_active, is_new`` (first activity ever falls in this period), ``was_active_prev``,
         ``in_prev_population``.
     """
@@ -105,13 +106,27 @@ def load_person_periods(
                {_previous_sql(period_kind)} AS prev_start
         FROM periods
     ),
+    employment AS (
+        -- a person's stretches in ``people`` are contiguous: one employment span each
+        SELECT person_id, min(valid_from) AS employed_from, max(valid_to) AS employed_to
+        FROM people GROUP BY person_id
+    ),
+    employed AS (
+        SELECT p.period_start, p.period_end, p.prev_start, p.days_in_period, e.person_id,
+               e.employed_from, e.employed_to,
+               least(p.period_end, e.employed_to) AS attribution_day
+        FROM periods2 p JOIN employment e
+          ON e.employed_from <= p.period_end AND e.employed_to >= p.period_start
+    ),
     population AS (
-        SELECT p.period_start, p.period_end, p.prev_start, p.days_in_period,
-               pe.person_id, pe.team, pe.department
-        FROM periods2 p JOIN people pe
-          ON pe.valid_from <= p.period_end AND pe.valid_to >= p.period_start
-        QUALIFY row_number() OVER (PARTITION BY p.period_start, pe.person_id
-                                   ORDER BY pe.valid_to DESC, pe.valid_from DESC) = 1
+        -- the team of the last employed day in the period: exactly one stretch holds it
+        SELECT em.period_start, em.period_end, em.prev_start, em.days_in_period,
+               em.person_id, pe.team, pe.department,
+               em.employed_from < em.period_start AND em.employed_to >= em.prev_start
+                   AS in_prev_population
+        FROM employed em JOIN people pe
+          ON pe.person_id = em.person_id
+         AND pe.valid_from <= em.attribution_day AND pe.valid_to >= em.attribution_day
     ),
     activity AS (
         SELECT person_id, {pstart} AS period_start, count(DISTINCT day) AS active_days,
@@ -133,9 +148,7 @@ def load_person_periods(
            coalesce(a.active_days, 0) > 0 AS is_active,
            coalesce(a.active_days, 0) > 0 AND f.first_day >= pop.period_start AS is_new,
            prev_a.person_id IS NOT NULL AS was_active_prev,
-           coalesce(lag(pop.period_start) OVER (PARTITION BY pop.person_id
-                                                ORDER BY pop.period_start) = pop.prev_start,
-                    false) AS in_prev_population
+           pop.in_prev_population
     FROM population pop
     LEFT JOIN activity a ON a.person_id = pop.person_id AND a.period_start = pop.period_start
     LEFT JOIN first_use f ON f.person_id = pop.person_id
@@ -143,13 +156,16 @@ def load_person_periods(
       ON sp.person_id = pop.person_id AND sp.period_start = pop.period_start
     LEFT JOIN activity prev_a
       ON prev_a.person_id = pop.person_id AND prev_a.period_start = pop.prev_start
-    ORDER BY pop.period_start, pop.department, pop.team, pop.person_id
+    ORDER BY pop.period_start
     """
-    frame = store.con.execute(sql).df()
+    # through Arrow, with text as categories: millions of person-weeks stay small and fast
+    frame = store.con.sql(sql).to_arrow_table().to_pandas(strings_to_categorical=True)
     for col in ("period_start", "period_end"):
         frame[col] = pd.to_datetime(frame[col])
     for col in ("active_days", "events", "days_in_period"):
         frame[col] = frame[col].astype("int64")
+    for col in ("has_seat", "is_active", "is_new", "was_active_prev", "in_prev_population"):
+        frame[col] = frame[col].astype(bool)
     return frame[PERSON_PERIOD_COLUMNS]
 
 

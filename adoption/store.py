@@ -33,8 +33,10 @@ class Store:
         Workspace settings (the time zone is applied to the connection).
     read_only : bool
         Open without write access (several readers may then share the file).
-    memory_limit : str
-        DuckDB's memory limit; larger work spills to a temporary folder beside the file.
+    memory_limit : str, optional
+        DuckDB's memory limit; larger work spills to a temporary folder. Default: 1GB when
+        writing (ingest streams, so this bounds its memory), DuckDB's own default (80% of
+        RAM) when reading, where analysis queries return large frames.
     progress : bool
         Show DuckDB's progress bar (with time remaining) for queries running over 2 seconds.
 
@@ -53,7 +55,7 @@ class Store:
         *,
         settings: Settings | None = None,
         read_only: bool = False,
-        memory_limit: str = "1GB",
+        memory_limit: str | None = None,
         progress: bool = False,
     ) -> None:
         self.path = Path(path)
@@ -69,7 +71,10 @@ class Store:
                 "or a notebook is writing to it, wait for it to finish and try again."
             ) from e
         self.con.execute(f"SET TimeZone = '{self.settings.time_zone}'")
-        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        if memory_limit is None and not read_only:
+            memory_limit = "1GB"
+        if memory_limit is not None:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute("SET preserve_insertion_order = false")
         try:
             self.con.execute(f"SET enable_progress_bar = {str(progress).lower()}")

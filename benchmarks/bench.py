@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-PEOPLE = 20_000
-TEAMS = 200
+PEOPLE = 100_000
+TEAMS = 1_000
 
 
 def generate(data_dir: Path, sizes: list[int]) -> dict[str, Path]:
@@ -37,7 +37,7 @@ def generate(data_dir: Path, sizes: list[int]) -> dict[str, Path]:
     if not roster.exists():
         con.execute(f"""COPY (
             SELECT 'person' || i || '@example.com' AS email, 'Team ' || (i % {TEAMS}) AS team,
-                   'Department ' || (i % {TEAMS} % 20) AS department,
+                   'Department ' || (i % {TEAMS} % 40) AS department,
                    DATE '2020-01-01' AS start_date, NULL AS end_date, DATE '2025-01-01' AS as_of
             FROM range({PEOPLE}) t(i)) TO '{roster}' (HEADER)""")
     files["roster"] = roster

@@ -201,11 +201,31 @@ def _check_by(by: str, where: str) -> list[str]:
     return BY_LEVELS[by]
 
 
+def _factorize_text(values: pd.Series, *, missing: str | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their labels (as text) of a column; categories are used as they are.
+
+    Missing values become ``missing`` when given. Categorical columns (as the store's
+    person-period frame has) skip the costly conversion of millions of rows to text.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        names = np.asarray(values.cat.categories.astype(str), dtype=object)
+        if missing is not None and (codes < 0).any():
+            names = np.append(names, missing)
+            codes = np.where(codes < 0, len(names) - 1, codes)
+        return codes, names
+    if missing is not None:
+        values = values.fillna(missing)
+    codes, names = pd.factorize(values.astype(str))
+    return codes.astype(np.int64), np.asarray(names, dtype=object)
+
+
 def _team_stats(data: pd.DataFrame, where: str) -> pd.DataFrame:
     """Counts and active-user sums/M2 per department x team x period (numpy, no row loops)."""
-    d_codes, d_names = pd.factorize(data["department"].fillna(NO_DEPARTMENT).astype(str))
-    t_codes, t_names = pd.factorize(data["team"].astype(str))
-    p_codes, p_names = pd.factorize(data["period"].astype(str))
+    d_codes, d_names = _factorize_text(data["department"], missing=NO_DEPARTMENT)
+    t_codes, t_names = _factorize_text(data["team"])
+    p_codes, p_names = _factorize_text(data["period"])
     n_t, n_p = len(t_names), len(p_names)
     gid, combos = pd.factorize((d_codes.astype(np.int64) * n_t + t_codes) * n_p + p_codes)
     size = len(combos)
