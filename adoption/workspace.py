@@ -19,7 +19,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -83,10 +83,6 @@ class Workspace:
     @property
     def reports_dir(self) -> Path:
         return self.root / REPORTS_NAME
-
-    def with_settings(self, **changes: object) -> Workspace:
-        """A copy with some settings changed in memory (the file is not touched)."""
-        return replace(self, settings=replace(self.settings, **changes))
 
     def _key(self) -> bytes:
         try:
