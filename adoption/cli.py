@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import logging
 import sys
 import time
@@ -14,6 +15,14 @@ from adoption.errors import AdoptionError
 from adoption.periods import PERIOD_KINDS
 
 __all__ = ["main"]
+
+#: Modules adding subcommands of their own (each has ``register(sub, workspace_arg)``).
+COMMAND_MODULES = (
+    "adoption.surveys.commands",
+    "adoption.vendors.commands",
+    "adoption.discovery.commands",
+    "adoption.governance.commands",
+)
 
 
 def _workspace_arg(p: argparse.ArgumentParser) -> None:
@@ -51,8 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="files, or folders whose supported files are all ingested")
     p.add_argument("--kind", choices=("roster", "usage", "seats", "tools"),
-                   help="force the kind instead of detecting it from the columns")
-    p.add_argument("--as-of", type=_date, help="snapshot date of a roster without an as_of column")
+                   help="force a generic kind instead of detecting it from the columns")
+    p.add_argument("--format", dest="source_format", metavar="NAME",
+                   help="force a named format (vendor export, survey export, log); "
+                        "see `adoption formats`")
+    p.add_argument("--as-of", type=_date,
+                   help="snapshot date of a roster or export without one in the file")
+    p.add_argument("--instrument", metavar="FILE",
+                   help="survey instrument (YAML) of a survey export (default: the shipped one)")
+    p.add_argument("--wave", metavar="NAME", help="survey wave name, e.g. 2026-Q1")
+    p.add_argument("--wave-date", type=_date, metavar="DATE",
+                   help="survey wave date (default: the last response's date)")
+    p.add_argument("--mapping", metavar="FILE",
+                   help="column mapping file for columns that do not match by themselves")
+
+    p = sub.add_parser("formats", help="list the named formats that ingest recognises")
 
     p = sub.add_parser("status", help="files loaded, coverage, rejects, unmatched identities")
     _workspace_arg(p)
@@ -85,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--people", type=int, default=2400)
     p.add_argument("--reports", type=int, default=3, metavar="N",
                    help="render the last N monthly reports (0: none)")
+
+    for module in COMMAND_MODULES:
+        COMMANDS.update(importlib.import_module(module).register(sub, _workspace_arg))
     return parser
 
 
@@ -120,8 +145,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         took = time.perf_counter() - started.get(result.file, time.perf_counter())
         _say(result.summary() + f"\n  took {took:.1f} s")
 
-    results = ingest_files(ws, _expand(args.files), kind=args.kind, as_of=args.as_of, on_start=on_start,
-                           on_result=on_result, progress=sys.stderr.isatty())
+    options = {k: str(v) for k, v in (("instrument", args.instrument), ("wave", args.wave),
+                                      ("wave_date", args.wave_date), ("mapping", args.mapping))
+               if v is not None}
+    results = ingest_files(ws, _expand(args.files), kind=args.kind, as_of=args.as_of,
+                           on_start=on_start, on_result=on_result,
+                           progress=sys.stderr.isatty(), source_format=args.source_format,
+                           options=options)
     totals = [sum(getattr(r, f) for r in results if not r.already_ingested)
               for f in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate")]
     _say(f"{len(results)} file(s): read {totals[0]:,} = loaded {totals[1]:,} + rejected "
@@ -131,20 +161,30 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def _expand(paths: list[str]) -> list[Path]:
     """Files as given; a folder stands for the supported files directly inside it."""
+    from adoption.ingest.formats import format_suffixes
     from adoption.ingest.reader import SUPPORTED_SUFFIXES
 
+    suffixes = SUPPORTED_SUFFIXES | format_suffixes()
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.iterdir()
-                           if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+                           if f.is_file() and f.suffix.lower() in suffixes)
             if not found:
-                raise AdoptionError(f"Folder {str(p)!r} holds no {sorted(SUPPORTED_SUFFIXES)} "
+                raise AdoptionError(f"Folder {str(p)!r} holds no {sorted(suffixes)} "
                                     "files to ingest.")
             out.extend(found)
         else:
             out.append(p)
     return out
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from adoption.ingest.formats import registered_formats
+
+    for fmt in sorted(registered_formats().values(), key=lambda f: (f.kind, f.name)):
+        _say(f"{fmt.name:32} {fmt.kind:10} {'/'.join(fmt.suffixes):12} {fmt.description}")
+    return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -240,7 +280,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"init": cmd_init, "ingest": cmd_ingest, "status": cmd_status,
+COMMANDS = {"init": cmd_init, "ingest": cmd_ingest, "formats": cmd_formats,
+            "status": cmd_status,
             "rejects": cmd_rejects, "metrics": cmd_metrics, "report": cmd_report,
             "demo": cmd_demo}
 

@@ -5,17 +5,35 @@ from __future__ import annotations
 import json
 import tomllib
 import zoneinfo
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+import tomli_w
 
 from adoption.errors import InputError
 
-__all__ = ["DEFAULT_MIN_GROUP_SIZE", "FLOOR_MIN_GROUP_SIZE", "Settings", "WEEKDAYS"]
+__all__ = [
+    "DEFAULT_MIN_GROUP_SIZE",
+    "FLOOR_MIN_GROUP_SIZE",
+    "SECTIONS",
+    "Settings",
+    "WEEKDAYS",
+]
 
 DEFAULT_MIN_GROUP_SIZE = 5
 #: The minimum group size can be raised but never set below this.
 FLOOR_MIN_GROUP_SIZE = 3
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Sections of ``adoption.toml`` that belong to one part of the product each; their content
+#: is checked by that part (e.g. :mod:`adoption.governance` reads ``[governance]``).
+SECTIONS = {
+    "surveys": "survey analysis (e.g. the ADKAR barrier threshold)",
+    "governance": "sanctioned tools, seat costs and idle-seat rules",
+    "alerts": "alert rules and their thresholds",
+    "identities": "identity resolution across source systems",
+    "discovery": "shadow-AI discovery from proxy, DNS and SSO logs",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,9 @@ class Settings:
     keep_names : bool
         Keep people's names and e-mail addresses (restricted outputs only). Off by default:
         only keyed hashes of identifiers are stored.
+    sections : dict
+        The product parts' own sections of ``adoption.toml`` (see :data:`SECTIONS`), as read;
+        use :meth:`section`.
     """
 
     organisation: str = "Example organisation"
@@ -46,6 +67,7 @@ class Settings:
     week_start: str = "monday"
     currency: str = "EUR"
     keep_names: bool = False
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         self.check(source="settings")
@@ -74,6 +96,12 @@ class Settings:
                 "such as 'EUR' or 'USD'."
             )
 
+    def section(self, name: str) -> dict[str, Any]:
+        """The ``[name]`` section of ``adoption.toml`` (empty when absent)."""
+        if name not in SECTIONS:
+            raise KeyError(f"unknown settings section {name!r}; known: {sorted(SECTIONS)}")
+        return dict(self.sections.get(name, {}))
+
     @property
     def week_start_index(self) -> int:
         """0 for Monday ... 6 for Sunday."""
@@ -87,24 +115,32 @@ class Settings:
         except tomllib.TOMLDecodeError as e:
             raise InputError(f"{path}: not valid TOML ({e}). Fix the file by hand.") from e
         flat: dict[str, object] = {}
-        for section in raw.values():
-            if isinstance(section, dict):
+        sections: dict[str, dict[str, Any]] = {}
+        for name, section in raw.items():
+            if name in SECTIONS and isinstance(section, dict):
+                sections[name] = section
+            elif isinstance(section, dict):
                 flat.update(section)
+            else:
+                flat[name] = section
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(flat) - known)
+        unknown = sorted(set(flat) - known - {"sections"})
         if unknown:
             raise InputError(
-                f"{path}: unknown setting(s) {unknown}; known settings: {sorted(known)}."
+                f"{path}: unknown setting(s) {unknown}; known settings: "
+                f"{sorted(known - {'sections'})}, and the sections {sorted(SECTIONS)}."
             )
         try:
-            return cls(**flat)  # type: ignore[arg-type]
+            return cls(**flat, sections=sections)  # type: ignore[arg-type]
         except InputError as e:
             raise InputError(f"{path}: {e}") from e
 
     def to_toml(self) -> str:
         """The settings as a commented TOML document."""
         v = {k: json.dumps(x) if isinstance(x, str) else str(x).lower() if isinstance(x, bool)
-             else str(x) for k, x in asdict(self).items()}
+             else str(x) for k, x in asdict(self).items() if k != "sections"}
+        extra = "".join("\n" + tomli_w.dumps({name: self.sections[name]})
+                        for name in SECTIONS if self.sections.get(name))
         return (
             "# adoption workspace settings\n"
             "[organisation]\n"
@@ -119,4 +155,4 @@ class Settings:
             f"min_group_size = {v['min_group_size']}\n"
             "# keep names and e-mail addresses for restricted outputs (off: keyed hashes only)\n"
             f"keep_names = {v['keep_names']}\n"
-        )
+        ) + extra

@@ -7,12 +7,12 @@ the workspace opts in with ``keep_names = true``.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_VERSION", "TABLES"]
+__all__ = ["CORE_TABLES", "SCHEMA_VERSION", "TABLES"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-#: name -> (grain, DDL). Order matters: it is the creation order.
-TABLES: dict[str, tuple[str, str]] = {
+#: name -> (grain, DDL) of the core tables. Order matters: it is the creation order.
+CORE_TABLES: dict[str, tuple[str, str]] = {
     "meta": (
         "one row per setting of the store itself",
         "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -137,3 +137,22 @@ TABLES: dict[str, tuple[str, str]] = {
         )""",
     ),
 }
+
+
+def _all_tables() -> dict[str, tuple[str, str]]:
+    from adoption.discovery.schema import TABLES as discovery
+    from adoption.governance.schema import TABLES as governance
+    from adoption.surveys.schema import TABLES as surveys
+    from adoption.vendors.schema import TABLES as vendors
+
+    out = dict(CORE_TABLES)
+    for part in (vendors, surveys, discovery, governance):
+        clash = set(out) & set(part)
+        if clash:
+            raise RuntimeError(f"store tables defined twice: {sorted(clash)}")
+        out.update(part)
+    return out
+
+
+#: Every table of the store: the core ones, then those of each product part.
+TABLES: dict[str, tuple[str, str]] = _all_tables()

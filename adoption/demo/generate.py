@@ -15,6 +15,7 @@ The story the data tells is described by :data:`adoption.demo.story.DEMO_STORY`.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from adoption.demo.events import EventFormatter, bad_rows_table, build_events
 from adoption.demo.org import build_org, roster_frame
 from adoption.demo.seats import build_seats, write_seats
 from adoption.demo.story import TOOLS, add_months, check_period
+from adoption.demo.world import EXPORTERS, DemoWorld
 
 __all__ = ["write_demo_files"]
 
@@ -100,7 +102,19 @@ def write_demo_files(
     path = out / "seats.jsonl"
     write_seats(seats, org, path)
     written.append(path)
-    written.extend(_write_usage(rng, org, events, out, first=first, months=months))
+    world = DemoWorld(org, seats, events, first, last_day, months, out, seed)
+    extra: list[Path] = []
+    for module in EXPORTERS:
+        try:
+            exporter = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+            continue
+        extra.extend(exporter.write(world))
+    written.extend(_write_usage(rng, org, events, out, first=first, months=months,
+                                keep=~world.claimed))
+    written.extend(extra)
     log.info("demo: wrote %d files to %s (%d people, %d events)", len(written), out, org.size,
              len(events.day))
     return written
@@ -119,7 +133,7 @@ def _write_tools(path: Path) -> Path:
 
 
 def _write_usage(rng: np.random.Generator, org, events, out: Path, *, first: dt.date,
-                 months: int) -> list[Path]:
+                 months: int, keep: np.ndarray) -> list[Path]:
     half = months // 2
     split_day = (np.datetime64(add_months(first, half), "D") - np.datetime64(first, "D"))
     in_first_half = events.day < split_day.astype(int)
@@ -129,13 +143,13 @@ def _write_usage(rng: np.random.Generator, org, events, out: Path, *, first: dt.
         return f"{add_months(first, m0):%Y-%m}_{add_months(first, m1):%Y-%m}"
 
     csv_path = out / f"usage_events_{label(0, half - 1)}.csv"
-    table = formatter.table(np.flatnonzero(in_first_half), count_as_text=True)
+    table = formatter.table(np.flatnonzero(in_first_half & keep), count_as_text=True)
     table = bad_rows_table(rng, table, f"{first:%Y-%m}")
     with csv_path.open("wb") as f:  # pyarrow would quote the header; exports rarely do
         f.write((";".join(table.column_names) + "\n").encode())
         pacsv.write_csv(table, f, pacsv.WriteOptions(include_header=False, delimiter=";",
                                                      quoting_style="none"))
     parquet_path = out / f"usage_events_{label(half, months - 1)}.parquet"
-    table = formatter.table(np.flatnonzero(~in_first_half), count_as_text=False)
+    table = formatter.table(np.flatnonzero(~in_first_half & keep), count_as_text=False)
     pq.write_table(table, parquet_path, compression="zstd")
     return [csv_path, parquet_path]

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from adoption.ingest.archive import ArchiveCopy, archive_file, file_sha256
 from adoption.ingest.catalogue import load_seats, load_tools
 from adoption.ingest.columns import KINDS, detect_kind, map_columns
 from adoption.ingest.context import LoadContext, LoadCounts
+from adoption.ingest.formats import FormatContext, SourceFormat, detect_format, get_format
 from adoption.ingest.reader import open_source
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
@@ -36,6 +37,8 @@ LOADERS: dict[str, Callable[[LoadContext], LoadCounts]] = {
 }
 #: Kinds are loaded in this order when several files are given at once.
 KIND_ORDER = ("roster", "tools", "seats", "usage")
+#: Load rank of each generic kind (named formats have their own, see ``SourceFormat.rank``).
+KIND_RANK = {"roster": 0, "tools": 10, "seats": 20, "usage": 30}
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ def ingest_file(
     fmt: str | None = None,
     as_of: dt.date | None = None,
     store: Store | None = None,
+    source_format: str | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> IngestResult:
     """Ingest one file as one batch.
 
@@ -114,6 +119,11 @@ def ingest_file(
         ``csv``, ``parquet`` or ``jsonl``; told from the file name if omitted.
     as_of : datetime.date, optional
         Snapshot date of a roster without an ``as_of`` column (default: today).
+    source_format : str, optional
+        A named format (vendor export, survey export, log; see
+        :func:`adoption.ingest.formats.registered_formats`); detected if omitted.
+    options : mapping, optional
+        Options of the named format (e.g. ``instrument``, ``wave``, ``mapping``).
 
     Raises
     ------
@@ -127,15 +137,17 @@ def ingest_file(
         raise InputError(f"--kind {kind!r} is unknown; use one of {sorted(KINDS)}.")
     own = store is None
     store = store or workspace.store()
+    named = get_format(source_format) if source_format else None
     try:
-        return _ingest(workspace, store, path, kind, fmt, as_of)
+        return _ingest(workspace, store, path, kind, fmt, as_of, named, options or {})
     finally:
         if own:
             store.close()
 
 
 def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt: str | None,
-            as_of: dt.date | None) -> IngestResult:
+            as_of: dt.date | None, named: SourceFormat | None = None,
+            options: Mapping[str, str] | None = None) -> IngestResult:
     if not path.is_file():
         raise InputError(f"{path}: no such file. Check the path.")
     digest = file_sha256(path)
@@ -143,9 +155,15 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
     if previous is not None:
         archive_file(path, workspace.archive_dir)  # restores a lost archive copy, if need be
         return previous
+    if named is None and kind is None and fmt is None:
+        named = detect_format(path)
     archive = ArchiveCopy(path, workspace.archive_dir, digest)
     try:
-        result = _load(workspace, store, path, kind, fmt, as_of, digest, archive)
+        if named is not None:
+            result = _load_named(workspace, store, path, named, as_of, options or {}, digest,
+                                 archive)
+        else:
+            result = _load(workspace, store, path, kind, fmt, as_of, digest, archive)
     except BaseException:
         with contextlib.suppress(Exception):
             archive.wait()  # the batch's own error is the one to report
@@ -177,23 +195,11 @@ def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt:
                             [batch_id, line, reason, None if fields.redacted else text])
             counts.read += len(structural)
             counts.rejected += len(structural)
-            _check_counts(path.name, counts, con, batch_id)
             if defaulted_as_of:
                 counts.notes.append(f"no as_of column: snapshot taken as of today ({as_of}); "
                                     "pass --as-of DATE for an older export")
-            note = "; ".join(counts.notes)
-            try:
-                archive.wait()  # nothing lands unless its raw file is archived
-            except OSError as e:
-                raise IngestError(
-                    f"{path.name}: the raw file could not be copied into the archive "
-                    f"{str(workspace.archive_dir)!r} ({e}); nothing was stored. Free disk space "
-                    "or fix the folder's permissions and ingest the file again.") from e
-            con.execute(
-                "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
-                [batch_id, path.name, digest, kind, source.format, counts.read, counts.loaded,
-                 counts.rejected, counts.duplicate, counts.first_date, counts.last_date,
-                 note or None])
+            note = _finish(workspace, con, path, batch_id, digest, kind, source.format, counts,
+                           archive)
     except AdoptionError:
         raise
     except duckdb.Error as e:
@@ -206,6 +212,50 @@ def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt:
         con.execute("DROP VIEW IF EXISTS src")
         con.execute("DROP VIEW IF EXISTS src_unordered")
     return IngestResult(path.name, digest, kind, source.format, batch_id, counts.read,
+                        counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
+                        counts.last_date, note)
+
+
+def _finish(workspace: Workspace, con: duckdb.DuckDBPyConnection, path: Path, batch_id: int,
+            digest: str, kind: str, fmt: str, counts: LoadCounts, archive: ArchiveCopy) -> str:
+    """Check the counts, wait for the archive copy and log the batch (inside its transaction)."""
+    _check_counts(path.name, counts, con, batch_id)
+    note = "; ".join(counts.notes)
+    try:
+        archive.wait()  # nothing lands unless its raw file is archived
+    except OSError as e:
+        raise IngestError(
+            f"{path.name}: the raw file could not be copied into the archive "
+            f"{str(workspace.archive_dir)!r} ({e}); nothing was stored. Free disk space "
+            "or fix the folder's permissions and ingest the file again.") from e
+    con.execute(
+        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, path.name, digest, kind, fmt, counts.read, counts.loaded,
+         counts.rejected, counts.duplicate, counts.first_date, counts.last_date,
+         note or None])
+    return note
+
+
+def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFormat,
+                as_of: dt.date | None, options: Mapping[str, str], digest: str,
+                archive: ArchiveCopy) -> IngestResult:
+    """Load a file of a named format (vendor, survey or log) in one transaction."""
+    con = store.con
+    batch_id = store.next_batch_id()
+    ctx = FormatContext(con, path, batch_id, workspace, as_of, dict(options))
+    try:
+        with store.transaction():
+            counts = named.load(ctx)
+            note = _finish(workspace, con, path, batch_id, digest, named.kind, named.name,
+                           counts, archive)
+    except AdoptionError:
+        raise
+    except duckdb.Error as e:
+        raise IngestError(
+            f"{path.name}: loading it as {named.name} failed and nothing of it was stored "
+            f"({str(e).splitlines()[0]}). The raw file is kept in the archive; fix the file "
+            "and ingest it again.") from e
+    return IngestResult(path.name, digest, named.kind, named.name, batch_id, counts.read,
                         counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
                         counts.last_date, note)
 
@@ -237,31 +287,44 @@ def ingest_files(
     on_result: Callable[[IngestResult], None] | None = None,
     on_start: Callable[[Path], None] | None = None,
     progress: bool = False,
+    source_format: str | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> list[IngestResult]:
-    """Ingest several files, rosters first, then tools, seats and usage.
+    """Ingest several files, rosters and directories first, then tools, seats and usage.
 
-    Each file is its own batch. The first failing file stops the run with its error; the
+    Each file is its own batch; named formats (vendor exports, surveys, logs) are detected
+    per file unless ``source_format`` forces one. The first failing file stops the run with its error; the
     files before it stay loaded and the failing one leaves no trace but its archived copy.
     """
     paths = [Path(p) for p in paths]
+    forced = get_format(source_format) if source_format else None
     with workspace.store(progress=progress) as store:
-        ranked = sorted(paths, key=lambda p: (_rank_in(store, p, kind), str(p)))
+        plan = {p: _plan(store, p, kind, forced) for p in paths}
+        ranked = sorted(paths, key=lambda p: (plan[p][0], str(p)))
         results = []
         for p in ranked:
             if on_start:
                 on_start(p)
-            result = _ingest(workspace, store, p, kind, None, as_of)
+            named = plan[p][1]
+            result = _ingest(workspace, store, p, kind, None, as_of, named, options)
             results.append(result)
             if on_result:
                 on_result(result)
     return results
 
 
-def _rank_in(store: Store, path: Path, forced: str | None) -> int:
-    if forced:
-        return KIND_ORDER.index(forced)
+def _plan(store: Store, path: Path, kind: str | None,
+          forced: SourceFormat | None) -> tuple[int, SourceFormat | None]:
+    """(load rank, named format or None) of one file; unreadable files go last."""
+    if forced is not None:
+        return forced.rank, forced
+    if kind:
+        return KIND_RANK[kind], None
     try:
+        named = detect_format(path)
+        if named is not None:
+            return named.rank, named
         source = open_source(store.con, path)
-        return KIND_ORDER.index(detect_kind(source.columns, source=path.name))
+        return KIND_RANK[detect_kind(source.columns, source=path.name)], None
     except AdoptionError:
-        return len(KIND_ORDER)
+        return 1000, None

@@ -1,0 +1,3 @@
+"""Survey instruments, survey exports as waves, and sentiment by team."""
+
+__all__: list[str] = []
