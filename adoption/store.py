@@ -105,6 +105,13 @@ class Store:
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
 
+    def upgrade_schema(self) -> None:
+        """Add the tables a newer version of the product has (tables are only ever added)."""
+        have = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        if "meta" in have and not set(TABLES) <= have:
+            self.create_schema()
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run a block in one transaction: it commits whole or rolls back whole."""

@@ -130,8 +130,11 @@ class Workspace:
         """Open the workspace's DuckDB store (see :class:`adoption.store.Store`)."""
         from adoption.store import Store
 
-        return Store(self.store_path, settings=self.settings, read_only=read_only,
-                     progress=progress)
+        store = Store(self.store_path, settings=self.settings, read_only=read_only,
+                      progress=progress)
+        if not read_only:
+            store.upgrade_schema()
+        return store
 
 
 def resolve_workspace_path(path: str | os.PathLike[str] | None) -> Path:

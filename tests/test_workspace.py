@@ -22,7 +22,7 @@ def test_init_creates_complete_workspace(tmp_path):
     assert reopened.settings == ws.settings
     assert reopened.settings.organisation == "Acme"
     with reopened.store() as store:
-        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "1"
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(adoption.schema.SCHEMA_VERSION)
 
 
 def test_init_refuses_foreign_or_existing_folders(tmp_path):
