@@ -7,7 +7,9 @@ the workspace opts in with ``keep_names = true``.
 
 from __future__ import annotations
 
-__all__ = ["CORE_TABLES", "SCHEMA_VERSION", "TABLES"]
+import functools
+
+__all__ = ["CORE_TABLES", "SCHEMA_VERSION", "TABLES", "all_tables"]  # noqa: F822 (lazy)
 
 SCHEMA_VERSION = 2
 
@@ -139,7 +141,12 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
 }
 
 
-def _all_tables() -> dict[str, tuple[str, str]]:
+@functools.cache
+def all_tables() -> dict[str, tuple[str, str]]:
+    """Every table of the store: the core ones, then those of each product part.
+
+    Collected on first use, so that the parts' modules may import the store themselves.
+    """
     from adoption.discovery.schema import TABLES as discovery
     from adoption.governance.schema import TABLES as governance
     from adoption.surveys.schema import TABLES as surveys
@@ -154,5 +161,7 @@ def _all_tables() -> dict[str, tuple[str, str]]:
     return out
 
 
-#: Every table of the store: the core ones, then those of each product part.
-TABLES: dict[str, tuple[str, str]] = _all_tables()
+def __getattr__(name: str) -> object:
+    if name == "TABLES":  # every table, see all_tables()
+        return all_tables()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from adoption.config import Settings
 from adoption.errors import InputError, WorkspaceError
-from adoption.schema import SCHEMA_VERSION, TABLES
+from adoption.schema import SCHEMA_VERSION, all_tables
 
 __all__ = ["Store"]
 
@@ -99,7 +99,7 @@ class Store:
     def create_schema(self) -> None:
         """Create every canonical table (idempotent) and record the schema version."""
         with self.transaction():
-            for _grain, ddl in TABLES.values():
+            for _grain, ddl in all_tables().values():
                 self.con.execute(ddl)
             self.con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
@@ -109,7 +109,7 @@ class Store:
         """Add the tables a newer version of the product has (tables are only ever added)."""
         have = {r[0] for r in self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
-        if "meta" in have and not set(TABLES) <= have:
+        if "meta" in have and not set(all_tables()) <= have:
             self.create_schema()
 
     @contextlib.contextmanager
@@ -126,8 +126,9 @@ class Store:
     # -- reading ---------------------------------------------------------------------------
     def read(self, name: str) -> pd.DataFrame:
         """A canonical table as a DataFrame (see :data:`adoption.schema.TABLES` for grains)."""
-        if name not in TABLES:
-            raise InputError(f"Table {name!r} is not in the store; known tables: {sorted(TABLES)}.")
+        if name not in all_tables():
+            raise InputError(
+                f"Table {name!r} is not in the store; known tables: {sorted(all_tables())}.")
         return self.con.execute(f"SELECT * FROM {name}").df()
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
@@ -144,7 +145,7 @@ class Store:
     def fingerprint(self) -> dict[str, tuple]:
         """Row count and an order-independent hash of every table, to prove a store unchanged."""
         out = {}
-        for name in TABLES:
+        for name in all_tables():
             cols = self.con.execute(f"SELECT * FROM {name} LIMIT 0").description
             expr = " || '|' || ".join(f"coalesce(CAST({c[0]} AS VARCHAR), '∅')" for c in cols)
             out[name] = self.con.execute(

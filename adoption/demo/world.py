@@ -23,7 +23,10 @@ __all__ = ["EXPORTERS", "DemoWorld"]
 
 #: Modules whose ``write(world)`` adds files to the demo inbox, in this order.
 EXPORTERS = (
-    "adoption.demo.vendors",
+    "adoption.demo.vendors_github",
+    "adoption.demo.vendors_microsoft",
+    "adoption.demo.vendors_chatgpt",
+    "adoption.demo.vendors_identities",
     "adoption.demo.surveys",
     "adoption.demo.discovery",
     "adoption.demo.governance",
