@@ -138,6 +138,36 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
             batch_id INTEGER NOT NULL
         )""",
     ),
+    "activity_periods": (
+        "one row per person x tool x source window (a week, a month, a report period) for "
+        "sources that report activity per window rather than per day; active_days, events "
+        "and last_active are NULL where the source does not tell them",
+        """CREATE TABLE IF NOT EXISTS activity_periods (
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            active BOOLEAN NOT NULL,
+            active_days INTEGER,
+            events BIGINT,
+            last_active DATE,
+            detail VARCHAR,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
+    "seat_activity": (
+        "one row per person x tool x export date: the last activity a vendor reports for a "
+        "seat holder (e.g. GitHub's last_activity_at, Microsoft 365's last activity date)",
+        """CREATE TABLE IF NOT EXISTS seat_activity (
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            as_of DATE NOT NULL,
+            last_active DATE,
+            detail VARCHAR,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
 }
 
 
