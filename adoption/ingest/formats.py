@@ -80,13 +80,15 @@ class Sniff:
     def csv_rows(self) -> list[list[str]]:
         """The first rows parsed as CSV with the sniffed delimiter (may be cut at the end)."""
         sample = self.text[:64 * 1024]
+        # only the delimiter comes from the sniffer: the first line alone cannot tell how
+        # later lines quote (e.g. Qualtrics' ImportId row with doubled quotes)
         try:
-            dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0] or sample,
-                                               delimiters=",;\t|")
+            delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] or sample,
+                                            delimiters=",;\t|").delimiter
         except csv.Error:
-            dialect = csv.excel
+            delimiter = ","
         try:
-            return list(csv.reader(io.StringIO(sample), dialect))[:20]
+            return list(csv.reader(io.StringIO(sample), csv.excel, delimiter=delimiter))[:20]
         except csv.Error:
             return []
 

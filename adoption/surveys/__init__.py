@@ -1,3 +1,44 @@
-"""Survey instruments, survey exports as waves, and sentiment by team."""
+"""Survey instruments, survey exports as waves, and sentiment by team.
 
-__all__: list[str] = []
+Instruments are YAML files (:mod:`adoption.surveys.instrument`, schema in ``surveys/README.md``);
+survey exports (Qualtrics, Microsoft Forms, Google Forms, SurveyMonkey, generic CSV/XLSX) are
+ingested as waves by ``adoption ingest`` (:mod:`adoption.surveys.formats`,
+:mod:`adoption.surveys.ingest`) into the tables of :mod:`adoption.surveys.schema`.
+Names are imported lazily, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = [  # noqa: F822 (lazy)
+    "ADKAR_STAGES",
+    "Instrument",
+    "Item",
+    "Scale",
+    "default_instrument_path",
+    "load_instrument",
+    "load_mapping",
+    "validate_instrument",
+]
+
+_LAZY = {
+    "ADKAR_STAGES": "adoption.surveys.instrument",
+    "Instrument": "adoption.surveys.instrument",
+    "Item": "adoption.surveys.instrument",
+    "Scale": "adoption.surveys.instrument",
+    "default_instrument_path": "adoption.surveys.instrument",
+    "load_instrument": "adoption.surveys.instrument",
+    "validate_instrument": "adoption.surveys.instrument",
+    "load_mapping": "adoption.surveys.ingest",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

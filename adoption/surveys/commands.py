@@ -1,4 +1,17 @@
-"""Command-line subcommands of adoption.surveys (registered by :mod:`adoption.cli`)."""
+"""Command-line subcommands of adoption.surveys (registered by :mod:`adoption.cli`).
+
+``adoption survey check FILE``
+    Validate an instrument file; list every problem with its YAML path (exit 2), or print a
+    summary (constructs, items, stages).
+``adoption survey waves``
+    List the ingested waves: wave, date, format, responses, matched, anonymous.
+``adoption survey report --wave W [--comparison-wave W0] [--min-group-size N]``
+    Render the sentiment report of a wave
+    (:func:`adoption.surveys.report.render_sentiment_report`).
+
+Survey exports themselves are loaded with ``adoption ingest FILE [--instrument FILE]
+[--wave NAME] [--wave-date DATE] [--mapping FILE]``.
+"""
 
 from __future__ import annotations
 
@@ -12,4 +25,88 @@ def register(sub: argparse._SubParsersAction,
              workspace_arg: Callable[[argparse.ArgumentParser], None]
              ) -> dict[str, Callable[[argparse.Namespace], int]]:
     """Add this part's subcommands to sub; return command name -> handler."""
-    return {}
+    p = sub.add_parser("survey", help="survey instruments, waves and the sentiment report")
+    ssub = p.add_subparsers(dest="survey_command", metavar="SUBCOMMAND")
+    c = ssub.add_parser("check", help="validate a survey instrument (YAML)")
+    c.add_argument("file", metavar="FILE", help="instrument file, e.g. surveys/my_pulse.yaml")
+    w = ssub.add_parser("waves", help="list the survey waves in the workspace")
+    workspace_arg(w)
+    r = ssub.add_parser("report", help="render the sentiment report of a wave")
+    workspace_arg(r)
+    r.add_argument("--wave", required=True, metavar="W", help="wave name, e.g. 2026-09")
+    r.add_argument("--comparison-wave", metavar="W0", help="earlier wave to compare with")
+    r.add_argument("--min-group-size", type=int, metavar="N",
+                   help="minimum respondents per group (default: the workspace setting)")
+    p.set_defaults(_survey_parser=p)
+    return {"survey": cmd_survey}
+
+
+def cmd_survey(args: argparse.Namespace) -> int:
+    """Dispatch ``adoption survey SUBCOMMAND``."""
+    handlers = {"check": _check, "waves": _waves, "report": _report}
+    name = getattr(args, "survey_command", None)
+    if name not in handlers:
+        args._survey_parser.print_help()
+        return 2
+    return handlers[name](args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from adoption.errors import InputError
+    from adoption.surveys.instrument import (
+        _read_yaml,
+        parse_instrument,
+        validate_instrument,
+    )
+
+    path = Path(args.file)
+    try:
+        data = _read_yaml(path)
+    except InputError as e:
+        print(f"adoption survey check: error: {e}")
+        return 2
+    problems = validate_instrument(data)
+    if problems:
+        print(f"{path.name}: {len(problems)} problem(s):")
+        for prob in problems:
+            print(f"  {prob.path}: {prob.message}")
+        print("The instrument schema is described in surveys/README.md.")
+        return 2
+    print(f"{path.name}: OK")
+    print(parse_instrument(data, path=path).summary())
+    return 0
+
+
+def _waves(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    with ws.store(read_only=True) as store:
+        frame = store.con.execute(
+            """SELECT w.wave, w.wave_date AS date, w.source_format AS format,
+                      w.responses, count(r.respondent_id) FILTER (WHERE r.matched) AS matched,
+                      w.anonymous, w.instrument || ' ' || w.instrument_version AS instrument
+               FROM survey_waves w LEFT JOIN survey_respondents r USING (wave)
+               GROUP BY ALL ORDER BY w.wave_date, w.wave""").df()
+    if frame.empty:
+        print("No survey waves yet. Ingest a survey export: adoption ingest FILE")
+        return 0
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(frame.to_string(index=False))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from adoption.surveys.report import render_sentiment_report
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    out = render_sentiment_report(ws, wave=args.wave, comparison_wave=args.comparison_wave,
+                                  min_group_size=args.min_group_size)
+    if out is not None:
+        print(f"Sentiment report of wave {args.wave}: {out}")
+    return 0
