@@ -1,0 +1,170 @@
+"""Tests of the demo's survey waves (``adoption.demo.surveys``): files, counts and story.
+
+A small demo organisation (600 people) is written and its rosters and survey exports are
+ingested through the normal path, without options; the story must show in raw means.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import adoption
+from adoption.demo import write_demo_files
+from adoption.demo.surveys import (
+    KNOWLEDGE_STUCK_TEAM,
+    SENTIMENT_DROP_TEAM,
+    TINY_TEAM,
+    WAVE_DATES,
+)
+from adoption.ingest import ingest_files
+
+WAVES = ("2026-03", "2026-06", "2026-09")
+SURVEY_FILES = ("survey_2026-03_qualtrics.csv", "survey_2026-06_surveymonkey.csv",
+                "survey_2026-09_forms.xlsx")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo_surveys")
+    files = write_demo_files(root / "inbox", people=600)
+    ws = adoption.init_workspace(root / "ws", adoption.Settings(time_zone="Europe/Berlin"))
+    keep = [f for f in files if f.name.startswith(("roster_", "survey_"))]
+    results = ingest_files(ws, keep)
+    return files, ws, results
+
+
+@pytest.fixture(scope="module")
+def scores(demo) -> pd.DataFrame:
+    """One row per answer with team, construct and the favourable-direction value."""
+    _, ws, _ = demo
+    with ws.store(read_only=True) as store:
+        return store.con.execute(
+            """SELECT r.wave, r.team, r.person_id, r.respondent_id, i.construct, i.kind,
+                      CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value
+                           ELSE a.value END AS score
+               FROM survey_answers a JOIN survey_respondents r USING (wave, respondent_id)
+               JOIN survey_items i USING (wave, item_id)""").df()
+
+
+def _means(scores: pd.DataFrame, team: str) -> pd.DataFrame:
+    sub = scores[scores["team"] == team]
+    return sub.groupby(["construct", "wave"])["score"].mean().unstack()
+
+
+def test_three_waves_in_two_or_more_formats_ingest_without_options(demo):
+    files, ws, results = demo
+    names = [f.name for f in files]
+    for name in SURVEY_FILES:
+        assert name in names
+    surveys = [r for r in results if r.kind == "survey"]
+    assert [r.format for r in surveys] == ["qualtrics_csv", "surveymonkey_csv",
+                                           "microsoft_forms_xlsx"]
+    for r in surveys:
+        assert r.rows_read == r.rows_loaded + r.rows_rejected + r.rows_duplicate
+    q, sm, forms = surveys
+    # Qualtrics: a preview, a test and an empty partial rejected, one earlier duplicate
+    assert (q.rows_rejected, q.rows_duplicate) == (3, 1)
+    assert "1 partial responses kept" in q.note
+    assert (sm.rows_rejected, sm.rows_duplicate) == (0, 1)
+    assert "1 respondents not found in the roster" in sm.note
+    assert (forms.rows_rejected, forms.rows_duplicate) == (0, 0)
+    with ws.store(read_only=True) as store:
+        waves = store.con.execute(
+            "SELECT wave, wave_date, responses FROM survey_waves ORDER BY wave").fetchall()
+        assert [w for w, _, _ in waves] == list(WAVES)
+        assert [d for _, d, _ in waves] == list(WAVE_DATES)
+        assert [n for _, _, n in waves] == [r.rows_loaded for r in surveys]
+        # every respondent resolves to a person in a team on the wave date, but for the
+        # contractor who answered wave 2 (kept, unmatched, no team)
+        unmatched = store.con.execute(
+            "SELECT wave, team FROM survey_respondents WHERE NOT matched").fetchall()
+        assert unmatched == [("2026-06", None)]
+        assert store.con.execute(
+            "SELECT count(*) FROM survey_respondents WHERE matched AND team IS NULL"
+        ).fetchone()[0] == 0
+        for wave, day in zip(WAVES, WAVE_DATES, strict=True):
+            employed = store.con.execute(
+                "SELECT count(DISTINCT person_id) FROM people WHERE valid_from <= ? "
+                "AND valid_to >= ?", [day, day]).fetchone()[0]
+            answered = store.con.execute(
+                "SELECT count(*) FROM survey_respondents WHERE wave = ?", [wave]).fetchone()[0]
+            assert 0.55 <= answered / employed <= 0.65, (wave, answered, employed)
+
+
+def test_knowledge_stuck_team(scores):
+    m = _means(scores, KNOWLEDGE_STUCK_TEAM)
+    for wave in WAVES:
+        assert m.loc["awareness", wave] >= 3.9 and m.loc["desire", wave] >= 3.9
+        assert m.loc["knowledge", wave] <= 2.7
+        assert m.loc["awareness", wave] - m.loc["knowledge", wave] >= 1.2
+
+
+def test_sentiment_drop_team(scores):
+    m = _means(scores, SENTIMENT_DROP_TEAM)
+    assert m.loc["usefulness", "2026-06"] - m.loc["usefulness", "2026-09"] >= 1.0
+    assert m.loc["nps", "2026-06"] - m.loc["nps", "2026-09"] >= 2.0
+    org = scores[scores["team"] != SENTIMENT_DROP_TEAM]
+    org_m = org.groupby(["construct", "wave"])["score"].mean().unstack()
+    # the rest of the organisation does not drop
+    assert org_m.loc["usefulness", "2026-09"] >= org_m.loc["usefulness", "2026-06"] - 0.15
+
+
+def test_tiny_team_answers_but_stays_small(scores):
+    tiny = scores[scores["team"] == TINY_TEAM]
+    per_wave = tiny.groupby("wave")["respondent_id"].nunique()
+    assert per_wave.reindex(list(WAVES)).tolist() == [3, 3, 3]
+    assert tiny["score"].notna().all() and len(tiny) > 3 * 3 * 10
+
+
+def test_active_users_feel_somewhat_better(demo, scores):
+    files, ws, _ = demo
+    csv_path = next(f for f in files if f.name.startswith("usage_") and f.suffix == ".csv")
+    pq_path = next(f for f in files if f.suffix == ".parquet")
+    events = pd.concat([pd.read_csv(csv_path, sep=";", dtype=str, keep_default_na=False),
+                        pd.read_parquet(pq_path, columns=["timestamp", "email"])])
+    instant = pd.to_datetime(events["timestamp"], errors="coerce", utc=True, format="ISO8601")
+    events = events.assign(day=instant.dt.tz_convert("Europe/Berlin").dt.date,
+                           email=events["email"].str.strip().str.lower())
+    likert = scores[scores["kind"] == "likert"]
+    gaps = []
+    for wave, day in zip(WAVES, WAVE_DATES, strict=True):
+        window = events[(events["day"] < day)
+                        & (events["day"] >= day - pd.Timedelta(days=30))]
+        active_ids = set(ws.pseudonymise(sorted(set(window["email"]) - {""})))
+        sub = likert[likert["wave"] == wave]
+        is_active = sub["person_id"].isin(active_ids)
+        assert sub.loc[is_active, "respondent_id"].nunique() >= 30
+        gaps.append(sub.loc[is_active, "score"].mean() - sub.loc[~is_active, "score"].mean())
+    assert all(0.15 <= g <= 1.0 for g in gaps), gaps
+
+
+def test_comments_carry_identifiers_and_non_ascii_for_redaction(demo):
+    files, ws, _ = demo
+    with ws.store(read_only=True) as store:
+        texts = [t for (t,) in store.con.execute("SELECT text FROM survey_comments").fetchall()]
+        names = [n for (n,) in store.con.execute(
+            "SELECT DISTINCT item_id FROM survey_comments").fetchall()]
+    assert set(names) == {"cm_change", "cm_helps"}
+    joined = "\n".join(texts)
+    assert "@" in joined and "+49 30" in joined and "+44 20" in joined  # e-mails, phones
+    assert any(ch in joined for ch in "ëãü")
+    roster = pd.read_csv(next(f for f in files if f.name.startswith("roster_")), dtype=str)
+    assert sum(name in joined for name in roster["name"]) >= 5  # roster names embedded
+
+
+def test_survey_files_are_deterministic(demo, tmp_path):
+    files, _, _ = demo
+    again = write_demo_files(tmp_path / "again", people=600)
+
+    def digest(paths: list[Path], name: str) -> str:
+        return hashlib.sha256(next(p for p in paths if p.name == name).read_bytes()).hexdigest()
+
+    for name in SURVEY_FILES[:2]:  # (the workbook embeds its creation time)
+        assert digest(files, name) == digest(again, name), name
+    old = pd.read_excel(next(p for p in files if p.name == SURVEY_FILES[2]))
+    new = pd.read_excel(next(p for p in again if p.name == SURVEY_FILES[2]))
+    pd.testing.assert_frame_equal(old, new)
