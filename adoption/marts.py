@@ -85,12 +85,16 @@ def load_person_periods(
         tool_filter = "tool IN (" + ", ".join(sql_literal(t) for t in tools) + ")"
     else:
         tool_filter = "true"
+    from adoption.vendors.identity import identity_join_sql, identity_map_sql, resolved_person_sql
+
     ws = store.settings.week_start_index
     pstart = period_start_sql("day", period_kind, week_start=ws)
+    # every person-keyed table resolves through the one identity map (adoption.vendors.identity)
     sql = f"""
-    WITH used AS (
-        SELECT coalesce(i.person_id, u.person_id) AS person_id, u.tool, u.day, u.events
-        FROM usage u LEFT JOIN identities i ON i.identity_hash = u.person_id
+    WITH identity_map AS ({identity_map_sql(store.con)}),
+    used AS (
+        SELECT {resolved_person_sql('u', map_alias='i')} AS person_id, u.tool, u.day, u.events
+        FROM usage u {identity_join_sql('u', map_alias='i', map_name='identity_map')}
         WHERE u.events > 0 AND {tool_filter}
     ),
     bounds AS (SELECT min(day) AS lo, max(day) AS hi FROM usage),
@@ -135,10 +139,11 @@ def load_person_periods(
     ),
     first_use AS (SELECT person_id, min(day) AS first_day FROM used GROUP BY 1),
     seat_periods AS (
-        SELECT DISTINCT p.period_start, s.person_id
+        SELECT DISTINCT p.period_start, {resolved_person_sql('s', map_alias='i')} AS person_id
         FROM periods2 p JOIN seats s
           ON s.assigned_on <= p.period_end
          AND coalesce(s.removed_on, DATE '9999-12-31') >= p.period_start
+        {identity_join_sql('s', map_alias='i', map_name='identity_map')}
         WHERE {tool_filter}
     )
     SELECT {_label_sql(period_kind, 'pop.period_start')} AS period, pop.period_start, pop.period_end,
@@ -170,19 +175,42 @@ def load_person_periods(
 
 
 def load_sources(store: Store) -> pd.DataFrame:
-    """The data sources: per kind, the files, rows and the dates they cover.
+    """The data sources: per source, the files, rows, dates covered and what it can tell.
+
+    A source is a named format (e.g. ``chatgpt_user_analytics``) or, for generic tables, the
+    kind (``roster``, ``usage``, ``seats``, ``tools``). What each can tell comes from
+    :data:`adoption.vendors.activity.SOURCE_SEMANTICS`, so that the report says which figures
+    each source feeds and which it cannot.
 
     Returns
     -------
     DataFrame
-        Columns ``kind, files, rows_read, rows_loaded, rows_rejected, rows_duplicate,
-        first_date, last_date, last_ingested``.
+        Columns ``source, kind, label, files, rows_read, rows_loaded, rows_rejected,
+        rows_duplicate, first_date, last_date, last_ingested, tells, cannot_tell, used_for,
+        daily_activity, distinct_users, last_activity_only, aggregate_only``, rosters first,
+        then catalogues, seats, usage and the rest.
     """
-    return store.query("""
-        SELECT kind, count(*) AS files, CAST(sum(rows_read) AS BIGINT) AS rows_read,
-               CAST(sum(rows_loaded) AS BIGINT) AS rows_loaded, CAST(sum(rows_rejected) AS BIGINT) AS rows_rejected,
-               CAST(sum(rows_duplicate) AS BIGINT) AS rows_duplicate, min(first_date) AS first_date,
-               max(last_date) AS last_date, max(ingested_at) AS last_ingested
-        FROM ingest_log GROUP BY kind
-        ORDER BY CASE kind WHEN 'roster' THEN 1 WHEN 'tools' THEN 2 WHEN 'seats' THEN 3
-                 WHEN 'usage' THEN 4 ELSE 5 END""")
+    from adoption.vendors.activity import source_name_sql, source_semantics, source_use
+
+    frame = store.query(f"""
+        SELECT {source_name_sql(store.con)} AS source, any_value(kind) AS kind,
+               count(*) AS files, CAST(sum(rows_read) AS BIGINT) AS rows_read,
+               CAST(sum(rows_loaded) AS BIGINT) AS rows_loaded,
+               CAST(sum(rows_rejected) AS BIGINT) AS rows_rejected,
+               CAST(sum(rows_duplicate) AS BIGINT) AS rows_duplicate,
+               min(first_date) AS first_date, max(last_date) AS last_date,
+               max(ingested_at) AS last_ingested
+        FROM ingest_log l GROUP BY 1
+        ORDER BY CASE any_value(kind) WHEN 'roster' THEN 1 WHEN 'directory' THEN 1
+                 WHEN 'identities' THEN 2 WHEN 'tools' THEN 2 WHEN 'seats' THEN 3
+                 WHEN 'usage' THEN 4 ELSE 5 END, min(batch_id)""")
+    sem = [source_semantics(s) for s in frame["source"]]
+    frame.insert(2, "label", [s.label if s.label != "(not described)" else name
+                              for s, name in zip(sem, frame["source"], strict=True)])
+    frame["tells"] = [s.tells for s in sem]
+    frame["cannot_tell"] = [s.cannot_tell for s in sem]
+    frame["used_for"] = [source_use(n, k) for n, k in zip(frame["source"], frame["kind"],
+                                                           strict=True)]
+    for flag in ("daily_activity", "distinct_users", "last_activity_only", "aggregate_only"):
+        frame[flag] = [bool(getattr(s, flag)) for s in sem]
+    return frame

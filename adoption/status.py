@@ -1,4 +1,8 @@
-"""What is in a workspace: files loaded, their coverage, rejects and unmatched identities."""
+"""What is in a workspace: files loaded, their coverage, rejects and unmatched identities.
+
+The per-source data-quality view (files, coverage, unmatched identities, gaps, findings) is
+:func:`adoption.vendors.quality.build_data_quality`; ``adoption status`` prints both.
+"""
 
 from __future__ import annotations
 
@@ -28,11 +32,13 @@ def load_rejects(store: Store, *, batch_id: int | None = None) -> pd.DataFrame:
 
 def load_unmatched_usage(store: Store) -> pd.DataFrame:
     """Per tool: usage by identities that match nobody in the roster (kept, not dropped)."""
-    return store.query("""
+    from adoption.vendors.identity import identity_map_sql
+
+    return store.query(f"""
         SELECT u.tool, count(DISTINCT u.person_id) AS identities, count(*) AS person_days,
                sum(u.events) AS events
         FROM usage u
-        LEFT JOIN identities i ON i.identity_hash = u.person_id
+        LEFT JOIN ({identity_map_sql(store.con)}) i ON i.identity_hash = u.person_id
         WHERE NOT EXISTS (SELECT 1 FROM people p
                           WHERE p.person_id = coalesce(i.person_id, u.person_id))
         GROUP BY u.tool ORDER BY u.tool""")

@@ -1,0 +1,392 @@
+"""Identity resolution: one person across e-mail, UPN, aliases, GitHub login and the directory.
+
+Every reader stores ``person_id = workspace.pseudonymise([identifier])``: the keyed hash of
+whatever identifier its source had (an e-mail, a UPN, a GitHub login, a hashed id). Which
+person that is gets decided at query time, in one place, through the ``identities`` table
+(``identity_hash -> person_id`` per source ``system``):
+
+- the roster adds each person's own e-mail (``identity_hash = person_id``, system ``email``);
+- the directory reader adds UPNs, primary addresses and aliases;
+- an **identities mapping file** (format ``identities_mapping``) adds any other identifier:
+  a CSV with the header ``email,identifier,system`` (or ``person,identifier,system``), e.g.
+  ``ann@example.com,ann-gh,github``, or a YAML file::
+
+      identities:
+        - email: ann@example.com
+          github: ann-gh
+          alias: [a.smith@example.com]
+
+  ``email`` (or ``person``) is the person's e-mail address as in the roster; ``identifier``
+  is the key another system uses; ``system`` names that system (``github``, ``upn``,
+  ``alias``, ``slack`` ...; lower case letters, digits, ``.``, ``_``, ``-``). Identifiers are
+  compared case- and whitespace-normalised (:func:`adoption.workspace.normalise_identifier`).
+
+Resolution rules (:func:`identity_map_sql`), deterministic:
+
+1. An identifier that is a person's own roster e-mail is that person, whatever else says so.
+   (A reader's row ``identity_hash = person_id`` of another system only records that the
+   identifier was seen; it maps nobody.)
+2. Otherwise, of the people an identifier is mapped to, the one from an identities mapping
+   file wins, then one who is in the roster, then the smallest person id. An identifier
+   mapped to more than one person is a data-quality finding
+   (:func:`load_identity_conflicts`), never silently merged.
+3. An identifier nobody maps is its own person id: its rows are kept and counted as
+   unmatched (see :mod:`adoption.vendors.quality`), never dropped.
+4. Resolution follows up to two hops, e.g. a UPN that the directory maps to a mailbox
+   address, which a mapping file maps to the person's roster e-mail.
+
+Loading a mapping file rejects, with the reason, rows with an empty field, an identifier
+mapped to two different people in the same file, and an identifier that already belongs to
+another person through the roster, the directory or another system. A row that repeats an
+earlier mapping is a duplicate; a row that maps an identifier of the same system to another
+person than an *earlier mapping file* did replaces it (a correction), noted in the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from adoption.errors import InputError
+from adoption.ingest.context import LoadCounts
+from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
+
+__all__ = [
+    "FORMATS",
+    "MAPPING_PERSON_COLUMNS",
+    "TABLES",
+    "identity_join_sql",
+    "identity_map_sql",
+    "load_identity_conflicts",
+    "resolved_person_sql",
+]
+
+#: Accepted names of the person column of a mapping file (the person's roster e-mail).
+MAPPING_PERSON_COLUMNS = ("email", "person")
+_SYSTEM_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+
+TABLES: dict[str, tuple[str, str]] = {
+    "identity_mappings": (
+        "one row per identifier mapped to a person by an identities mapping file (the same "
+        "rows are in identities; this table says which came from a mapping file)",
+        """CREATE TABLE IF NOT EXISTS identity_mappings (
+            identity_hash VARCHAR NOT NULL,
+            person_id VARCHAR NOT NULL,
+            system VARCHAR NOT NULL,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
+}
+
+
+# -- resolution -------------------------------------------------------------------------------
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+        [name]).fetchall()[0][0])
+
+
+def identity_map_sql(con: duckdb.DuckDBPyConnection | None = None) -> str:
+    """A SELECT giving one row per identifier hash that resolves to another person id.
+
+    Columns ``identity_hash, person_id, candidates`` (how many different people the
+    identifier is mapped to; more than one is a conflict, resolved by the rules of the module
+    docstring). Identifiers that are a roster person's own id, or that nobody maps, are not
+    in it: they resolve to themselves. Use it through :func:`identity_join_sql` and
+    :func:`resolved_person_sql`.
+
+    Parameters
+    ----------
+    con : duckdb connection, optional
+        When given and the store predates the ``identity_mappings`` table (opened read-only
+        before an upgrade), the mapping-file preference is left out instead of failing.
+    """
+    mappings = con is None or _has_table(con, "identity_mappings")
+    from_file = ("LEFT JOIN (SELECT DISTINCT identity_hash, person_id FROM identity_mappings) m "
+                 "ON m.identity_hash = i.identity_hash AND m.person_id = i.person_id"
+                 if mappings else "")
+    file_rank = "WHEN m.identity_hash IS NOT NULL THEN '1' " if mappings else ""
+    return f"""
+        WITH one_hop AS (
+            SELECT identity_hash, arg_min(person_id, pri || person_id) AS person_id,
+                   count(DISTINCT person_id) AS candidates
+            FROM (
+                SELECT i.identity_hash, i.person_id,
+                       CASE {file_rank}WHEN p.person_id IS NOT NULL THEN '2' ELSE '3' END
+                           AS pri
+                FROM identities i
+                {from_file}
+                LEFT JOIN (SELECT DISTINCT person_id FROM people) p
+                       ON p.person_id = i.person_id
+                WHERE i.identity_hash <> i.person_id
+                  AND NOT EXISTS (SELECT 1 FROM people r WHERE r.person_id = i.identity_hash)
+            )
+            GROUP BY identity_hash
+        )
+        -- a second hop: a UPN -> the directory's mail -> the roster e-mail (mapping file)
+        SELECT o.identity_hash, coalesce(t.person_id, o.person_id) AS person_id, o.candidates
+        FROM one_hop o LEFT JOIN one_hop t ON t.identity_hash = o.person_id"""
+
+
+def identity_join_sql(alias: str, *, column: str = "person_id", map_alias: str = "idm",
+                      con: duckdb.DuckDBPyConnection | None = None,
+                      map_name: str | None = None) -> str:
+    """``LEFT JOIN`` of the identity map onto ``alias.column`` (see :func:`identity_map_sql`).
+
+    With ``map_name``, join a CTE of that name holding :func:`identity_map_sql` (cheaper when
+    several tables of one query resolve identities) instead of repeating the subquery.
+    """
+    target = map_name or f"({identity_map_sql(con)})"
+    return (f"LEFT JOIN {target} {map_alias} "
+            f"ON {map_alias}.identity_hash = {alias}.{column}")
+
+
+def resolved_person_sql(alias: str, *, column: str = "person_id", map_alias: str = "idm") -> str:
+    """The resolved person id of ``alias.column`` (needs :func:`identity_join_sql`)."""
+    return f"coalesce({map_alias}.person_id, {alias}.{column})"
+
+
+def load_identity_conflicts(store: Any) -> pd.DataFrame:
+    """Identifiers mapped to more than one person, and how each was resolved (no identifiers).
+
+    Returns
+    -------
+    DataFrame
+        One row per combination of systems in conflict: ``systems`` (e.g. ``"github, upn"``),
+        ``identifiers`` (how many), ``resolved_by`` (which rule picked the person:
+        ``"roster e-mail"``, ``"mapping file"``, ``"in roster"``, ``"smallest id"``).
+    """
+    con = store.con
+    mappings = _has_table(con, "identity_mappings")
+    file_case = ("WHEN bool_or(m_hit) THEN 'mapping file' " if mappings else "")
+    file_col = ("EXISTS (SELECT 1 FROM identity_mappings m WHERE m.identity_hash = "
+                "i.identity_hash AND m.person_id = i.person_id)" if mappings else "false")
+    return store.query(f"""
+        WITH rows AS (
+            -- a bare self-row (identity_hash = person_id) counts only for a roster person
+            SELECT i.identity_hash, i.person_id, i.system,
+                   i.identity_hash = i.person_id AS is_self, {file_col} AS m_hit,
+                   EXISTS (SELECT 1 FROM people p WHERE p.person_id = i.person_id) AS in_roster
+            FROM identities i
+            WHERE i.identity_hash <> i.person_id
+               OR EXISTS (SELECT 1 FROM people p WHERE p.person_id = i.identity_hash)
+        ),
+        conflicted AS (
+            SELECT identity_hash,
+                   string_agg(DISTINCT system, ', ' ORDER BY system) AS systems,
+                   CASE WHEN bool_or(is_self) THEN 'roster e-mail' {file_case}
+                        WHEN bool_or(in_roster) THEN 'in roster' ELSE 'smallest id' END
+                       AS resolved_by
+            FROM rows GROUP BY identity_hash HAVING count(DISTINCT person_id) > 1
+        )
+        SELECT systems, count(*) AS identifiers, resolved_by
+        FROM conflicted GROUP BY systems, resolved_by ORDER BY systems, resolved_by""")
+
+
+# -- the identities mapping file --------------------------------------------------------------
+def _csv_columns(header: list[str]) -> dict[str, int] | None:
+    names = [h.strip().lower() for h in header]
+    person = next((c for c in MAPPING_PERSON_COLUMNS if c in names), None)
+    if person is None or "identifier" not in names or "system" not in names:
+        return None
+    return {"person": names.index(person), "identifier": names.index("identifier"),
+            "system": names.index("system")}
+
+
+def _yaml_entries(data: Any) -> list[Any] | None:
+    if isinstance(data, dict) and set(data) == {"identities"} and isinstance(
+            data["identities"], list):
+        return data["identities"]
+    return None
+
+
+def _sniff(s: Sniff) -> bool:
+    if s.suffix in (".yaml", ".yml"):
+        try:
+            import yaml
+
+            return _yaml_entries(yaml.safe_load(s.text)) is not None
+        except Exception:  # noqa: BLE001 - not YAML: not ours
+            return False
+    return s.suffix == ".csv" and _csv_columns(s.header) is not None and len(s.header) <= 4
+
+
+def _read_rows(ctx: FormatContext) -> list[tuple[int, str, str, str, str]]:
+    """``(row_number, person, identifier, system, raw)`` per data row; raw for reject rows."""
+    path = ctx.path
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path.name}: cannot be read as UTF-8 text ({e}). Save it as UTF-8 "
+                         "and ingest it again.") from e
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _yaml_rows(path.name, text)
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise InputError(f"{path.name}: the file is empty; an identities mapping file needs "
+                         "the header email,identifier,system and one row per identifier.")
+    cols = _csv_columns(rows[0])
+    if cols is None:
+        raise InputError(
+            f"{path.name}: header {rows[0]!r} is not an identities mapping; expected the columns "
+            "email (or person), identifier and system.")
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        cell = [(row[i].strip() if i < len(row) else "") for i in
+                (cols["person"], cols["identifier"], cols["system"])]
+        out.append((number, *cell, ",".join(row)))
+    return out
+
+
+def _yaml_rows(name: str, text: str) -> list[tuple[int, str, str, str, str]]:
+    import yaml
+
+    try:
+        entries = _yaml_entries(yaml.safe_load(text))
+    except yaml.YAMLError as e:
+        raise InputError(f"{name}: not valid YAML ({e}). Fix the file.") from e
+    if entries is None:
+        raise InputError(f"{name}: expected a YAML mapping with one key 'identities' holding a "
+                         "list of entries such as {email: ann@example.com, github: ann-gh}.")
+    out = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            out.append((number, "", "", "", repr(entry)))
+            continue
+        person = str(entry.get("email", entry.get("person", "")) or "").strip()
+        systems = {k: v for k, v in entry.items() if k not in MAPPING_PERSON_COLUMNS}
+        if not systems:
+            out.append((number, person, "", "", repr(entry)))
+        for system, values in systems.items():
+            for value in values if isinstance(values, list) else [values]:
+                out.append((number, person, str(value or "").strip(), str(system).strip(),
+                            f"{system}: {value}"))
+    return out
+
+
+def _load(ctx: FormatContext) -> LoadCounts:
+    rows = _read_rows(ctx)
+    counts = LoadCounts(read=len(rows))
+    if not rows:
+        return counts
+    ws = ctx.workspace
+    people = ws.pseudonymise(r[1] for r in rows)
+    hashes = ws.pseudonymise(r[2] for r in rows)
+    rejects: list[tuple[int, str, str | None]] = []
+    good: list[tuple[int, str, str, str]] = []  # (seq, hash, person, system)
+
+    def reject(seq: int, why: str) -> None:
+        rejects.append((rows[seq][0], why, None if ctx.redact else rows[seq][4]))
+
+    for seq, ((_n, person, ident, system, _raw), pid, h) in enumerate(
+            zip(rows, people, hashes, strict=True)):
+        system_norm = system.lower()
+        if not person:
+            reject(seq, "person e-mail (column email) is empty")
+        elif not ident:
+            reject(seq, "identifier is empty")
+        elif not system_norm:
+            reject(seq, "system is empty; name the system, e.g. github or upn")
+        elif not _SYSTEM_RE.match(system_norm):
+            reject(seq, f"system {system!r} is not a plain name; use letters, digits, "
+                        "'.', '_' or '-', e.g. github")
+        else:
+            good.append((seq, str(h), str(pid), system_norm))
+    # an identifier mapped to two people within the file: all its rows are rejected
+    owners: dict[str, set[str]] = defaultdict(set)
+    for _n, h, pid, _s in good:
+        owners[h].add(pid)
+    kept = []
+    for seq, h, pid, system in good:
+        if len(owners[h]) > 1:
+            reject(seq, f"identifier is mapped to {len(owners[h])} different people in this "
+                        "file; keep the one right row")
+        else:
+            kept.append((seq, h, pid, system))
+    frame = pd.DataFrame(kept, columns=["_seq", "identity_hash", "person_id", "system"])
+    con = ctx.con
+    con.register("_idfile", frame)
+    try:
+        con.execute("""CREATE OR REPLACE TEMP TABLE _id0 AS
+            SELECT f.*, row_number() OVER (PARTITION BY identity_hash, system ORDER BY _seq) > 1
+                       AS dup_in_file
+            FROM _idfile f""")
+    finally:
+        con.unregister("_idfile")
+    # conflicts with the store: the identifier belongs to someone else (roster, directory, or
+    # another system); an earlier mapping file's row of the same system is corrected instead
+    conflicts = con.execute("""
+        WITH owners AS (
+            -- who else an identifier belongs to: a roster person's own e-mail, or a mapping
+            -- of the roster, the directory or another system (a bare self-row of a reader,
+            -- identity_hash = person_id, says nothing about whom it belongs to)
+            SELECT person_id AS identity_hash, person_id, 'roster e-mail' AS system,
+                   false AS correctable
+            FROM (SELECT DISTINCT person_id FROM people)
+            UNION ALL
+            SELECT i.identity_hash, i.person_id, i.system,
+                   EXISTS (SELECT 1 FROM identity_mappings m
+                           WHERE m.identity_hash = i.identity_hash AND m.system = i.system
+                             AND m.person_id = i.person_id) AS correctable
+            FROM identities i WHERE i.identity_hash <> i.person_id
+        )
+        SELECT f._seq, string_agg(DISTINCT o.system, ', ' ORDER BY o.system)
+        FROM _id0 f JOIN owners o
+          ON o.identity_hash = f.identity_hash AND o.person_id <> f.person_id
+        WHERE NOT f.dup_in_file AND NOT (o.correctable AND o.system = f.system)
+        GROUP BY f._seq ORDER BY f._seq""").fetchall()
+    for seq, systems in conflicts:
+        reject(seq, f"identifier already belongs to another person (system {systems}); "
+                    "correct this row or the other source")
+    bad = {int(n) for n, _ in conflicts}
+    con.execute("CREATE OR REPLACE TEMP TABLE _id1 AS SELECT * FROM _id0 WHERE NOT dup_in_file "
+                f"AND _seq NOT IN ({','.join(str(n) for n in bad) or '-1'})")
+    duplicate = int(con.execute("SELECT count(*) FROM _id0 WHERE dup_in_file").fetchall()[0][0])
+    duplicate += int(con.execute("""SELECT count(*) FROM _id1 f SEMI JOIN identities i
+        ON i.identity_hash = f.identity_hash AND i.system = f.system
+       AND i.person_id = f.person_id""").fetchall()[0][0])
+    con.execute("""CREATE OR REPLACE TEMP TABLE _id2 AS SELECT * FROM _id1 f WHERE NOT EXISTS (
+        SELECT 1 FROM identities i WHERE i.identity_hash = f.identity_hash
+           AND i.system = f.system AND i.person_id = f.person_id)""")
+    replaced = con.execute("""DELETE FROM identities i USING _id2 f
+        WHERE i.identity_hash = f.identity_hash AND i.system = f.system""").fetchall()[0][0]
+    con.execute("""DELETE FROM identity_mappings m USING _id2 f
+        WHERE m.identity_hash = f.identity_hash AND m.system = f.system""")
+    if replaced:
+        counts.notes.append(f"{replaced} earlier mapping(s) corrected to another person")
+    con.execute("INSERT INTO identities SELECT identity_hash, person_id, system FROM _id2")
+    con.execute(f"INSERT INTO identity_mappings SELECT identity_hash, person_id, system, "
+                f"{ctx.batch_id} FROM _id2")
+    counts.loaded = int(con.execute("SELECT count(*) FROM _id2").fetchall()[0][0])
+    outside = int(con.execute("""SELECT count(DISTINCT person_id) FROM _id2 f WHERE NOT EXISTS
+        (SELECT 1 FROM people p WHERE p.person_id = f.person_id)""").fetchall()[0][0])
+    if outside:
+        counts.notes.append(f"{outside} person(s) not in the roster (yet): their identifiers "
+                            "count as unmatched until a roster lists them")
+    counts.rejected = ctx.reject(sorted(rejects, key=lambda r: r[0]))
+    counts.duplicate = duplicate
+    for name in ("_id0", "_id1", "_id2"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return counts
+
+
+FORMATS = [
+    SourceFormat(
+        name="identities_mapping",
+        kind="identities",
+        description="identities mapping: e-mail -> identifier per system (CSV or YAML)",
+        suffixes=(".csv", ".yaml", ".yml"),
+        sniff=_sniff,
+        load=_load,
+        rank=5,
+        source="docs/sources.md#identities-mapping-file",
+    ),
+]
