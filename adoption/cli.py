@@ -73,10 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="survey wave date (default: the last response's date)")
     p.add_argument("--mapping", metavar="FILE",
                    help="column mapping file for columns that do not match by themselves")
+    p.add_argument("--scope", metavar="TYPE:NAME",
+                   help="scope of a GitHub Copilot metrics file, e.g. team:platform or "
+                        "organization:acme (default: from the file name)")
 
     p = sub.add_parser("formats", help="list the named formats that ingest recognises")
 
-    p = sub.add_parser("status", help="files loaded, coverage, rejects, unmatched identities")
+    p = sub.add_parser("status", help="data quality per source: files, coverage, rejects, "
+                                      "unmatched identities, last refresh, gaps")
     _workspace_arg(p)
 
     p = sub.add_parser("rejects", help="list rejected rows with their reasons")
@@ -146,7 +150,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _say(result.summary() + f"\n  took {took:.1f} s")
 
     options = {k: str(v) for k, v in (("instrument", args.instrument), ("wave", args.wave),
-                                      ("wave_date", args.wave_date), ("mapping", args.mapping))
+                                      ("wave_date", args.wave_date), ("mapping", args.mapping),
+                                      ("scope", args.scope))
                if v is not None}
     results = ingest_files(ws, _expand(args.files), kind=args.kind, as_of=args.as_of,
                            on_start=on_start, on_result=on_result,
@@ -190,25 +195,43 @@ def cmd_formats(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from adoption.marts import load_sources
-    from adoption.status import load_ingest_log, load_unmatched_usage
+    from adoption.status import load_ingest_log
+    from adoption.vendors.quality import (
+        build_data_quality,
+        format_findings_table,
+        format_quality_table,
+    )
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
-    with ws.store(read_only=True) as store, pd.option_context("display.width", 160,
-                                                              "display.max_columns", 20):
+    with ws.store(read_only=True) as store, pd.option_context(
+            "display.width", 200, "display.max_columns", 30, "display.max_colwidth", 80):
         log_ = load_ingest_log(store)
         _say(f"Workspace {ws.root} ({ws.settings.organisation}); minimum group size "
              f"{ws.settings.min_group_size}; time zone {ws.settings.time_zone}")
         if log_.empty:
             _say("Nothing ingested yet: adoption ingest FILE...")
             return 0
-        _say("\nSources:\n" + load_sources(store).to_string(index=False))
-        _say("\nFiles:\n" + log_.drop(columns=["file_hash", "note"]).to_string(index=False))
-        unmatched = load_unmatched_usage(store)
-        if not unmatched.empty:
-            _say("\nUsage by identities not in the roster (kept, excluded from team figures):\n"
-                 + unmatched.to_string(index=False))
+        quality = build_data_quality(store)
+    table = format_quality_table(quality).data
+    _say("\nSources (one block per source; identities are counted, never listed):")
+    for row in table.to_dict("records"):
+        _say(f"\n  {row.pop('Source')}")
+        for key, value in row.items():
+            if value != "\u2013" or key in ("Files", "Rows loaded", "Dates covered"):
+                _say(f"    {key + ':':22} {value}")  # figures that do not apply are left out
+    _say("\nFiles:\n" + log_.drop(columns=["file_hash", "note"]).to_string(index=False))
+    if not quality.findings.empty:
+        _say("\nData-quality findings (rows left out, and why; details: adoption rejects):\n"
+             + format_findings_table(quality).data.to_string(index=False))
+    if not quality.conflicts.empty:
+        _say("\nIdentifiers mapped to more than one person (resolved as shown):\n"
+             + quality.conflicts.to_string(index=False))
+    unmatched = int(quality.sources["unmatched"].fillna(0).sum())
+    if unmatched:
+        _say(f"\n{unmatched:,} identities are not in the roster: kept, counted, and left "
+             "out of team figures. Map them with an identities mapping file "
+             "(email,identifier,system) and ingest it.")
     return 0
 
 

@@ -193,14 +193,30 @@ def describe_suppressed(report: AdoptionReport) -> str:
 
 
 def describe_sources(report: AdoptionReport) -> str:
-    """The data behind the report in one sentence."""
+    """The data behind the report, and which figures each source can and cannot feed.
+
+    Metrics use each source only for what it supports: daily sources give the team figures;
+    window, last-activity and aggregate sources are described with what they cannot tell.
+    """
     s = report.sources
-    usage = s[s["kind"] == "usage"]
-    if usage.empty or pd.isna(usage["first_date"].iloc[0]):
-        return "No usage data has been loaded."
-    return (f"Usage data covers {pd.Timestamp(usage['first_date'].iloc[0]):%d %B %Y} to "
-            f"{pd.Timestamp(usage['last_date'].iloc[0]):%d %B %Y}, from "
-            f"{format_count(s['files'].sum())} files.")
+    daily = s[s["daily_activity"]] if "daily_activity" in s else s[s["kind"] == "usage"]
+    if daily.empty or daily["first_date"].isna().all():
+        lines = ["No daily usage data has been loaded, so the team figures count no activity."]
+    else:
+        first, last = daily["first_date"].min(), daily["last_date"].max()
+        names = ", ".join(daily["label"] if "label" in daily else daily["kind"])
+        lines = [f"Usage data covers {pd.Timestamp(first):%d %B %Y} to "
+                 f"{pd.Timestamp(last):%d %B %Y}, from {format_count(s['files'].sum())} files. "
+                 f"The team figures count active days from {names}."]
+    if "tells" not in s:
+        return lines[0]
+    others = s[~s["daily_activity"] & (s["distinct_users"] | s["aggregate_only"])]
+    if len(others):
+        lines += ["", "Metrics use each source only for what it supports, and say so:", ""]
+        for r in others.itertuples():
+            lines.append(f"- **{r.label}** tells {r.tells}; it cannot tell {r.cannot_tell}. "
+                         f"Used for: {r.used_for}; not part of the team figures above.")
+    return "\n".join(lines)
 
 
 def describe_method(report: AdoptionReport) -> str:

@@ -186,14 +186,23 @@ def format_team_table(report: AdoptionReport) -> Styler:
 
 
 def format_sources_table(report: AdoptionReport) -> Styler:
-    """The data sources with the dates they cover and when they were last loaded."""
+    """The data sources: what each covers, when it was last loaded and what it is used for.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Columns ``Source, Files, Rows loaded, Rows rejected, Dates covered, Last loaded,
+        Used for`` (how the metrics use the source, from what it can tell; see
+        :func:`adoption.marts.load_sources`). ``.data`` is the text frame.
+    """
     s = report.sources
 
     def day(v: object) -> str:
         return DASH if _missing(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
+    label = s["label"] if "label" in s else s["kind"].str.capitalize()
     out = pd.DataFrame({
-        "Source": s["kind"].str.capitalize(),
+        "Source": label,
         "Files": s["files"].map(format_count),
         "Rows loaded": s["rows_loaded"].map(format_count),
         "Rows rejected": s["rows_rejected"].map(format_count),
@@ -201,4 +210,7 @@ def format_sources_table(report: AdoptionReport) -> Styler:
                           for a, b in zip(s["first_date"], s["last_date"], strict=True)],
         "Last loaded": s["last_ingested"].map(day),
     })
-    return _style(out, name="sources", caption="Data behind this report.")
+    if "used_for" in s:
+        out["Used for"] = s["used_for"].to_numpy()
+    return _style(out, name="sources", caption="Data behind this report, and what each source "
+                  "is used for.")

@@ -1,0 +1,595 @@
+"""Per-source active users, with what each source can honestly tell.
+
+Sources differ in what they say about activity. A daily usage log tells every active day; a
+ChatGPT weekly export tells that someone was active in a week; a Microsoft 365 Copilot report
+tells only the last active day; the GitHub Copilot metrics API tells daily team totals and
+nothing about who. :data:`SOURCE_SEMANTICS` records this per source (a named format, keyed by
+``SourceFormat.name``, or a generic kind), and :func:`compute_source_active_users` counts
+each source only for what it supports.
+
+Attribution of activity to a period (a month by default):
+
+- **daily rows** (``usage``): a person is active in the period if active on any day of it;
+- **windows** (``activity_periods``): a window inside one period counts for that period. A
+  window straddling a period boundary (a week from 29 December to 4 January) counts for a
+  period only where the active day is known to fall in it: the first or last active day of
+  the window lies in it, or the window's active days outnumber the days outside it.
+  Otherwise the person is **ambiguous** for that period: not counted as active, counted in
+  ``ambiguous_users`` so that readers see what was left out;
+- **last-activity-only** sources (Microsoft 365 Copilot's user detail, GitHub's seat
+  ``last_activity_at``): the person was active on ``last_active``, so they count for the
+  period of that day only, never for the rest of the report window (no ambiguity is counted:
+  the source does not say whether there were other active days). A period's count is
+  therefore a lower bound, complete only when a report was refreshed at the period's end
+  (e.g. a 30-day report of the month's last day);
+- **aggregate-only** sources (``team_usage``, e.g. the GitHub Copilot metrics API) never give
+  a distinct-user count: their rows have ``active_users`` missing and the period's peak daily
+  figure of the source's active-user metric instead (``aggregate_metric``,
+  ``aggregate_value``), per scope (``team`` is the vendor's team, not the roster's).
+
+People are resolved through :mod:`adoption.vendors.identity`; an active person is counted in
+the roster team of their last employed day in the period. Active identities matching no one
+in the roster (``unmatched_users``) and roster people active outside their employment
+(``outside_employment_users``: leavers, joiners' early tests) are counted on the organisation
+row, never in a team.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from adoption.errors import InputError
+from adoption.metrics.intervals import check_confidence, wilson_interval
+from adoption.periods import PERIOD_KINDS, period_start_sql
+from adoption.privacy import check_min_group_size, suppress_small_groups
+from adoption.store import Store
+from adoption.workspace import Workspace
+
+__all__ = [
+    "SOURCE_ACTIVE_USER_COLUMNS",
+    "SOURCE_SEMANTICS",
+    "SourceSemantics",
+    "compute_source_active_users",
+    "describe_source_semantics",
+    "source_name_sql",
+    "source_semantics",
+    "source_semantics_table",
+    "source_use",
+]
+
+
+@dataclass(frozen=True)
+class SourceSemantics:
+    """What one source can tell.
+
+    Attributes
+    ----------
+    label : str
+        The source in words.
+    daily_activity : bool
+        Tells each day a person was active.
+    distinct_users : bool
+        Person-level: distinct active people can be counted.
+    active_days : bool
+        Tells how many days a person was active in a window.
+    last_activity_only : bool
+        Tells only a person's last active day.
+    aggregate_only : bool
+        Team or organisation totals only; no person.
+    window : str
+        The grain of its figures (``"day"``, ``"week"``, ``"month"``, ``"report period"``,
+        ``"snapshot"``, ``"none"``).
+    cadence : str or None
+        ``"day"``, ``"week"`` or ``"month"`` when successive files should cover every such
+        period without gaps (used by the data-quality view), else None.
+    tells, cannot_tell : str
+        One sentence each, for reports and ``docs/sources.md``.
+    """
+
+    label: str
+    daily_activity: bool = False
+    distinct_users: bool = False
+    active_days: bool = False
+    last_activity_only: bool = False
+    aggregate_only: bool = False
+    window: str = "none"
+    cadence: str | None = None
+    tells: str = ""
+    cannot_tell: str = ""
+
+
+_NO_ACTIVITY = {"window": "snapshot"}
+
+#: Source (``SourceFormat.name`` or generic kind) -> what it can tell.
+SOURCE_SEMANTICS: dict[str, SourceSemantics] = {
+    "roster": SourceSemantics(
+        "Roster (HR)", window="snapshot",
+        tells="who is employed, in which team, from when to when",
+        cannot_tell="any use of AI tools"),
+    "tools": SourceSemantics(
+        "Tool catalogue", window="none", tells="which tools exist, sanctioned or not, and "
+        "their seat cost", cannot_tell="who uses them"),
+    "seats": SourceSemantics(
+        "Seats (generic)", window="snapshot", tells="who held a seat from when to when",
+        cannot_tell="whether the seat was used"),
+    "usage": SourceSemantics(
+        "Usage events (generic)", daily_activity=True, distinct_users=True, active_days=True,
+        window="day", cadence="day", tells="every day each person used a tool, with events",
+        cannot_tell="use not logged by the tool"),
+    "entra_users_csv": SourceSemantics(
+        "Microsoft Entra ID users", window="snapshot",
+        tells="who has an account of which type in which department, and which UPN belongs "
+        "to which mailbox", cannot_tell="teams below the department, employment dates, or use"),
+    "hr_report": SourceSemantics(
+        "HR report (mapped roster)", window="snapshot",
+        tells="who is employed, in which team, from when to when",
+        cannot_tell="any use of AI tools"),
+    "identities_mapping": SourceSemantics(
+        "Identities mapping", window="none",
+        tells="which identifiers of other systems belong to which person",
+        cannot_tell="any use of AI tools"),
+    "github_copilot_seats": SourceSemantics(
+        "GitHub Copilot seats", distinct_users=True, last_activity_only=True,
+        window="snapshot", tells="who holds a seat and their last active day as of the export",
+        cannot_tell="any active day but the last one (a lower bound for months before the "
+        "export), or seats removed before the export"),
+    "github_copilot_metrics": SourceSemantics(
+        "GitHub Copilot metrics API", aggregate_only=True, window="day", cadence="day",
+        tells="daily active and engaged users and counts by feature, editor, language and "
+        "model, per organisation or GitHub team",
+        cannot_tell="who was active, so no count of distinct users over a month"),
+    "github_copilot_user_metrics": SourceSemantics(
+        "GitHub Copilot per-user usage reports", daily_activity=True, distinct_users=True,
+        active_days=True, window="day", cadence="day",
+        tells="every active day of every user, by feature",
+        cannot_tell="users without IDE telemetry, or days before 10 October 2025"),
+    "github_copilot_user_teams": SourceSemantics(
+        "GitHub Copilot user-teams report", window="day",
+        tells="GitHub team memberships of Copilot users",
+        cannot_tell="any use (the roster's teams remain the truth for team figures)"),
+    "m365_copilot_usage_csv": SourceSemantics(
+        "Microsoft 365 Copilot usage (CSV)", distinct_users=True, last_activity_only=True,
+        window="report period",
+        tells="each licensed user's last active day overall and per app",
+        cannot_tell="on how many days, how much, or any active day but the last (a month's "
+        "count is a lower bound unless a report was refreshed at its end)"),
+    "m365_copilot_usage_json": SourceSemantics(
+        "Microsoft 365 Copilot usage (Graph JSON)", distinct_users=True,
+        last_activity_only=True, window="report period",
+        tells="each licensed user's last active day overall and per app",
+        cannot_tell="on how many days, how much, or any active day but the last (a month's "
+        "count is a lower bound unless a report was refreshed at its end)"),
+    "viva_person_query": SourceSemantics(
+        "Viva Insights person query", distinct_users=True, window="week", cadence="week",
+        tells="Copilot actions per person and week (and per app)",
+        cannot_tell="on which days; a week straddling a month counts for neither month"),
+    "chatgpt_user_analytics": SourceSemantics(
+        "ChatGPT Enterprise user analytics", distinct_users=True, window="week or month",
+        tells="who was active in a week or month, messages sent, first and last active day",
+        cannot_tell="activity on other days, or people who never signed in"),
+}
+# Other parts' sources: not used for adoption figures, described for the data-quality view.
+for _name, _label in (("qualtrics_csv", "Qualtrics survey export"),
+                      ("surveymonkey_csv", "SurveyMonkey survey export"),
+                      ("google_forms_csv", "Google Forms survey export"),
+                      ("microsoft_forms_xlsx", "Microsoft Forms survey export"),
+                      ("survey_csv", "Survey export (CSV)"), ("survey_xlsx", "Survey export (XLSX)")):
+    SOURCE_SEMANTICS[_name] = SourceSemantics(
+        _label, window="snapshot", tells="answers to one survey wave (see surveys/README.md)",
+        cannot_tell="any use of AI tools")
+for _name, _label in (("squid_access_log", "Squid proxy access log"),
+                      ("proxy_csv", "Web proxy log (CSV)"), ("dns_csv", "DNS query log (CSV)"),
+                      ("sso_grants_csv", "SSO / OAuth consent grants")):
+    SOURCE_SEMANTICS[_name] = SourceSemantics(
+        _label, window="day" if _name != "sso_grants_csv" else "snapshot",
+        tells="requests to AI services per person or device and day (see docs/discovery.md)",
+        cannot_tell="use of the sanctioned tools' own features; it feeds shadow-AI figures")
+
+_UNKNOWN = SourceSemantics("(not described)", window="unknown",
+                           tells="not described", cannot_tell="not described")
+#: Generic formats recorded in ``ingest_log.format`` by the generic loaders.
+_GENERIC_FILE_FORMATS = ("csv", "parquet", "jsonl", "json", "tsv", "xlsx")
+
+
+def source_semantics(name: str) -> SourceSemantics:
+    """What source ``name`` can tell; unknown sources get a description that says so."""
+    if name in SOURCE_SEMANTICS:
+        return SOURCE_SEMANTICS[name]
+    from adoption.ingest.formats import registered_formats
+
+    fmt = registered_formats().get(name)
+    if fmt is not None:
+        return SourceSemantics(fmt.description, window="unknown", tells=fmt.description,
+                               cannot_tell="not described")
+    return _UNKNOWN
+
+
+def source_semantics_table(names: list[str] | None = None) -> pd.DataFrame:
+    """:data:`SOURCE_SEMANTICS` as a tidy frame (one row per source), optionally some only.
+
+    Columns ``source`` and the fields of :class:`SourceSemantics`.
+    """
+    names = list(SOURCE_SEMANTICS) if names is None else list(names)
+    return pd.DataFrame([{"source": n, **asdict(source_semantics(n))} for n in names])
+
+
+def source_use(name: str, kind: str | None = None) -> str:
+    """How the report's metrics use source ``name``, in a few words."""
+    s = source_semantics(name)
+    kind = kind or name
+    if s.aggregate_only:
+        return "team totals only, never counted as people"
+    if s.daily_activity:
+        return "active days (team figures)"
+    if s.last_activity_only:
+        return "active in the month of the last active day only"
+    if s.distinct_users:
+        return "active people per window (by source)"
+    if kind in ("roster",) or name in ("roster", "hr_report"):
+        return "headcount and teams"
+    if kind == "seats":
+        return "seat holders"
+    if kind in ("identities", "directory", "teams"):
+        return "matching people across systems"
+    if kind == "tools":
+        return "tool catalogue"
+    if kind == "survey":
+        return "survey results (separate report)"
+    if kind == "discovery":
+        return "shadow-AI discovery (separate report)"
+    return "not used for adoption figures"
+
+
+def describe_source_semantics(name: str) -> str:
+    """One plain sentence: what source ``name`` is used for in metrics, and what not."""
+    s = source_semantics(name)
+    if s.aggregate_only:
+        use = "team totals only; never counted as distinct people"
+    elif s.last_activity_only:
+        use = "a person counts as active in the period of their last active day only"
+    elif s.daily_activity:
+        use = "active days counted exactly"
+    elif s.distinct_users:
+        use = ("active people per window; a window straddling two periods counts only where "
+               "the active day is known")
+    else:
+        use = "not used for activity"
+    return f"{s.label}: tells {s.tells}; cannot tell {s.cannot_tell}. Used for: {use}."
+
+
+def source_name_sql(con, alias: str = "l") -> str:
+    """SQL naming the source of an ``ingest_log`` row: its named format, else its kind."""
+    generic = ", ".join(f"'{f}'" for f in _GENERIC_FILE_FORMATS)
+    return f"CASE WHEN {alias}.format IN ({generic}) THEN {alias}.kind ELSE {alias}.format END"
+
+
+SOURCE_ACTIVE_USER_COLUMNS = [
+    "source", "source_label", "counts_distinct_users", "tool", "period", "period_start",
+    "department", "team", "headcount", "active_users", "estimate", "ci_low", "ci_high", "n",
+    "ambiguous_users", "unmatched_users", "outside_employment_users", "aggregate_metric",
+    "aggregate_value", "suppressed", "suppression_reason",
+]
+_STEP = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH", "quarter": "INTERVAL 3 MONTH"}
+_FREQ = {"week": "7D", "month": "MS", "quarter": "QS"}
+_NO_DEPT = "(no department)"
+#: Aggregate metric reported for aggregate-only sources (peak daily value in the period).
+AGGREGATE_METRICS = ("total_active_users", "total_engaged_users")
+
+
+def _store(source: Store | Workspace | str | os.PathLike[str]):
+    import contextlib
+
+    from adoption.workspace import open_workspace
+
+    if isinstance(source, Store):
+        return contextlib.nullcontext(source)
+    ws = source if isinstance(source, Workspace) else open_workspace(source)
+    return ws.store(read_only=True)
+
+
+def _label(kind: str, col: pd.Series) -> pd.Series:
+    if kind == "month":
+        return col.dt.strftime("%Y-%m")
+    if kind == "quarter":
+        return col.dt.year.astype(str) + "-Q" + col.dt.quarter.astype(str)
+    return col.dt.strftime("%Y-%m-%d")
+
+
+def _person_evidence_sql(con, kind: str, week_start: int) -> str:
+    """One row per source x tool x resolved person x period: ``certain`` or ambiguous."""
+    from adoption.vendors.identity import identity_map_sql
+
+    last_only = [n for n, s in SOURCE_SEMANTICS.items() if s.last_activity_only]
+    last_only_sql = ", ".join(f"'{n}'" for n in last_only) or "''"
+    p = period_start_sql
+
+    def pstart(col: str) -> str:
+        return p(col, kind, week_start=week_start)
+
+    step = _STEP[kind]
+    return f"""
+    WITH identity_map AS ({identity_map_sql(con)}),
+    src AS (SELECT batch_id, {source_name_sql(con)} AS source FROM ingest_log l),
+    employment AS (
+        SELECT person_id, min(valid_from) AS f, max(valid_to) AS t FROM people GROUP BY 1
+    ),
+    days AS (  -- activity on a known day: daily rows and last-activity dates
+        SELECT s.source, u.tool, coalesce(m.person_id, u.person_id) AS person_id, u.day
+        FROM usage u JOIN src s USING (batch_id)
+        LEFT JOIN identity_map m ON m.identity_hash = u.person_id
+        WHERE u.events > 0
+        UNION ALL
+        SELECT s.source, x.tool, coalesce(m.person_id, x.person_id), x.last_active
+        FROM seat_activity x JOIN src s USING (batch_id)
+        LEFT JOIN identity_map m ON m.identity_hash = x.person_id
+        WHERE x.last_active IS NOT NULL
+        UNION ALL
+        SELECT s.source, a.tool, coalesce(m.person_id, a.person_id), a.last_active
+        FROM activity_periods a JOIN src s USING (batch_id)
+        LEFT JOIN identity_map m ON m.identity_hash = a.person_id
+        WHERE a.active AND a.last_active IS NOT NULL AND s.source IN ({last_only_sql})
+    ),
+    day_evidence AS (
+        SELECT d.source, d.tool, d.person_id, {pstart('d.day')} AS p_start, true AS certain,
+               d.day BETWEEN e.f AND e.t AS employed
+        FROM days d LEFT JOIN employment e USING (person_id)
+    ),
+    windows AS (
+        SELECT s.source, a.tool, coalesce(m.person_id, a.person_id) AS person_id,
+               a.period_start AS w_start, a.period_end AS w_end, a.active_days, a.last_active,
+               coalesce(TRY_CAST(json_extract_string(a.detail, '$.first_active') AS DATE),
+                        TRY_CAST(json_extract_string(a.detail, '$.first_day_active_in_period')
+                                 AS DATE)) AS first_active
+        FROM activity_periods a JOIN src s USING (batch_id)
+        LEFT JOIN identity_map m ON m.identity_hash = a.person_id
+        WHERE a.active AND NOT (s.source IN ({last_only_sql}) AND a.last_active IS NOT NULL)
+    ),
+    spread AS (  -- one row per window x period it overlaps
+        SELECT w.*,
+               CAST(unnest(range(CAST({pstart('w.w_start')} AS TIMESTAMP),
+                                 CAST(w.w_end AS TIMESTAMP) + INTERVAL 1 DAY, {step}))
+                    AS DATE) AS p_start
+        FROM windows w
+    ),
+    spread2 AS (
+        SELECT *, datediff('day', w_start, w_end) + 1 AS w_days,
+               -- the part of the window in the period, and the days activity can lie on
+               greatest(w_start, p_start) AS o_lo,
+               least(w_end, CAST(p_start + {step} - INTERVAL 1 DAY AS DATE)) AS o_hi,
+               greatest(coalesce(first_active, w_start), w_start) AS k_lo,
+               least(coalesce(last_active, w_end), w_end) AS k_hi
+        FROM spread
+    ),
+    window_evidence AS (
+        SELECT w.source, w.tool, w.person_id, w.p_start,
+               (k_lo >= o_lo AND k_hi <= o_hi)
+               OR coalesce(first_active BETWEEN o_lo AND o_hi, false)
+               OR coalesce(last_active BETWEEN o_lo AND o_hi, false)
+               OR coalesce(active_days > w_days - (datediff('day', o_lo, o_hi) + 1), false)
+                   AS certain,
+               o_lo <= e.t AND o_hi >= e.f AS employed
+        FROM spread2 w LEFT JOIN employment e USING (person_id)
+        WHERE k_lo <= o_hi AND k_hi >= o_lo  -- the known active days reach into the period
+    )
+    SELECT source, tool, person_id, p_start,
+           bool_or(certain AND coalesce(employed, false)) AS certain,
+           bool_or(NOT certain AND coalesce(employed, false)) AS ambiguous,
+           bool_or(certain) AS any_certain
+    FROM (SELECT * FROM day_evidence UNION ALL SELECT * FROM window_evidence)
+    GROUP BY ALL"""
+
+
+def _team_counts(con, kind: str, week_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(person-level counts per source x tool x period x team, headcount per period x team)."""
+    step = _STEP[kind]
+    evidence = _person_evidence_sql(con, kind, week_start)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _src_evidence AS {evidence}")
+    try:
+        pop_sql = f"""
+        WITH periods AS (
+            SELECT DISTINCT p_start, CAST(p_start + {step} - INTERVAL 1 DAY AS DATE) AS p_end
+            FROM _src_evidence
+        ),
+        employment AS (
+            SELECT person_id, min(valid_from) AS f, max(valid_to) AS t FROM people GROUP BY 1
+        ),
+        pop AS (
+            SELECT p.p_start, e.person_id, pe.team,
+                   coalesce(pe.department, '{_NO_DEPT}') AS department
+            FROM periods p JOIN employment e ON e.f <= p.p_end AND e.t >= p.p_start
+            JOIN people pe ON pe.person_id = e.person_id
+             AND least(p.p_end, e.t) BETWEEN pe.valid_from AND pe.valid_to
+        )"""
+        counts = con.execute(f"""{pop_sql}
+            SELECT ev.source, ev.tool, ev.p_start, pop.department, pop.team,
+                   count(*) FILTER (WHERE ev.certain AND pop.person_id IS NOT NULL)
+                       AS active_users,
+                   count(*) FILTER (WHERE NOT ev.certain AND ev.ambiguous
+                                    AND pop.person_id IS NOT NULL) AS ambiguous_users,
+                   count(*) FILTER (WHERE ev.any_certain AND e.person_id IS NULL)
+                       AS unmatched_users,
+                   count(*) FILTER (WHERE ev.any_certain AND NOT ev.certain
+                                    AND e.person_id IS NOT NULL) AS outside_employment_users
+            FROM _src_evidence ev
+            LEFT JOIN pop ON pop.person_id = ev.person_id AND pop.p_start = ev.p_start
+            LEFT JOIN employment e ON e.person_id = ev.person_id
+            GROUP BY ALL""").df()
+        heads = con.execute(f"""{pop_sql}
+            SELECT p_start, department, team, count(*) AS headcount FROM pop
+            GROUP BY ALL""").df()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _src_evidence")
+    return counts, heads
+
+
+def _aggregates(con, kind: str, week_start: int) -> pd.DataFrame:
+    have = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'team_usage'"
+                       ).fetchall()[0][0]
+    if not have:
+        return pd.DataFrame(columns=["source", "tool", "p_start", "team", "aggregate_metric",
+                                     "aggregate_value"])
+    metrics = ", ".join(f"'{m}'" for m in AGGREGATE_METRICS)
+    return con.execute(f"""
+        WITH src AS (SELECT batch_id, {source_name_sql(con)} AS source FROM ingest_log l),
+        daily AS (
+            SELECT s.source, t.tool, t.scope_type || ':' || t.scope AS team, t.day, t.metric,
+                   max(t.value) AS value
+            FROM team_usage t JOIN src s USING (batch_id)
+            WHERE t.metric IN ({metrics}) AND t.feature IN ('all', 'total', '')
+              AND t.editor IS NULL AND t.language IS NULL AND t.model IS NULL
+              AND t.repository IS NULL
+            GROUP BY ALL
+        )
+        SELECT source, tool, {period_start_sql('day', kind, week_start=week_start)} AS p_start,
+               team, 'peak daily ' || replace(metric, '_', ' ') AS aggregate_metric,
+               max(value) AS aggregate_value
+        FROM daily GROUP BY ALL""").df()
+
+
+def compute_source_active_users(
+    source: Store | Workspace | str | os.PathLike[str],
+    *,
+    period_kind: str = "month",
+    by: str = "team",
+    min_group_size: int | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Active users per source, tool, group and period, each source used only as it allows.
+
+    Parameters
+    ----------
+    source : Store, Workspace or path
+        The data; a workspace is opened read-only for the duration.
+    period_kind : {"month", "week", "quarter"}, default "month"
+    by : {"team", "department", "organisation"}, default "team"
+        Level of the rows returned (all levels are suppressed together).
+    min_group_size : int, optional
+        Privacy threshold; default (and floor) the workspace's.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SOURCE_ACTIVE_USER_COLUMNS`, one row per source x tool x period x
+        group (teams without activity included, with 0):
+
+        - ``source`` (format name or generic kind), ``source_label``,
+          ``counts_distinct_users`` (False for aggregate-only sources);
+        - ``department, team``: the roster group (both missing on organisation rows); for
+          aggregate-only sources ``team`` is the vendor's scope (``"team:slug"``);
+        - ``headcount``: people employed at least one day of the period in the group;
+        - ``active_users``: distinct resolved people active in the period (see the module
+          docstring for windows and last-activity dates); missing for aggregate-only sources;
+        - ``estimate, ci_low, ci_high, n``: share of the headcount active, Wilson interval,
+          n = headcount;
+        - ``ambiguous_users``: people whose only activity in the period is a window
+          straddling its boundary with no known active day (not counted as active);
+        - ``unmatched_users``, ``outside_employment_users``: active identities matching no
+          one in the roster, and roster people active outside their employment (organisation
+          rows only);
+        - ``aggregate_metric, aggregate_value``: for aggregate-only sources, the peak daily
+          active users of the scope in the period;
+        - ``suppressed, suppression_reason`` from :func:`adoption.privacy.suppress_small_groups`
+          (within source x tool x period).
+
+    Examples
+    --------
+    >>> compute_source_active_users(ws, by="team")  # doctest: +SKIP
+    """
+    if period_kind not in PERIOD_KINDS:
+        raise InputError(f"compute_source_active_users: period_kind {period_kind!r} is unknown; "
+                         f"use one of {list(PERIOD_KINDS)}.")
+    levels = {"team": 2, "department": 1, "organisation": 0}
+    if by not in levels:
+        raise InputError(f"compute_source_active_users: by={by!r} is unknown; use one of "
+                         f"{list(levels)}.")
+    check_confidence(confidence, where="compute_source_active_users")
+    with _store(source) as store:
+        k = max(int(min_group_size or 0), store.settings.min_group_size)
+        check_min_group_size(k, where="compute_source_active_users")
+        ws = store.settings.week_start_index
+        counts, heads = _team_counts(store.con, period_kind, ws)
+        aggregates = _aggregates(store.con, period_kind, ws)
+    table = _person_level_table(counts, heads, period_kind)
+    if not table.empty:
+        share = table["active_users"] / table["headcount"].where(table["headcount"] > 0)
+        low, high = wilson_interval(table["active_users"].to_numpy(float),
+                                    table["headcount"].to_numpy(float), confidence=confidence)
+        table = table.assign(estimate=share, ci_low=low, ci_high=high,
+                             n=table["headcount"])
+        zero = table["headcount"] == 0
+        table.loc[zero, ["ci_low", "ci_high"]] = np.nan
+        values = ["headcount", "active_users", "estimate", "ci_low", "ci_high", "n",
+                  "ambiguous_users", "unmatched_users", "outside_employment_users"]
+        table = suppress_small_groups(table, hierarchy=("department", "team"),
+                                      size="headcount", within=("source", "tool", "period"),
+                                      value_columns=values, min_group_size=k)
+        depth = table[["department", "team"]].notna().sum(axis=1)
+        table = table[depth == levels[by]]
+    agg = _aggregate_table(aggregates, period_kind)
+    out = pd.concat([t for t in (table, agg) if not t.empty], ignore_index=True)
+    if out.empty:
+        return pd.DataFrame(columns=SOURCE_ACTIVE_USER_COLUMNS)
+    out["source_label"] = out["source"].map(lambda s: source_semantics(s).label)
+    out["counts_distinct_users"] = ~out["source"].map(
+        lambda s: source_semantics(s).aggregate_only).astype(bool)
+    for col in SOURCE_ACTIVE_USER_COLUMNS:
+        if col not in out:
+            out[col] = np.nan
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    out = out.sort_values(["source", "tool", "period_start", "department", "team"],
+                          na_position="first", kind="stable")
+    return out[SOURCE_ACTIVE_USER_COLUMNS].reset_index(drop=True)
+
+
+def _person_level_table(counts: pd.DataFrame, heads: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """All levels for every source x tool x period in the sources' range, zeros filled in."""
+    if counts.empty:
+        return pd.DataFrame()
+    counts = counts.assign(p_start=pd.to_datetime(counts["p_start"]))
+    heads = heads.assign(p_start=pd.to_datetime(heads["p_start"]))
+    frames = []
+    for (src, tool), part in counts.groupby(["source", "tool"], sort=True):
+        starts = pd.date_range(part["p_start"].min(), part["p_start"].max(), freq=_FREQ[kind])
+        starts = starts.union(pd.DatetimeIndex(part["p_start"].unique()))
+        teams = heads[heads["p_start"].isin(starts)]
+        matched = part[part["team"].notna()]
+        team = teams.merge(matched.drop(columns=["source", "tool"]),
+                           on=["p_start", "department", "team"], how="left")
+        num = ["active_users", "ambiguous_users"]
+        team[num] = team[num].fillna(0).astype("int64")
+        team = team.drop(columns=["unmatched_users", "outside_employment_users"])
+        dept = team.groupby(["p_start", "department"], as_index=False)[
+            ["headcount", *num]].sum()
+        org = team.groupby("p_start", as_index=False)[["headcount", *num]].sum()
+        org = pd.DataFrame({"p_start": starts}).merge(org, on="p_start", how="left")
+        extra = part.groupby("p_start", as_index=False)[
+            ["unmatched_users", "outside_employment_users"]].sum()
+        org = org.merge(extra, on="p_start", how="left")
+        org[["headcount", *num, "unmatched_users", "outside_employment_users"]] = org[
+            ["headcount", *num, "unmatched_users", "outside_employment_users"]].fillna(0)
+        frame = pd.concat([org, dept, team], ignore_index=True)
+        frame["source"], frame["tool"] = src, tool
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    for col in ("headcount", "active_users", "ambiguous_users"):
+        out[col] = out[col].astype("int64")
+    for col in ("unmatched_users", "outside_employment_users"):
+        out[col] = out[col].astype("Int64")
+    out = out.rename(columns={"p_start": "period_start"})
+    out["period"] = _label(kind, out["period_start"])
+    return out
+
+
+def _aggregate_table(agg: pd.DataFrame, kind: str) -> pd.DataFrame:
+    if agg.empty:
+        return pd.DataFrame()
+    out = agg.rename(columns={"p_start": "period_start"})
+    out["period_start"] = pd.to_datetime(out["period_start"])
+    out["period"] = _label(kind, out["period_start"])
+    out["suppressed"] = False
+    return out

@@ -1,0 +1,245 @@
+"""Report sections: adoption by source side by side, and the data-quality appendix.
+
+:func:`build_source_report` computes, for one period, active users per source and tool
+(:func:`adoption.vendors.activity.compute_source_active_users`), each source counted only as
+it allows, plus the data-quality view (:func:`adoption.vendors.quality.build_data_quality`).
+The notebook displays it with :func:`format_source_activity_table`,
+:func:`format_source_team_table`, :func:`plot_source_trend` and the ``describe_*`` captions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from adoption.periods import parse_period
+from adoption.store import Store
+from adoption.vendors.activity import (
+    compute_source_active_users,
+    source_semantics,
+    source_semantics_table,
+)
+from adoption.vendors.quality import DataQuality, build_data_quality
+from adoption.workspace import Workspace
+
+__all__ = [
+    "SourceReport",
+    "build_source_report",
+    "describe_source_activity",
+    "format_source_activity_table",
+    "format_source_team_table",
+    "plot_source_trend",
+]
+
+#: Periods shown in the per-source trend, ending with the report's period.
+TREND_PERIODS = 12
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """Adoption by source for one period, and the data-quality view.
+
+    Attributes
+    ----------
+    period, period_kind : str
+    min_group_size : int
+    organisation : DataFrame
+        One row per source x tool in the period (organisation level), columns of
+        :data:`adoption.vendors.activity.SOURCE_ACTIVE_USER_COLUMNS`; aggregate-only sources
+        have one row per vendor scope with ``aggregate_metric, aggregate_value``.
+    teams : DataFrame
+        One row per source x tool x team in the period (person-level sources only), suppressed.
+    trend : DataFrame
+        Organisation rows of person-level sources for up to :data:`TREND_PERIODS` periods.
+    semantics : DataFrame
+        What each source present can tell (:func:`~adoption.vendors.activity.source_semantics_table`).
+    quality : DataQuality
+    captions : Mapping of str to str
+        ``activity`` and ``quality``.
+    """
+
+    period: str
+    period_kind: str
+    min_group_size: int
+    organisation: pd.DataFrame
+    teams: pd.DataFrame
+    trend: pd.DataFrame
+    semantics: pd.DataFrame
+    quality: DataQuality
+    captions: Mapping[str, str] = field(default_factory=dict)
+
+
+def build_source_report(
+    workspace_or_store: Workspace | Store | str | os.PathLike[str],
+    *,
+    period: str,
+    period_kind: str = "month",
+    min_group_size: int | None = None,
+    confidence: float = 0.95,
+) -> SourceReport:
+    """Compute the per-source section and the data-quality appendix for one period.
+
+    Parameters
+    ----------
+    workspace_or_store : Workspace, Store or path
+    period : str
+        E.g. ``"2026-01"``.
+    period_kind : {"month", "week", "quarter"}, default "month"
+    min_group_size : int, optional
+        Privacy threshold (never below the workspace's).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    SourceReport
+        Empty frames (and a caption saying so) when no source has data for ``period``; the
+        adoption report checks the period itself.
+    """
+    from adoption.report.content import _opened
+    from adoption.vendors.quality import describe_data_quality
+
+    with _opened(workspace_or_store) as store:
+        target = parse_period(period, period_kind, week_start=store.settings.week_start_index)
+        k = max(int(min_group_size or 0), store.settings.min_group_size)
+        org = compute_source_active_users(store, period_kind=period_kind, by="organisation",
+                                          min_group_size=k, confidence=confidence)
+        teams = compute_source_active_users(store, period_kind=period_kind, by="team",
+                                            min_group_size=k, confidence=confidence)
+        quality = build_data_quality(store)
+    labels = sorted(org["period"].dropna().unique())
+    window = [p for p in labels if p <= target.label][-TREND_PERIODS:]
+    person = org["counts_distinct_users"].astype(bool)
+    report = SourceReport(
+        period=target.label, period_kind=period_kind, min_group_size=k,
+        organisation=org[org["period"] == target.label].reset_index(drop=True),
+        teams=teams[(teams["period"] == target.label)
+                    & teams["counts_distinct_users"].astype(bool)].reset_index(drop=True),
+        trend=org[person & org["period"].isin(window)].reset_index(drop=True),
+        semantics=source_semantics_table(list(quality.sources["source"])),
+        quality=quality,
+    )
+    captions = {"activity": describe_source_activity(report),
+                "quality": describe_data_quality(quality)}
+    return replace(report, captions=captions)
+
+
+def _share(row: pd.Series) -> str:
+    from adoption.report.tables import format_count, format_share, hidden_label
+
+    if row["suppressed"]:
+        return hidden_label(row["suppression_reason"], short=True)
+    return (f"{format_count(row['active_users'])} of {format_count(row['n'])}: "
+            f"{format_share(row['estimate'], row['ci_low'], row['ci_high'])}")
+
+
+def format_source_activity_table(report: SourceReport) -> Styler:
+    """Per source and tool, the organisation's active people in the period, side by side.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Columns ``Source, Tool, Active people`` (``"12 of 40: 30% (18–45)"``, interval in
+        brackets), ``Not attributable`` (windows straddling the period with no known active
+        day), ``Not in the roster``, ``Outside employment`` and ``What it counts``. Aggregate
+        sources show their peak daily active users per scope instead of people.
+    """
+    from adoption.report.tables import DASH, _style, format_count
+
+    rows = []
+    for r in report.organisation.to_dict("records"):
+        sem = source_semantics(r["source"])
+        if not r["counts_distinct_users"]:
+            rows.append([r["source_label"], r["tool"],
+                         f"{r['team']}: {r['aggregate_metric']} {format_count(r['aggregate_value'])}"
+                         " (a total, not people)", DASH, DASH, DASH,
+                         "team totals only; never counted as people"])
+            continue
+        what = ("every active day" if sem.daily_activity else
+                "the month of the last active day only (a lower bound)"
+                if sem.last_activity_only else
+                "active in a week or month; straddling windows only with a known day")
+        rows.append([r["source_label"], r["tool"], _share(pd.Series(r)),
+                     format_count(r["ambiguous_users"]), format_count(r["unmatched_users"]),
+                     format_count(r["outside_employment_users"]), what])
+    out = pd.DataFrame(rows, columns=["Source", "Tool", "Active people", "Not attributable",
+                                      "Not in the roster", "Outside employment",
+                                      "What it counts"])
+    return _style(out, name="source-activity", caption=report.captions.get("activity"))
+
+
+def format_source_team_table(report: SourceReport) -> Styler:
+    """One row per team, one column per source and tool: active people with their interval.
+
+    Hidden teams read ``"hidden (...)"``; ``.data`` is the text frame.
+    """
+    from adoption.report.tables import _style
+
+    t = report.teams
+    if t.empty:
+        return _style(pd.DataFrame(columns=["Department", "Team"]), name="source-teams")
+    t = t.assign(column=t["source_label"] + " · " + t["tool"],
+                 text=[_share(r) for _, r in t.iterrows()])
+    wide = t.pivot_table(index=["department", "team"], columns="column", values="text",
+                         aggfunc="first").reset_index()
+    wide.columns.name = None
+    wide = wide.rename(columns={"department": "Department", "team": "Team"})
+    return _style(wide.fillna("\u2013"), name="source-teams",
+                  caption="Active people per team and source: count of headcount, share with "
+                          "its interval.")
+
+
+def plot_source_trend(report: SourceReport, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """The organisation's share of people active per source and tool over the periods."""
+    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    trend = report.trend[~report.trend["suppressed"].astype(bool)]
+    for (label, tool), part in trend.groupby(["source_label", "tool"], sort=True):
+        part = part.sort_values("period_start")
+        x = pd.to_datetime(part["period_start"])
+        y = part["estimate"].astype(float).to_numpy()
+        ax.plot(x, 100 * y, marker="o", label=f"{label} · {tool}")
+        ax.fill_between(x, 100 * part["ci_low"].astype(float), 100 * part["ci_high"].astype(float),
+                        alpha=0.15)
+    ax.set_ylabel("People active (% of headcount)")
+    ax.set_ylim(0, max(5.0, float(np.nanmax(100 * trend["ci_high"].astype(float)))
+                       if len(trend) else 5.0) * 1.05)
+    ax.set_title("Active people by source")
+    if len(trend):
+        ax.legend(loc="upper left", fontsize="small", frameon=False)
+    return ax
+
+
+def describe_source_activity(report: SourceReport) -> str:
+    """Plain-language caption of the per-source table: what is counted and what is not."""
+    from adoption.report.tables import format_count
+
+    org = report.organisation
+    person = org[org["counts_distinct_users"].astype(bool) & ~org["suppressed"].astype(bool)]
+    lines = []
+    if len(person):
+        best = person.loc[person["estimate"].astype(float).idxmax()]
+        lines.append(f"In {report.period}, {len(person)} source(s) tell who used an AI tool; "
+                     f"the widest reach: {best['source_label']} ({best['tool']}), "
+                     f"{format_count(best['active_users'])} of {format_count(best['n'])} "
+                     "people.")
+    elif org.empty:
+        lines.append(f"No source has activity data for {report.period}.")
+    else:
+        lines.append(f"No source tells who was active in {report.period} for a group large "
+                     "enough to show.")
+    amb = int(person["ambiguous_users"].fillna(0).sum()) if len(person) else 0
+    if amb:
+        lines.append(f"{amb:,} people were active only in a weekly window straddling the "
+                     "month's boundary with no known active day: they are not counted, and "
+                     "shown apart.")
+    if (~org["counts_distinct_users"].astype(bool)).any():
+        lines.append("Aggregate sources (such as the GitHub Copilot metrics API) publish daily "
+                     "totals only: they are shown as totals and never added up into people.")
+    lines.append("Sources are not added together: one person active in two tools counts in "
+                 "each.")
+    return " ".join(lines)
