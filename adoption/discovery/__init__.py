@@ -1,3 +1,41 @@
-"""Shadow-AI discovery: the AI service catalogue and proxy, DNS and SSO logs."""
+"""Shadow-AI discovery: the AI service catalogue and proxy, DNS and SSO logs.
 
-__all__: list[str] = []
+- :func:`load_catalogue`, :class:`ServiceMatcher`: the AI services and their web domains
+  (shipped ``ai_services.csv`` plus the workspace's ``[discovery]`` additions).
+- Source formats ``squid_access_log``, ``proxy_csv``, ``dns_csv``, ``sso_grants_csv`` (see
+  ``adoption formats`` and docs/discovery.md), loading the ``discovery``, ``discovery_days``
+  and ``oauth_grants`` tables.
+- Metrics: :func:`compute_shadow_ai_use`, :func:`compute_shadow_ai_trend`,
+  :func:`compute_shadow_ai_by_service`, :func:`first_seen_services`, :func:`service_status`,
+  :func:`load_discovery`.
+
+Names load on first use, so that the store's schema and the formats import this package
+without pulling in the statistics libraries.
+"""
+
+from importlib import import_module
+
+_LAZY = {
+    "ServiceMatcher": "adoption.discovery.catalogue",
+    "load_catalogue": "adoption.discovery.catalogue",
+    "compute_shadow_ai_by_service": "adoption.discovery.metrics",
+    "compute_shadow_ai_trend": "adoption.discovery.metrics",
+    "compute_shadow_ai_use": "adoption.discovery.metrics",
+    "first_seen_services": "adoption.discovery.metrics",
+    "load_discovery": "adoption.discovery.metrics",
+    "service_status": "adoption.discovery.metrics",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'adoption.discovery' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
