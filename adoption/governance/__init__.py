@@ -1,3 +1,76 @@
-"""Money and governance: seat utilisation, reclaimable spend, overlaps and alerts."""
+"""Money and governance: seat utilisation, reclaimable spend, overlaps and alerts.
 
-__all__: list[str] = []
+What IT and the business leaders ask, per team and period: what is paid for and used, what
+could be reclaimed, where tools overlap, and what needs attention::
+
+    import adoption
+    from adoption import governance as gov
+
+    ws = adoption.open_workspace("demo")
+    sp = gov.load_seat_periods(ws, period="2026-01")        # person-level: restricted
+    k = ws.settings.min_group_size
+    gov.compute_seat_utilisation(sp, by="team", min_group_size=k)
+    gov.compute_reclaimable_spend(sp)                        # organisation money totals
+    gov.compute_team_overlaps(sp, min_group_size=k)          # teams paying for two of a kind
+    gov.build_alerts(ws, period="2026-01")                   # the period's alerts
+    section = gov.build_governance_section(ws, period="2026-01")   # for the report
+
+Settings: ``[governance]`` and ``[alerts]`` of ``adoption.toml`` (see
+:mod:`adoption.governance.config`). Definitions of idle, leaver, spend and the as-of date:
+:mod:`adoption.governance.data`. The seat-reclaim list names people and is written only by
+``adoption reclaim --out FILE`` (:mod:`adoption.governance.reclaim`).
+
+Names load on first use, so that the command line starts quickly.
+"""
+
+from importlib import import_module
+
+_LAZY = {
+    "AlertSettings": "adoption.governance.config",
+    "GovernanceSettings": "adoption.governance.config",
+    "alert_settings": "adoption.governance.config",
+    "governance_settings": "adoption.governance.config",
+    "load_seat_periods": "adoption.governance.data",
+    "compute_seat_metrics": "adoption.governance.seats",
+    "compute_seat_utilisation": "adoption.governance.seats",
+    "compute_idle_seats": "adoption.governance.seats",
+    "compute_leavers_with_seats": "adoption.governance.seats",
+    "compute_cost_per_active_user": "adoption.governance.spend",
+    "compute_reclaimable_spend": "adoption.governance.spend",
+    "summarise_spend": "adoption.governance.spend",
+    "compute_overlaps": "adoption.governance.overlaps",
+    "compute_team_overlaps": "adoption.governance.overlaps",
+    "build_reclaim_list": "adoption.governance.reclaim",
+    "write_reclaim_list": "adoption.governance.reclaim",
+    "neutralise_cell": "adoption.governance.reclaim",
+    "build_alerts": "adoption.governance.alerts",
+    "GovernanceSection": "adoption.governance.report",
+    "build_governance_section": "adoption.governance.report",
+    "describe_alerts": "adoption.governance.report",
+    "describe_overlaps": "adoption.governance.report",
+    "describe_reclaimable": "adoption.governance.report",
+    "describe_shadow": "adoption.governance.report",
+    "describe_spend": "adoption.governance.report",
+    "format_alerts_table": "adoption.governance.display",
+    "format_overlaps_table": "adoption.governance.display",
+    "format_shadow_table": "adoption.governance.display",
+    "format_team_utilisation_table": "adoption.governance.display",
+    "format_tools_table": "adoption.governance.display",
+    "plot_shadow_by_team": "adoption.governance.display",
+    "plot_spend": "adoption.governance.display",
+    "plot_utilisation": "adoption.governance.display",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

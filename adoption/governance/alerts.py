@@ -1,0 +1,328 @@
+"""Alerts: a short list of what needs attention in a period, each with its evidence and n.
+
+Rules (thresholds from the ``[alerts]`` section of ``adoption.toml``, see
+:mod:`adoption.governance.config`):
+
+``idle_spend``
+    The organisation's reclaimable monthly spend (seats idle for ``[governance] idle_days``
+    days, and seats still held by leavers; see :mod:`adoption.governance.data`) is above
+    ``idle_spend_above`` (default 500 in the workspace currency). Severity high above twice the
+    threshold. With ``team_idle_spend_above`` > 0, each published team above it gets one too.
+``stalled``
+    A team's active share (penetration: people who used any tool / people employed) has not
+    grown for ``stalled_periods`` periods (default 3), judged with its intervals: no single
+    period-on-period change in that window is a rise beyond noise (McNemar, Benjamini-Hochberg
+    across teams, as :func:`adoption.metrics.compute_adoption_change` decides), the change over the whole window has an upper 95% bound below
+    ``stalled_min_gain`` (default 0.10, i.e. we are confident it grew less than 10 points), the
+    team held seats at the window's start, and its active share is below ``stalled_below``
+    (default 0.4: a team that has levelled off with most people using the tools has settled,
+    it is not stalled). Computed with :func:`adoption.metrics.compute_adoption_change` on
+    ``workspace.person_periods(period_kind)``.
+``shadow_growth``
+    A team's share of people using unsanctioned AI services grew beyond noise (BH-adjusted)
+    into the period (:func:`adoption.discovery.metrics.compute_shadow_ai_trend`).
+``sentiment_drop``
+    When survey waves exist: a survey construct's mean score of a team fell beyond noise
+    between the last two waves up to the period's end
+    (:func:`adoption.surveys.metrics.compute_wave_change`).
+
+Privacy: every rule runs on figures already suppressed for small groups, so a team below the
+minimum group size never gets an alert with its name. Evidence never names a person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adoption.errors import InputError
+from adoption.governance.config import AlertSettings, alert_settings
+from adoption.governance.data import load_seat_periods
+from adoption.governance.seats import compute_seat_metrics
+from adoption.metrics.intervals import wilson_interval
+from adoption.periods import parse_period
+from adoption.privacy import check_min_group_size
+
+__all__ = ["ALERT_COLUMNS", "SEVERITIES", "build_alerts"]
+
+ALERT_COLUMNS = ["rule", "severity", "level", "department", "team", "period", "message",
+                 "evidence", "estimate", "ci_low", "ci_high", "n"]
+#: Severities, most urgent first.
+SEVERITIES = ("high", "medium", "low")
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{currency} {amount:,.0f}"
+
+
+def _alert(rule: str, severity: str, period: str, message: str, evidence: str, *,
+           department: Any = None, team: Any = None, estimate: float = np.nan,
+           ci_low: float = np.nan, ci_high: float = np.nan, n: Any = None) -> dict:
+    return {"rule": rule, "severity": severity,
+            "level": "team" if team is not None else "organisation",
+            "department": department, "team": team, "period": period, "message": message,
+            "evidence": evidence, "estimate": estimate, "ci_low": ci_low, "ci_high": ci_high,
+            "n": n}
+
+
+def build_alerts(
+    workspace: Any,
+    *,
+    period: str,
+    period_kind: str = "month",
+    min_group_size: int | None = None,
+    settings: AlertSettings | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The period's alerts as a tidy frame, most severe first.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+    period : str
+        E.g. ``"2026-01"``.
+    period_kind : {"week", "month", "quarter"}, default "month"
+    min_group_size : int, optional
+        Raise the workspace's threshold (never lower it).
+    settings : AlertSettings, optional
+        Default: the workspace's ``[alerts]`` section.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``rule, severity, level`` (``"organisation"`` or ``"team"``), ``department,
+        team, period, message`` (plain language), ``evidence`` (the figures with n and
+        interval, as text), ``estimate, ci_low, ci_high, n`` (the key figure). Rules whose
+        data are missing (no survey waves, no discovery logs) raise nothing.
+    """
+    from adoption.workspace import Workspace, open_workspace
+
+    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    rules = settings or alert_settings(ws)
+    k = max(min_group_size or 0, ws.settings.min_group_size)
+    check_min_group_size(k, where="build_alerts")
+    target = parse_period(period, period_kind, week_start=ws.settings.week_start_index)
+    rows: list[dict] = []
+    rows += _idle_spend(ws, target.label, period_kind, rules, k, confidence)
+    rows += _stalled(ws, target, period_kind, rules, k, confidence)
+    if rules.shadow_growth:
+        rows += _shadow_growth(ws, target.label, period_kind, k, confidence)
+    if rules.sentiment_drop:
+        rows += _sentiment_drop(ws, target, k, confidence)
+    out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
+    if out.empty:
+        return out
+    out["n"] = pd.array(out["n"], dtype="Int64")
+    rank = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    out = out.assign(_r=rank).sort_values(["_r", "rule", "department", "team"], kind="stable",
+                                          na_position="first")
+    return out.drop(columns="_r").reset_index(drop=True)
+
+
+def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int,
+                confidence: float) -> list[dict]:
+    if not rules.idle_spend_above and not rules.team_idle_spend_above:
+        return []
+    sp = load_seat_periods(ws, period=label, period_kind=kind)
+    if sp.empty:
+        return []
+    cur = ws.settings.currency
+    out = []
+    if rules.idle_spend_above:
+        org = compute_seat_metrics(sp, by="organisation", min_group_size=k, confidence=confidence)
+        total = float(org["reclaimable_monthly_spend"].sum())
+        if total > rules.idle_spend_above:
+            seats = int(sp["is_reclaimable"].sum())
+            held = int(sp["held_at_end"].sum())
+            lo, hi = wilson_interval(seats, held, confidence=confidence)
+            parts = [f"{r.tool}: {_money(float(r.reclaimable_monthly_spend), cur)}"
+                     for r in org.sort_values("reclaimable_monthly_spend", ascending=False)
+                     .itertuples() if r.reclaimable_monthly_spend > 0]
+            leavers = int(sp["is_leaver"].sum())
+            unknown = sorted(org.loc[org["monthly_seat_cost"].isna(), "tool"].astype(str))
+            as_of = sp["as_of"].max()
+            out.append(_alert(
+                "idle_spend", "high" if total > 2 * rules.idle_spend_above else "medium", label,
+                f"Seats nobody used in the last {_idle_days(ws)} days, or still held by people "
+                f"who have left, cost {_money(total, cur)} a month, above the alert threshold "
+                f"of {_money(rules.idle_spend_above, cur)}.",
+                f"{seats:,} of {held:,} seats held on {as_of:%Y-%m-%d} are reclaimable "
+                f"({seats / held:.0%}, {confidence:.0%} interval {lo:.0%} to {hi:.0%}; "
+                f"{leavers:,} held by leavers). By tool: " + "; ".join(parts) + "."
+                + (f" Seat cost unknown, not counted: {', '.join(unknown)}." if unknown else ""),
+                estimate=total, n=held))
+    if rules.team_idle_spend_above:
+        teams = compute_seat_metrics(sp, by="team", min_group_size=k, confidence=confidence)
+        teams = teams[~teams["suppressed"].astype(bool)]
+        per = teams.groupby(["department", "team"])[["reclaimable_monthly_spend",
+                                                      "seats_at_end"]].sum(min_count=1)
+        for (dept, team), r in per.iterrows():
+            amount = float(r["reclaimable_monthly_spend"])
+            if amount > rules.team_idle_spend_above:
+                out.append(_alert(
+                    "idle_spend", "medium", label,
+                    f"{team}: idle and leavers' seats cost {_money(amount, cur)} a month, above "
+                    f"the team threshold of {_money(rules.team_idle_spend_above, cur)}.",
+                    f"{int(r['seats_at_end'])} seats held in the team at the period's end.",
+                    department=dept, team=team, estimate=amount, n=int(r["seats_at_end"])))
+    return out
+
+
+def _idle_days(ws) -> int:
+    from adoption.governance.config import governance_settings
+
+    return governance_settings(ws).idle_days
+
+
+def _stalled(ws, target, kind: str, rules: AlertSettings, k: int,
+             confidence: float) -> list[dict]:
+    from adoption.metrics import compute_adoption_change, compute_adoption_metrics
+
+    pp = ws.person_periods(kind)
+    n = rules.stalled_periods
+    labels = [target.shift(-i).label for i in range(n, -1, -1)]  # oldest first
+    have = set(pp["period"].astype(str).unique())
+    if not set(labels) <= have:
+        return []
+    pp = pp[pp["period"].astype(str).isin(labels)]
+    metrics = compute_adoption_metrics(pp, by="team", min_group_size=k, confidence=confidence)
+    keys = ["department", "team"]
+    now = metrics[metrics["period"] == labels[-1]].set_index(keys)
+    start = metrics[metrics["period"] == labels[0]].set_index(keys)
+    steps = [compute_adoption_change(pp, by="team", period=b, comparison_period=a,
+                                     min_group_size=k, confidence=confidence).set_index(keys)
+             for a, b in zip(labels[:-1], labels[1:], strict=True)]
+    whole = compute_adoption_change(pp, by="team", period=labels[-1],
+                                    comparison_period=labels[0], min_group_size=k,
+                                    confidence=confidence).set_index(keys)
+    out = []
+    for key, w in whole.iterrows():
+        if w["suppressed"] or key not in now.index or key not in start.index:
+            continue
+        cur, first = now.loc[key], start.loc[key]
+        if cur["suppressed"] or pd.isna(cur["penetration"]) or pd.isna(first["seats"]):
+            continue
+        growing = any(key in s.index and _true(s.loc[key, "is_beyond_noise"])
+                      and s.loc[key, "difference"] > 0 for s in steps)
+        if (growing or not int(first["seats"]) > 0 or not w["ci_high"] < rules.stalled_min_gain
+                or not cur["penetration"] < rules.stalled_below):
+            continue
+        falling = w["ci_high"] < 0
+        dept, team = key
+        out.append(_alert(
+            "stalled", "medium", labels[-1],
+            f"{team}: the share of people using AI tools has "
+            f"{'fallen' if falling else 'not grown'} over the last {n} "
+            f"{kind}s and stands at {cur['penetration']:.0%}.",
+            f"{cur['penetration']:.0%} of {int(cur['headcount'])} people active in "
+            f"{labels[-1]} ({confidence:.0%} interval {cur['penetration_ci_low']:.0%} to "
+            f"{cur['penetration_ci_high']:.0%}); change since {labels[0]} "
+            f"{100 * w['difference']:+.0f} points ({100 * w['ci_low']:+.0f} to "
+            f"{100 * w['ci_high']:+.0f}, n = {int(w['n_paired'])} people in both); no "
+            f"{kind}-on-{kind} rise beyond noise.",
+            department=dept, team=team, estimate=float(w["difference"]),
+            ci_low=float(w["ci_low"]), ci_high=float(w["ci_high"]), n=int(w["n_paired"])))
+    return out
+
+
+def _p(value: float) -> str:
+    """``= 0.012`` or ``< 0.001``."""
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+
+
+def _true(value: Any) -> bool:
+    """True only for a real True (missing counts as False)."""
+    return bool(value) if not pd.isna(value) else False
+
+
+def _first(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    return next((c for c in names if c in frame.columns), None)
+
+
+def _shadow_growth(ws, label: str, kind: str, k: int, confidence: float) -> list[dict]:
+    try:
+        from adoption.discovery.metrics import compute_shadow_ai_trend
+    except ImportError:  # discovery metrics not installed in this build
+        return []
+    try:  # only the period asked for (compared with the one before it)
+        trend = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=label,
+                                        min_group_size=k, confidence=confidence)
+    except InputError:  # the period has no person data to compare
+        return []
+    if trend is None or trend.empty:
+        return []
+    est = _first(trend, ("estimate", "difference", "change"))
+    per = _first(trend, ("period",))
+    if est is None or per is None or "beyond_noise" not in trend.columns:
+        return []
+    if "level" in trend.columns:
+        trend = trend[trend["level"].astype(str) == "team"]
+    rows = trend[(trend[per].astype(str) == label) & (trend["beyond_noise"].fillna(False)
+                                                      .astype(bool))
+                 & (trend[est].astype(float) > 0)]
+    if "suppressed" in rows.columns:
+        rows = rows[~rows["suppressed"].fillna(False).astype(bool)]
+    out = []
+    for r in rows.to_dict("records"):
+        team = r.get("team")
+        if team is None or pd.isna(team):
+            continue
+        before = _first(trend, ("comparison_period", "previous_period"))
+        since = f" since {r[before]}" if before else ""
+        n = next((r[c] for c in ("n_paired", "n", "headcount") if r.get(c) is not None), None)
+        share = r.get("share")
+        evidence = (f"change {100 * float(r[est]):+.0f} points{since} ({confidence:.0%} interval "
+                    f"{100 * float(r.get('ci_low', np.nan)):+.0f} to "
+                    f"{100 * float(r.get('ci_high', np.nan)):+.0f}")
+        if n is not None and not pd.isna(n):
+            evidence += f", n = {int(n)}"
+        evidence += ")"
+        if share is not None and not pd.isna(share):
+            evidence = f"{float(share):.0%} of people used unsanctioned AI in {label}; " + evidence
+        out.append(_alert(
+            "shadow_growth", "high", label,
+            f"{team}: more people are using unsanctioned AI services, beyond noise.", evidence,
+            department=r.get("department"), team=team, estimate=float(r[est]),
+            ci_low=float(r.get("ci_low", np.nan)), ci_high=float(r.get("ci_high", np.nan)),
+            n=None if n is None or pd.isna(n) else int(n)))
+    return out
+
+
+def _sentiment_drop(ws, target, k: int, confidence: float) -> list[dict]:
+    try:
+        from adoption.surveys.data import load_responses, load_waves
+        from adoption.surveys.metrics import compute_wave_change
+    except ImportError:  # survey analysis not installed in this build
+        return []
+    waves = load_waves(ws)
+    waves = waves[waves["wave_date"] <= pd.Timestamp(target.end)]
+    if len(waves) < 2:
+        return []
+    wave, before = str(waves["wave"].iloc[-1]), str(waves["wave"].iloc[-2])
+    responses = load_responses(ws, waves=[before, wave])
+    change = compute_wave_change(responses, wave=wave, comparison_wave=before, by="team",
+                                 min_group_size=k, confidence=confidence)
+    rows = change[change["beyond_noise"].fillna(False).astype(bool)
+                  & (change["estimate"].astype(float) < 0)
+                  & ~change["suppressed"].astype(bool)]
+    out = []
+    for (dept, team), g in rows.groupby(["department", "team"], sort=True):
+        g = g.sort_values("estimate")  # the largest drop first
+        names = [str(c).replace("_", " ") for c in g["construct"]]
+        worst = g.iloc[0]
+        evidence = "; ".join(
+            f"{str(r.construct).replace('_', ' ')}: mean {r.mean_before:.2f} "
+            f"(n = {int(r.n_before)}) to {r.mean_after:.2f} (n = {int(r.n_after)}), change "
+            f"{r.estimate:+.2f} ({confidence:.0%} interval {r.ci_low:+.2f} to {r.ci_high:+.2f}"
+            f", adjusted p {_p(r.p_adjusted)})" for r in g.itertuples(index=False))
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        out.append(_alert(
+            "sentiment_drop", "medium", target.label,
+            f"{team}: survey scores for {listed} fell between the {before} and {wave} waves, "
+            "beyond noise.", evidence + ".",
+            department=dept, team=team, estimate=float(worst["estimate"]),
+            ci_low=float(worst["ci_low"]), ci_high=float(worst["ci_high"]),
+            n=int(worst["n_after"])))
+    return out

@@ -1,0 +1,204 @@
+"""Display tables and charts of the governance section (see :mod:`adoption.governance.report`).
+
+``format_*`` return a pandas Styler with the report's one table look; ``plot_*`` return the
+matplotlib Axes they drew on. Only figures of the section appear: amounts per tool, team rates
+with their intervals and n, never a person.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+from pandas.io.formats.style import Styler
+
+from adoption.report.figures import PALETTE, _axes, _style_axes
+from adoption.report.tables import (
+    DASH,
+    _style,
+    format_count,
+    format_points,
+    format_share,
+    hidden_label,
+)
+
+if TYPE_CHECKING:
+    from adoption.governance.report import GovernanceSection
+
+__all__ = [
+    "format_alerts_table",
+    "format_overlaps_table",
+    "format_shadow_table",
+    "format_team_utilisation_table",
+    "format_tools_table",
+    "plot_shadow_by_team",
+    "plot_spend",
+    "plot_utilisation",
+]
+
+
+def _money(amount: object, currency: str) -> str:
+    return DASH if amount is None or pd.isna(amount) else f"{currency} {float(amount):,.0f}"
+
+
+def format_alerts_table(source: GovernanceSection | pd.DataFrame) -> Styler:
+    """The alerts: ``Severity, Where, What, Evidence`` (a section or the build_alerts frame)."""
+    alerts = source if isinstance(source, pd.DataFrame) else source.alerts
+    rows = [[r.severity.capitalize(), r.team if isinstance(r.team, str) else "Organisation",
+             r.message, r.evidence] for r in alerts.itertuples(index=False)]
+    out = pd.DataFrame(rows, columns=["Severity", "Where", "What", "Evidence"])
+    styler = _style(out, name="alerts",
+                    caption="Alerts of this period, most urgent first, with their evidence.")
+    # long text wraps (the report's table look keeps cells on one line)
+    return styler.set_table_styles([{
+        "selector": "td.col2, td.col3",
+        "props": "white-space: normal; min-width: 260px; max-width: 420px;"}], overwrite=False)
+
+
+def _share(r, est: str, lo: str, hi: str, n: str) -> str:
+    value = getattr(r, est)
+    if pd.isna(value):
+        return hidden_label(getattr(r, "suppression_reason", None), short=True)
+    return f"{format_share(value, getattr(r, lo), getattr(r, hi))} of {format_count(getattr(r, n))}"
+
+
+def format_tools_table(section: GovernanceSection) -> Styler:
+    """Per tool: seat cost, spend, utilisation, cost per active user, reclaimable per month."""
+    cur = section.currency
+    rows = []
+    for r in section.tools.itertuples(index=False):
+        cpu = DASH if pd.isna(r.cost_per_active_user) else (
+            f"{_money(r.cost_per_active_user, cur)} ({r.cost_per_active_user_ci_low:,.0f}"
+            f"{DASH}{r.cost_per_active_user_ci_high:,.0f})")
+        rows.append([r.tool, r.category if isinstance(r.category, str) else DASH,
+                     "yes" if r.is_sanctioned else "no", _money(r.monthly_seat_cost, cur),
+                     _money(r.spend, cur), _share(r, "utilisation", "utilisation_ci_low",
+                                                  "utilisation_ci_high", "seats"),
+                     cpu, _money(r.reclaimable_monthly_spend, cur)])
+    out = pd.DataFrame(rows, columns=["Tool", "Category", "Sanctioned", "Seat per month",
+                                      "Spend", "Seat holders who used it",
+                                      "Cost per active user", "Reclaimable per month"])
+    return _style(out, name="governance-tools", caption=(
+        f"{section.period_title}. Shares with their {section.confidence:.0%} interval and the "
+        "number of seat holders; reclaimable = idle seats and leavers' seats at the period's "
+        "end."))
+
+
+def format_team_utilisation_table(section: GovernanceSection) -> Styler:
+    """Teams x tools: utilisation with interval and n; hidden teams shown as hidden."""
+    t = section.teams
+    cells = {(r.department, r.team, r.tool): "hidden" if pd.isna(r.utilisation) else
+             _share(r, "utilisation", "utilisation_ci_low", "utilisation_ci_high", "seats")
+             for r in t.itertuples(index=False)}
+    teams = t[["department", "team"]].drop_duplicates().sort_values(["department", "team"])
+    tools = sorted(t["tool"].astype(str).unique())
+    rows = [[d, tm, *[cells.get((d, tm, x), DASH) for x in tools]]
+            for d, tm in teams.itertuples(index=False)]
+    out = pd.DataFrame(rows, columns=["Department", "Team", *tools])
+    return _style(out, name="governance-teams", caption=(
+        "Share of seat holders who used each tool, per team, with interval and number of seat "
+        f"holders; \u2013: no seats of the tool; hidden: fewer than {section.min_group_size} "
+        "seat holders of the tool (or hidden to protect such a team)."))
+
+
+def format_overlaps_table(section: GovernanceSection) -> Styler:
+    """Teams paying for several tools of one category."""
+    rows = [[r.department, r.team, r.category, r.tools,
+             f"{format_share(r.overlap_share, r.overlap_share_ci_low, r.overlap_share_ci_high)}"
+             f" of {format_count(r.holders)}",
+             _money(r.duplicate_monthly_spend, section.currency)]
+            for r in section.overlaps.itertuples(index=False)]
+    out = pd.DataFrame(rows, columns=["Department", "Team", "Category", "Tools",
+                                      "Seat holders with several", "Beyond one tool, per month"])
+    return _style(out, name="governance-overlaps",
+                  caption="Teams paying for more than one tool of the same kind.")
+
+
+def _pick(frame: pd.DataFrame, *names: str) -> str | None:
+    return next((c for c in names if c in frame.columns), None)
+
+
+def format_shadow_table(section: GovernanceSection) -> Styler:
+    """Unsanctioned AI use by team: share of people with interval and n, and its change."""
+    s = section.shadow if section.shadow is not None else pd.DataFrame()
+    share, n = _pick(s, "share", "estimate"), _pick(s, "headcount", "n")
+    rows = []
+    trend = section.shadow_trend if section.shadow_trend is not None else pd.DataFrame()
+    est = _pick(trend, "estimate", "difference", "change")
+    for r in s.to_dict("records"):
+        if share is None or "team" not in r:
+            continue
+        hidden = bool(r.get("suppressed", False)) or pd.isna(r.get(share))
+        value = (hidden_label(r.get("suppression_reason"), short=True) if hidden else
+                 f"{format_share(r[share], r.get('ci_low'), r.get('ci_high'))} of "
+                 f"{format_count(r.get(n)) if n else DASH}")
+        change = DASH
+        if est and "team" in trend.columns:
+            m = trend[trend["team"] == r["team"]]
+            if len(m) and not pd.isna(m[est].iloc[0]):
+                first = m.iloc[0]
+                change = format_points(first[est], first.get("ci_low"), first.get("ci_high")) + (
+                    " (beyond noise)" if bool(m.get("beyond_noise", pd.Series([False]))
+                                              .fillna(False).iloc[0]) else "")
+        rows.append([r.get("department", DASH), r["team"], value, change])
+    out = pd.DataFrame(rows, columns=["Department", "Team", "People using unsanctioned AI",
+                                      "Change"])
+    return _style(out, name="governance-shadow",
+                  caption="Share of people seen using AI services the organisation has not "
+                          "approved, with interval and headcount.")
+
+
+def plot_spend(trend: pd.DataFrame, *, currency: str = "", ax: Axes | None = None) -> Axes:
+    """Spend per period with the reclaimable monthly amount on top of it (organisation)."""
+    ax = _axes(ax, (9, 3.2))
+    x = np.arange(len(trend))
+    ax.bar(x, trend["spend"], color=PALETTE[0], label="Spend")
+    ax.bar(x, trend["reclaimable_monthly_spend"], color=PALETTE[1], alpha=0.9, width=0.45,
+           label="Idle or leavers' seats (per month)")
+    ax.set_xticks(x, trend["period"].astype(str), rotation=45, ha="right")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return _style_axes(ax, title="Seat spend and what could be reclaimed", ylabel=currency)
+
+
+def plot_utilisation(tools: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Utilisation per tool (organisation) with its interval."""
+    t = tools.dropna(subset=["utilisation"]).reset_index(drop=True)
+    ax = _axes(ax, (7, 0.5 * max(len(t), 1) + 1.2))
+    y = np.arange(len(t))
+    ax.errorbar(t["utilisation"], y,
+                xerr=[np.clip(t["utilisation"] - t["utilisation_ci_low"], 0, None),
+                      np.clip(t["utilisation_ci_high"] - t["utilisation"], 0, None)],
+                fmt="o", color=PALETTE[0], capsize=3)
+    ax.set_yticks(y, [f"{a} (n = {int(b):,})" for a, b in zip(t["tool"], t["seats"],
+                                                              strict=True)])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    return _style_axes(ax, title="Seat holders who used their tool", grid="x")
+
+
+def plot_shadow_by_team(shadow: pd.DataFrame | None, *, ax: Axes | None = None) -> Axes:
+    """Share of people using unsanctioned AI per published team, with interval."""
+    s = shadow if shadow is not None else pd.DataFrame()
+    share = _pick(s, "share", "estimate")
+    if share is None or s.empty:
+        ax = _axes(ax, (7, 1.5))
+        ax.text(0.5, 0.5, "No unsanctioned AI use measured", ha="center", va="center")
+        ax.set_axis_off()
+        return ax
+    t = s.dropna(subset=[share]).sort_values(share).reset_index(drop=True)
+    ax = _axes(ax, (7, 0.28 * max(len(t), 1) + 1.2))
+    y = np.arange(len(t))
+    lo = t.get("ci_low", t[share]).astype(float)
+    hi = t.get("ci_high", t[share]).astype(float)
+    xerr = [np.clip(t[share] - lo, 0, None), np.clip(hi - t[share], 0, None)]
+    ax.errorbar(t[share], y, xerr=xerr, fmt="o", color=PALETTE[5],
+                capsize=2, markersize=4)
+    ax.set_yticks(y, t["team"].astype(str))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlim(left=0)
+    return _style_axes(ax, title="People using unsanctioned AI, by team", grid="x")
+
