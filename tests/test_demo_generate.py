@@ -83,13 +83,15 @@ def active_share(rosters: list[pd.DataFrame], active: dict[str, set[str]], team:
 
 def test_files_in_ingest_order(demo_files):
     names = [p.name for p in demo_files]
-    assert names == [
+    # the core files first; the product parts' exporters (vendor formats, surveys, logs) follow
+    assert names[:7] == [
         "roster_2025-11-01.csv", "roster_2026-03-01.csv", "roster_2026-07-01.csv",
         "tools.csv", "seats.jsonl",
         "usage_events_2025-11_2026-04.csv", "usage_events_2026-05_2026-10.parquet",
     ]
+    assert len(names) == len(set(names))
     assert all(p.exists() for p in demo_files)
-    assert sum(p.stat().st_size for p in demo_files) < 50e6
+    assert sum(p.stat().st_size for p in demo_files) < 80e6
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(demo_files, tmp_path):

@@ -26,7 +26,7 @@ def build_demo(
 
     The synthetic export files are written to ``path/inbox`` (kept, so you can look at what
     was ingested), loaded through the same ingest path as any user file, and the last
-    ``reports`` months are rendered.
+    ``reports`` months are rendered, with the sentiment report of the latest survey wave.
 
     Returns
     -------
@@ -58,4 +58,19 @@ def build_demo(
             out = render_adoption_report(ws, period=period)
             say(f"Rendered {out}")
             index = out.parent / "index.html"
+        index = _render_sentiment(ws, say) or index
     return index
+
+
+def _render_sentiment(ws, say: Callable[[str], None]) -> Path | None:
+    """The latest survey wave's sentiment report, compared with the wave before it."""
+    from adoption.surveys.data import load_waves
+    from adoption.surveys.report import render_sentiment_report
+
+    waves = load_waves(ws).sort_values("wave_date")["wave"].tolist()
+    if not waves:
+        return None
+    out = render_sentiment_report(ws, wave=waves[-1],
+                                  comparison_wave=waves[-2] if len(waves) > 1 else None)
+    say(f"Rendered {out}")
+    return out.parent / "index.html"
