@@ -113,14 +113,17 @@ def _entry(path: Path) -> ReportEntry:
     except (KeyError, ValueError):
         rendered = mtime
     start = None
-    if meta.get("period"):
+    # a survey report is listed under its wave (named like a period, e.g. 2026-09)
+    label = meta.get("period") or meta.get("wave") or ""
+    kind = meta.get("period_kind", "") if meta.get("period") else ("survey wave" if label else "")
+    if label:
         try:
-            start = label_period(meta["period"], meta.get("period_kind") or None).start
+            start = label_period(label, meta.get("period_kind") or None).start
         except PeriodError:
             start = None
     return ReportEntry(file=path.name, title=meta.get("title") or path.stem,
-                       period=meta.get("period", ""), period_kind=meta.get("period_kind", ""),
-                       period_start=start, rendered_at=rendered)
+                       period=label, period_kind=kind, period_start=start,
+                       rendered_at=rendered)
 
 
 def read_report_entries(reports_dir: str | os.PathLike[str]) -> list[ReportEntry]:

@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 REPORT_NOTEBOOK = "adoption_report.ipynb"
 KERNEL = "python3"
 #: Parameters copied into the HTML's ``<meta>`` tags (read back by the index).
-_META_PARAMS = ("title", "period", "period_kind", "comparison_period")
+_META_PARAMS = ("title", "period", "period_kind", "comparison_period", "wave",
+                "comparison_wave")
 
 _TEMPLATE_NAME = "adoption_report.html.j2"
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
