@@ -377,7 +377,28 @@ def _write_forms(world: DemoWorld, rng: np.random.Generator, path: Path) -> Path
         for cell in row:
             cell.number_format = "m/d/yy h:mm:ss"
     wb.save(path)
+    _fix_timestamps(path, WAVE_DATES[2])
     return path
+
+
+def _fix_timestamps(path: Path, day: dt.date) -> None:
+    """Give the workbook's parts and properties a fixed time, so the same seed gives the same
+    bytes (openpyxl stamps the time of saving)."""
+    import re
+    import zipfile
+
+    stamp = f"{day.isoformat()}T12:00:00Z"
+    with zipfile.ZipFile(path) as zin:
+        parts = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                              lambda m: m.group(1) + stamp.encode(), data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day,
+                                                              12, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(fixed, data)
 
 
 def write(world: DemoWorld) -> list[Path]:

@@ -508,7 +508,7 @@ def _sniff_json(s: Sniff) -> bool:
 FORMATS = [
     SourceFormat(
         name="m365_copilot_usage_csv",
-        kind="usage",
+        kind="activity",
         description="Microsoft 365 Copilot usage, user detail (admin center export or Graph CSV)",
         suffixes=(".csv",),
         sniff=_sniff_csv,
@@ -518,7 +518,7 @@ FORMATS = [
     ),
     SourceFormat(
         name="m365_copilot_usage_json",
-        kind="usage",
+        kind="activity",
         description="Microsoft 365 Copilot usage, user detail (Microsoft Graph JSON)",
         suffixes=(".json",),
         sniff=_sniff_json,

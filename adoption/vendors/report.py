@@ -19,6 +19,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from adoption.periods import parse_period
+from adoption.report.figures import _axes, _style_axes
 from adoption.store import Store
 from adoption.vendors.activity import (
     compute_source_active_users,
@@ -196,7 +197,7 @@ def format_source_team_table(report: SourceReport) -> Styler:
 
 def plot_source_trend(report: SourceReport, *, ax: plt.Axes | None = None) -> plt.Axes:
     """The organisation's share of people active per source and tool over the periods."""
-    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    ax = _axes(ax, (8, 4))
     trend = report.trend[~report.trend["suppressed"].astype(bool)]
     for (label, tool), part in trend.groupby(["source_label", "tool"], sort=True):
         part = part.sort_values("period_start")
@@ -205,13 +206,12 @@ def plot_source_trend(report: SourceReport, *, ax: plt.Axes | None = None) -> pl
         ax.plot(x, 100 * y, marker="o", label=f"{label} · {tool}")
         ax.fill_between(x, 100 * part["ci_low"].astype(float), 100 * part["ci_high"].astype(float),
                         alpha=0.15)
-    ax.set_ylabel("People active (% of headcount)")
     ax.set_ylim(0, max(5.0, float(np.nanmax(100 * trend["ci_high"].astype(float)))
                        if len(trend) else 5.0) * 1.05)
-    ax.set_title("Active people by source")
     if len(trend):
         ax.legend(loc="upper left", fontsize="small", frameon=False)
-    return ax
+    return _style_axes(ax, title="Active people by source",
+                       ylabel="People active (% of headcount)")
 
 
 def describe_source_activity(report: SourceReport) -> str:

@@ -300,7 +300,7 @@ def load_person_weeks(workspace) -> pd.DataFrame:
 FORMATS = [
     SourceFormat(
         name=FORMAT_NAME,
-        kind="usage",
+        kind="activity",
         description="Viva Insights person query (CSV): Copilot actions per person and week",
         suffixes=(".csv",),
         sniff=_sniff,
