@@ -510,13 +510,21 @@ def format_barrier_table(report: SentimentReport) -> Styler:
     return _style(out.sort_values(["Department", "Team"]), name="barriers")
 
 
-def format_change_table(report: SentimentReport) -> Styler:
-    """Shown team x construct changes since the comparison wave."""
+def format_change_table(report: SentimentReport, *, only_beyond_noise: bool = True) -> Styler:
+    """Shown team x construct changes since the comparison wave.
+
+    By default only the changes beyond noise are listed (the caption counts the others);
+    pass ``only_beyond_noise=False`` for every shown team and construct.
+    """
     if report.change is None:
         return _empty("change", "No comparison wave.")
     c = _published(report.change)
     if c.empty:
         return _empty("change", "No team is large enough in both waves to be shown.")
+    if only_beyond_noise:
+        c = c[c["beyond_noise"].fillna(False).astype(bool)]
+        if c.empty:
+            return _empty("change", "No team's score changed beyond noise.")
     out = pd.DataFrame({
         "Department": c["department"], "Team": c["team"], "Construct": c["construct"].map(_nice),
         "n before": c["n_before"].map(format_count), "n after": c["n_after"].map(format_count),

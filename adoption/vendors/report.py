@@ -116,12 +116,15 @@ def build_source_report(
     labels = sorted(org["period"].dropna().unique())
     window = [p for p in labels if p <= target.label][-TREND_PERIODS:]
     person = org["counts_distinct_users"].astype(bool)
+    # a last-activity source tells, for months before its export, only who was last active
+    # then, not who was active: it would draw a false rise, so the trend leaves it out
+    last_only = org["source"].map(lambda s: bool(source_semantics(s).last_activity_only))
     report = SourceReport(
         period=target.label, period_kind=period_kind, min_group_size=k,
         organisation=org[org["period"] == target.label].reset_index(drop=True),
         teams=teams[(teams["period"] == target.label)
                     & teams["counts_distinct_users"].astype(bool)].reset_index(drop=True),
-        trend=org[person & org["period"].isin(window)].reset_index(drop=True),
+        trend=org[person & ~last_only & org["period"].isin(window)].reset_index(drop=True),
         semantics=source_semantics_table(list(quality.sources["source"])),
         quality=quality,
     )
