@@ -6,6 +6,8 @@ Heavy lifting stays in DuckDB; what comes back is one row per person x period (a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from adoption.errors import InputError
@@ -52,10 +54,12 @@ def load_person_periods(
     *,
     period_kind: str = "month",
     tools: list[str] | None = None,
+    span_from: Sequence[str] = ("usage",),
 ) -> pd.DataFrame:
     """One row per person x period for everyone employed at least one day of the period.
 
-    Periods run from the first to the last day with usage data. A person's team and
+    Periods run from the first to the last day with data in the ``span_from`` tables (by
+    default usage; the shadow-AI metrics add ``discovery``). A person's team and
     department are those of their last employed day within the period; seats and activity
     count over the whole period.
 
@@ -65,6 +69,8 @@ def load_person_periods(
     period_kind : {"week", "month", "quarter"}
     tools : list of str, optional
         Restrict seats and activity to these tools (default: all tools together).
+    span_from : sequence of str
+        Tables with a ``day`` column whose dates set the first and last period.
 
     Returns
     -------
@@ -87,6 +93,12 @@ def load_person_periods(
         tool_filter = "true"
     from adoption.vendors.identity import identity_join_sql, identity_map_sql, resolved_person_sql
 
+    span_ok = ("usage", "discovery", "activity_periods")
+    if not span_from or any(t not in span_ok for t in span_from):
+        raise InputError(f"span_from {list(span_from)!r}: use one or more of {list(span_ok)}.")
+    span_sql = " UNION ALL ".join(
+        f"SELECT {'period_start' if t == 'activity_periods' else 'day'} AS day FROM {t}"
+        for t in span_from)
     ws = store.settings.week_start_index
     pstart = period_start_sql("day", period_kind, week_start=ws)
     # every person-keyed table resolves through the one identity map (adoption.vendors.identity)
@@ -97,7 +109,7 @@ def load_person_periods(
         FROM usage u {identity_join_sql('u', map_alias='i', map_name='identity_map')}
         WHERE u.events > 0 AND {tool_filter}
     ),
-    bounds AS (SELECT min(day) AS lo, max(day) AS hi FROM usage),
+    bounds AS (SELECT min(day) AS lo, max(day) AS hi FROM ({span_sql})),
     days AS (SELECT CAST(range AS DATE) AS day FROM bounds,
              range(bounds.lo, bounds.hi + INTERVAL 1 DAY, INTERVAL 1 DAY)),
     periods AS (

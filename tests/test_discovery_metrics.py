@@ -259,3 +259,13 @@ def test_bad_options(ws):
         compute_shadow_ai_trend(ws, period="2025-01")
     with pytest.raises(adoption.InputError, match="min_group_size"):
         compute_shadow_ai_use(ws, min_group_size=2)
+
+
+def test_logs_without_usage_data_still_give_periods(tmp_path):
+    # a roster, the catalogue and the logs, but no usage export: the periods come from the
+    # logs' days; the January figures are the same hand counts as with usage loaded
+    ws = _build(tmp_path / "ws", ["roster.csv", "tools.csv", "seats.csv"] + LOGS)
+    use = compute_shadow_ai_use(ws)
+    assert {"2026-01", "2026-02"} <= set(use["period"])
+    row = _row(use, "2026-01")
+    assert (row["headcount"], row["users"]) == (19, 4)  # as in test_shadow_use_by_hand above

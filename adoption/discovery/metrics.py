@@ -220,7 +220,7 @@ def _min_group_size(store: Store, min_group_size: int | None, where: str) -> int
 
 
 def _person_periods(store: Store, period_kind: str) -> pd.DataFrame:
-    pp = load_person_periods(store, period_kind=period_kind)
+    pp = load_person_periods(store, period_kind=period_kind, span_from=("usage", "discovery"))
     pp = pp[["period", "period_start", "person_id", "team", "department"]].copy()
     for col in ("period", "person_id", "team"):
         pp[col] = pp[col].astype(str)
@@ -250,8 +250,8 @@ def compute_shadow_ai_use(
     ----------
     store_or_workspace : Workspace or Store
     period_kind : {"month", "quarter", "week"}, default "month"
-        Periods are those of :func:`adoption.marts.load_person_periods` (the days with usage
-        data), so that headcounts match the adoption figures.
+        Periods are those of :func:`adoption.marts.load_person_periods` over the days with
+        usage or discovery data, so that headcounts match the adoption figures.
     by : {"team", "department", "organisation"}, default "team"
         The lowest level returned; the levels above it come too.
     min_group_size : int, optional

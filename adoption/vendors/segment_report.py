@@ -1,0 +1,110 @@
+"""Copilot usage segments by team for the periodic report (Viva Insights person-weeks).
+
+The segments are vivainsights' own (:func:`adoption.vendors.segments.identify_usage_segments`);
+this module puts each person in the roster team they were in that week (resolved through the
+one identity map), takes the last week that starts in the report's period, and protects small
+teams with :func:`adoption.vendors.segments.summarise_segments`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from adoption.periods import parse_period
+from adoption.vendors.identity import identity_map_sql
+from adoption.vendors.segments import (
+    INSUFFICIENT_HISTORY,
+    SEGMENTS,
+    identify_usage_segments,
+    summarise_segments,
+)
+from adoption.workspace import Workspace, open_workspace
+
+__all__ = ["build_segment_table", "describe_segments", "format_segment_table"]
+
+_NO_TEAM = "(no team)"
+
+
+def _person_weeks(workspace: Workspace) -> pd.DataFrame:
+    with workspace.store(read_only=True) as store:
+        return store.query(f"""
+            WITH m AS ({identity_map_sql(store.con)})
+            SELECT coalesce(m.person_id, v.person_id) AS person_id, v.week,
+                   v.copilot_actions, p.team
+            FROM viva_person_weeks v
+            LEFT JOIN m ON m.identity_hash = v.person_id
+            LEFT JOIN people p ON p.person_id = coalesce(m.person_id, v.person_id)
+                 AND v.week BETWEEN p.valid_from AND p.valid_to
+            ORDER BY 1, 2""")
+
+
+def build_segment_table(workspace: Workspace | str | os.PathLike[str], *, period: str,
+                        period_kind: str = "month", min_group_size: int | None = None,
+                        version: str = "12w") -> pd.DataFrame:
+    """Segment shares by team in the last Viva week that starts in ``period``.
+
+    Returns
+    -------
+    DataFrame
+        The frame of :func:`adoption.vendors.segments.summarise_segments` for that week,
+        with ``team`` (missing on the organisation row); empty when no Viva Insights person
+        query covers the period. People outside the roster count in ``"(no team)"``, which is
+        never shown as a team but keeps team sizes adding up to the organisation's.
+    """
+    if not isinstance(workspace, Workspace):
+        workspace = open_workspace(workspace)
+    target = parse_period(period, period_kind)
+    weeks = _person_weeks(workspace)
+    if weeks.empty:
+        return pd.DataFrame()
+    weeks["week"] = pd.to_datetime(weeks["week"])
+    segments = identify_usage_segments(weeks, version=version)
+    inside = segments["week"].between(pd.Timestamp(target.start), pd.Timestamp(target.end))
+    if not inside.any():
+        return pd.DataFrame()
+    last = segments.loc[inside, "week"].max()
+    latest = segments[segments["week"] == last]  # the team column comes along
+    k = max(int(min_group_size or 0), workspace.settings.min_group_size)
+    return summarise_segments(latest, by="team", min_group_size=k)
+
+
+def describe_segments(table: pd.DataFrame) -> str:
+    """A caption: the week, the organisation's segment shares, and what the segments mean."""
+    if table.empty:
+        return "No Viva Insights person query covers this period, so no usage segments."
+    org = table[table["team"].isna()].set_index("segment")
+    week = pd.Timestamp(table["week"].iloc[0]).date()
+    n = int(org["n"].dropna().max()) if org["n"].notna().any() else 0
+    parts = [f"{s}: {org.loc[s, 'estimate']:.0%}" for s in SEGMENTS
+             if s in org.index and pd.notna(org.loc[s, "estimate"])]
+    return (f"Microsoft 365 Copilot usage segments in the week of {week} (Viva Insights, "
+            f"n = {n:,} people): {', '.join(parts)}. Segments follow Microsoft's vivainsights "
+            "package over 12 weeks: power users act at least 15 times a week on average and "
+            "in 9 of 12 weeks, habitual users in 9 of 12 weeks, novices at least once a week "
+            "on average, low users less. People with under 12 weeks of data are "
+            f"\"{INSUFFICIENT_HISTORY}\". Teams below the minimum group size are hidden.")
+
+
+def format_segment_table(table: pd.DataFrame) -> Styler:
+    """One row per team (organisation first), one column per segment: share and interval."""
+    from adoption.report.tables import _style, format_share, hidden_label
+
+    columns = [*SEGMENTS, INSUFFICIENT_HISTORY]
+    if table.empty:
+        return _style(pd.DataFrame(columns=["Team", "n", *columns]), name="segments")
+    t = table[table["team"].fillna("") != _NO_TEAM].copy()
+    t["group"] = t["team"].fillna("Organisation")
+    t["text"] = [hidden_label(r.suppression_reason, short=True) if r.suppressed
+                 else format_share(r.estimate, r.ci_low, r.ci_high) for r in t.itertuples()]
+    wide = t.pivot_table(index="group", columns="segment", values="text", aggfunc="first")
+    n = t.groupby("group")["n"].max()
+    wide = wide.reindex(columns=columns)
+    wide.insert(0, "n", [("\u2013" if pd.isna(v) else f"{int(v):,}") for v in n.reindex(wide.index)])
+    order = ["Organisation", *sorted(g for g in wide.index if g != "Organisation")]
+    wide = wide.reindex(order).reset_index().rename(columns={"group": "Team"})
+    return _style(wide.fillna("\u2013"), name="segments",
+                  caption="Share of each team's people in each usage segment (95% interval); "
+                          "n = people in the Viva Insights query that week.")
