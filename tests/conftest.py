@@ -20,8 +20,23 @@ settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.register_profile("explore", print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
-#: the repository's shared folder (public reference datasets) sits beside the checkout
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: the public reference datasets (read in place, never copied into the repository): the shared
+#: folder beside the checkout, or wherever ADOPTION_SHARED_DATASETS points
+SHARED_DATASETS = Path(os.environ.get("ADOPTION_SHARED_DATASETS")
+                       or Path(__file__).resolve().parents[2] / "shared" / "datasets")
+
+
+@pytest.fixture
+def shared_dataset():
+    """``shared_dataset(name)``: the path of a reference dataset; skips, saying where it
+    looked, when the dataset is not on this machine."""
+    def find(name: str) -> Path:
+        path = SHARED_DATASETS / name
+        if not path.is_file():
+            pytest.skip(f"reference dataset {name} not found in {SHARED_DATASETS}; set "
+                        "ADOPTION_SHARED_DATASETS to the folder that holds it")
+        return path
+    return find
 
 ROSTER_JAN = """email,name,team,department,manager_email,location,role,start_date,end_date,as_of
 ann@example.com,Ann,Alpha,Eng,bob@example.com,Berlin,Dev,2025-01-01,,2026-01-01

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,11 +10,11 @@ from scipy import stats
 from adoption.errors import InputError
 from adoption.stats import cronbach_alpha, feldt_interval
 
-BFI = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "bfi_agreeableness_openness.csv"
+BFI = "bfi_agreeableness_openness.csv"  # in the shared reference datasets (tests/conftest.py)
 
 
-def test_alpha_on_psych_bfi_agreeableness_matches_published_value():
-    data = pd.read_csv(BFI)
+def test_alpha_on_psych_bfi_agreeableness_matches_published_value(shared_dataset):
+    data = pd.read_csv(shared_dataset(BFI))
     items = data[["A1", "A2", "A3", "A4", "A5"]].copy()
     items["A1"] = 7 - items["A1"]  # A1 is reverse-keyed on the 1-6 scale (README)
     res = cronbach_alpha(items)
