@@ -10,11 +10,11 @@ Names whose modules import heavy libraries (statsmodels, matplotlib, papermill) 
 use, so that ``import adoption`` and every command line start quickly.
 """
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from adoption.config import Settings
 from adoption.errors import AdoptionError, InputError, ReportError, WorkspaceError
+from adoption.lazy import lazy_exports
 from adoption.periods import Period, parse_period
 from adoption.workspace import Workspace, init_workspace, open_workspace
 
@@ -65,13 +65,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'adoption' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -13,7 +13,7 @@ Names load on first use, so that the store's schema and the formats import this 
 without pulling in the statistics libraries.
 """
 
-from importlib import import_module
+from adoption.lazy import lazy_exports
 
 _LAZY = {
     "ServiceMatcher": "adoption.discovery.catalogue",
@@ -29,13 +29,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'adoption.discovery' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

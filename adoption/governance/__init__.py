@@ -23,7 +23,7 @@ Settings: ``[governance]`` and ``[alerts]`` of ``adoption.toml`` (see
 Names load on first use, so that the command line starts quickly.
 """
 
-from importlib import import_module
+from adoption.lazy import lazy_exports
 
 _LAZY = {
     "AlertSettings": "adoption.governance.config",
@@ -64,13 +64,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

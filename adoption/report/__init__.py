@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from adoption.lazy import lazy_exports
 from adoption.report.captions import (
     describe_funnel,
     describe_headline,
@@ -76,9 +76,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'adoption.report' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

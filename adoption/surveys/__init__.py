@@ -9,7 +9,7 @@ Names are imported lazily, so importing this package stays cheap.
 
 from __future__ import annotations
 
-import importlib
+from adoption.lazy import lazy_exports
 
 __all__ = [  # noqa: F822 (lazy)
     "ADKAR_STAGES",
@@ -34,11 +34,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
