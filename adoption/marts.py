@@ -191,7 +191,7 @@ def load_sources(store: Store) -> pd.DataFrame:
 
     A source is a named format (e.g. ``chatgpt_user_analytics``) or, for generic tables, the
     kind (``roster``, ``usage``, ``seats``, ``tools``). What each can tell comes from
-    :data:`adoption.vendors.activity.SOURCE_SEMANTICS`, so that the report says which figures
+    :data:`adoption.vendors.semantics.SOURCE_SEMANTICS`, so that the report says which figures
     each source feeds and which it cannot.
 
     Returns
@@ -202,7 +202,7 @@ def load_sources(store: Store) -> pd.DataFrame:
         daily_activity, distinct_users, last_activity_only, aggregate_only``, rosters first,
         then catalogues, seats, usage and the rest.
     """
-    from adoption.vendors.activity import source_name_sql, source_semantics, source_use
+    from adoption.vendors.semantics import source_name_sql, source_semantics, source_use
 
     frame = store.query(f"""
         SELECT {source_name_sql(store.con)} AS source, any_value(kind) AS kind,

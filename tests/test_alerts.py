@@ -109,8 +109,8 @@ def test_shadow_rule_raises_only_growth_beyond_noise_of_published_teams(small, m
 
 
 def test_sentiment_rule_groups_constructs_per_team(small, monkeypatch):
+    import adoption.surveys.change as change_module
     import adoption.surveys.data as data
-    import adoption.surveys.metrics as metrics
 
     waves = pd.DataFrame({"wave": ["2025-09", "2025-12", "2026-03"],
                           "wave_date": pd.to_datetime(["2025-09-15", "2025-12-15",
@@ -131,7 +131,7 @@ def test_sentiment_rule_groups_constructs_per_team(small, monkeypatch):
 
     monkeypatch.setattr(data, "load_waves", lambda ws: waves)
     monkeypatch.setattr(data, "load_responses", lambda ws, waves=None: pd.DataFrame())
-    monkeypatch.setattr(metrics, "compute_wave_change", change)
+    monkeypatch.setattr(change_module, "compute_wave_change", change)
     rules = AlertSettings(idle_spend_above=0, shadow_growth=False)
     alerts = build_alerts(small, period="2026-01", settings=rules)
     assert seen["waves"] == ("2025-09", "2025-12")  # the last two waves up to January's end

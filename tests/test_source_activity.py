@@ -15,9 +15,9 @@ import adoption
 from adoption.errors import InputError
 from adoption.ingest import ingest_file
 from adoption.metrics.intervals import wilson_interval
-from adoption.vendors.activity import (
+from adoption.vendors.activity import compute_source_active_users
+from adoption.vendors.semantics import (
     SOURCE_SEMANTICS,
-    compute_source_active_users,
     describe_source_semantics,
     source_semantics,
 )

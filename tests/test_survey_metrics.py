@@ -10,20 +10,16 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from adoption.errors import ColumnNotFoundError, InputError
-from adoption.surveys.data import RESPONSE_COLUMNS
-from adoption.surveys.metrics import (
+from adoption.surveys.activity import adoption_sentiment_quadrant, sentiment_by_activity
+from adoption.surveys.change import (
     ADKAR_STAGES,
     adkar_barrier,
-    adoption_sentiment_quadrant,
     barrier_threshold,
-    compute_nps,
     compute_wave_change,
-    reliability,
-    response_rates,
-    score_constructs,
-    sentiment_by_activity,
-    summarise_sentiment,
 )
+from adoption.surveys.counts import compute_nps, response_rates
+from adoption.surveys.data import RESPONSE_COLUMNS
+from adoption.surveys.metrics import reliability, score_constructs, summarise_sentiment
 
 #: construct -> (stage, items, reverse-keyed items)
 CONSTRUCTS = {

@@ -12,16 +12,14 @@ from test_survey_metrics import make_responses
 
 import adoption
 from adoption.surveys import report as sr
+from adoption.surveys import report_captions as captions
+from adoption.surveys import report_figures as figures
+from adoption.surveys import report_tables as tables
+from adoption.surveys.activity import sentiment_by_activity
+from adoption.surveys.change import adkar_barrier, compute_wave_change
 from adoption.surveys.comments import count_themes, select_comments
-from adoption.surveys.metrics import (
-    adkar_barrier,
-    compute_nps,
-    compute_wave_change,
-    response_rates,
-    score_constructs,
-    sentiment_by_activity,
-    summarise_sentiment,
-)
+from adoption.surveys.counts import compute_nps, response_rates
+from adoption.surveys.metrics import score_constructs, summarise_sentiment
 
 
 def check_table(out: pd.DataFrame, truth: dict[tuple[str, str], int], k: int, *,
@@ -135,20 +133,20 @@ HIDDEN = ("Tiny", "Gamma")  # Tiny has 3 respondents; Gamma hidden to protect it
     "format_theme_table", "format_comments_table",
 ])
 def test_no_hidden_team_in_any_display_table(report, name):
-    html = getattr(sr, name)(report).to_html()
+    html = getattr(tables, name)(report).to_html()
     for team in HIDDEN:
         assert team not in html
     assert "@example.com" not in html
 
 
 def test_no_hidden_team_in_any_caption_or_figure(report):
-    text = " ".join(getattr(sr, f)(report) for f in (
+    text = " ".join(getattr(captions, f)(report) for f in (
         "describe_headline", "describe_barriers", "describe_change", "describe_activity",
         "describe_quadrant", "describe_themes", "describe_how_to_read"))
     for team in HIDDEN:
         assert team not in text
-    ax = sr.plot_sentiment_quadrant(report.quadrant)
+    ax = figures.plot_sentiment_quadrant(report.quadrant)
     labels = {t.get_text() for t in ax.texts}
     assert labels == {t for (_, t), (_, n) in TEAMS.items() if t not in HIDDEN}
-    sr.plot_stage_profile(report)
+    figures.plot_stage_profile(report)
     plt.close("all")

@@ -24,7 +24,7 @@ Rules (thresholds from the ``[alerts]`` section of ``adoption.toml``, see
 ``sentiment_drop``
     When survey waves exist: a survey construct's mean score of a team fell beyond noise
     between the last two waves up to the period's end
-    (:func:`adoption.surveys.metrics.compute_wave_change`).
+    (:func:`adoption.surveys.change.compute_wave_change`).
 
 Privacy: every rule runs on figures already suppressed for small groups, so a team below the
 minimum group size never gets an alert with its name. Evidence never names a person.
@@ -292,8 +292,8 @@ def _shadow_growth(ws, label: str, kind: str, k: int, confidence: float) -> list
 
 def _sentiment_drop(ws, target, k: int, confidence: float) -> list[dict]:
     try:
+        from adoption.surveys.change import compute_wave_change
         from adoption.surveys.data import load_responses, load_waves
-        from adoption.surveys.metrics import compute_wave_change
     except ImportError:  # survey analysis not installed in this build
         return []
     waves = load_waves(ws)

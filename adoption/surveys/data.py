@@ -2,7 +2,8 @@
 
 Every loader takes an open :class:`~adoption.store.Store` or a
 :class:`~adoption.workspace.Workspace` (opened read-only, then closed) and returns a tidy
-DataFrame; the survey metrics in :mod:`adoption.surveys.metrics` take these frames.
+DataFrame; the survey metrics (:mod:`adoption.surveys.metrics`, ``counts``, ``change``,
+``activity``) take these frames.
 """
 
 from __future__ import annotations

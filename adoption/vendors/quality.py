@@ -19,7 +19,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from adoption.store import Store
-from adoption.vendors.activity import source_name_sql, source_semantics
+from adoption.vendors.semantics import source_name_sql, source_semantics
 
 __all__ = [
     "DataQuality",

@@ -1,0 +1,197 @@
+"""Plain-language captions of the sentiment report and of its adoption-report section.
+
+Each ``describe_*`` function takes a :class:`~adoption.surveys.report.SentimentReport` (or a
+:class:`~adoption.surveys.report.SentimentSection`) and returns Markdown a leader can read
+without knowing statistics; hidden teams are only counted, never named.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from adoption.report.tables import DASH, format_count, format_share
+from adoption.surveys.metrics import OVERALL
+from adoption.surveys.report import ACTIVITY_DAYS, SentimentReport, SentimentSection
+from adoption.surveys.report_tables import _nice, _org, _published, _score, _signed
+
+__all__ = [
+    "describe_activity",
+    "describe_barriers",
+    "describe_change",
+    "describe_headline",
+    "describe_how_to_read",
+    "describe_quadrant",
+    "describe_reliability",
+    "describe_sentiment_section",
+    "describe_themes",
+    "describe_title",
+]
+
+
+# ----------------------------------------------------------------- captions
+
+
+def describe_title(report: SentimentReport, *, title: str = "AI adoption: how people feel"
+                   ) -> str:
+    """The report's title block (Markdown)."""
+    comp = f", compared with {report.comparison_wave}" if report.comparison_wave else ""
+    return (f"# {title}\n\n{report.organisation} · survey wave {report.wave} "
+            f"({report.wave_date:%d %B %Y}){comp}")
+
+
+def describe_headline(report: SentimentReport) -> str:
+    """Response rate, NPS and the overall index in plain words."""
+    parts = []
+    r = _org(report.response)
+    if len(r):
+        row = r.iloc[0]
+        if pd.notna(row["response_rate"]):
+            parts.append(
+                f"**{format_count(row['respondents'])} people answered**, "
+                f"{format_share(row['response_rate'], row['ci_low'], row['ci_high'])} of the "
+                f"{format_count(row['headcount'])} employed on the wave date.")
+        else:
+            parts.append(f"**{format_count(row['respondents'])} people answered.**")
+    n = _org(report.nps)
+    if len(n):
+        row = n.iloc[0]
+        parts.append(f"The Net Promoter Score is **{row['estimate']:+.0f}** "
+                     f"({row['ci_low']:+.0f} to {row['ci_high']:+.0f}, n = "
+                     f"{format_count(row['n'])}).")
+    o = _org(report.summary)
+    o = o[o["construct"] == OVERALL]
+    if len(o):
+        row = o.iloc[0]
+        parts.append(
+            f"Overall, {format_share(row['favourable_share'], row['favourable_ci_low'], row['favourable_ci_high'])} "  # noqa: E501
+            f"of respondents are favourable (mean score {_score(row['estimate'], row['ci_low'], row['ci_high'])} "  # noqa: E501
+            f"on a {row['scale_min']:.0f}{DASH}{row['scale_max']:.0f} scale).")
+    if report.change_organisation is not None:
+        c = _org(report.change_organisation)
+        moved = c[c["beyond_noise"].fillna(False).astype(bool)]
+        if len(moved):
+            parts.append("Beyond noise since " + report.comparison_wave + ": " + ", ".join(
+                f"{_nice(m.construct)} {_signed(m.estimate)}" for m in moved.itertuples())
+                + ".")
+        else:
+            parts.append(f"No organisation-wide change since {report.comparison_wave} is "
+                         "beyond noise.")
+    if report.hidden_teams:
+        parts.append(f"{report.hidden_teams} team(s) are not shown: fewer than "
+                     f"{report.min_group_size} respondents, or hidden so that such a team "
+                     "cannot be worked out from a total.")
+    return "\n\n".join(parts) if parts else "No answers in this wave."
+
+
+def describe_barriers(report: SentimentReport) -> str:
+    """Which teams are stuck at which ADKAR stage."""
+    b = _published(report.barrier)
+    stuck = b[b["barrier"].notna() & (b["barrier"] != "none")]
+    text = (f"A team's **barrier point** is the first ADKAR stage (awareness, desire, knowledge, "
+            f"ability, reinforcement) where fewer than {report.threshold:.0%} of its "
+            "respondents are favourable, clearly so: the whole interval lies below. ")
+    if stuck.empty:
+        return text + "No shown team has a clear barrier point."
+    counts = stuck["barrier"].value_counts()
+    return text + "Shown teams with a barrier: " + ", ".join(
+        f"{n} at {stage}" for stage, n in counts.items()) + "."
+
+
+def describe_change(report: SentimentReport) -> str:
+    """How many team x construct changes are beyond noise."""
+    if report.change is None:
+        return "No comparison wave was chosen."
+    t = _published(report.change)
+    moved = t[t["beyond_noise"].fillna(False).astype(bool)]
+    return (f"Change of each team's mean score since {report.comparison_wave} (Welch interval; "
+            "beyond noise = Benjamini-Hochberg adjusted p below 0.05 across all teams and "
+            f"constructs). {len(moved)} of {len(t)} shown changes are beyond noise.")
+
+
+def describe_activity(report: SentimentReport) -> str:
+    """Active versus inactive respondents."""
+    a = report.activity
+    shown = a[~a["suppressed"].astype(bool)] if len(a) else a
+    if shown.empty:
+        return ("Sentiment of tool users versus non-users cannot be shown: too few matched "
+                "respondents in one of the groups.")
+    return (f"Matched respondents who used an AI tool in the {ACTIVITY_DAYS} days before the "
+            "wave (active) against those who did not (inactive); difference = active minus "
+            "inactive, with its Welch interval. Anonymous answers cannot be matched and are "
+            "left out.")
+
+
+def describe_quadrant(report: SentimentReport) -> str:
+    """The adoption-sentiment quadrant."""
+    q = report.quadrant
+    if q is None or q.empty or q["quadrant"].isna().all():
+        return "No usage data for the wave's month, or every team hidden: no quadrant."
+    counts = q["quadrant"].value_counts()
+    return ("Each shown team's share of people who used AI in "
+            f"{q['period'].iloc[0]} against its overall sentiment, relative to the organisation "
+            "(the lines). " + "; ".join(f"{v}: {n}" for v, n in counts.items()) + ".")
+
+
+def describe_reliability(report: SentimentReport) -> str:
+    """Cronbach's alpha in words."""
+    return ("Cronbach's alpha says how consistently a construct's items move together (0.7 or "
+            "more is usually taken as acceptable); the interval is Feldt's.")
+
+
+def describe_themes(report: SentimentReport) -> str:
+    """Comment themes."""
+    return ("Themes are counted from the comments with a word list shipped with the product; "
+            "a respondent counts once per theme. Comments are shown only for teams with at "
+            f"least {report.min_group_size} respondents, with e-mail addresses, phone numbers "
+            "and names replaced.")
+
+
+def describe_how_to_read(report: SentimentReport) -> str:
+    """The method notes at the end of the report."""
+    return (
+        "## How to read this report\n\n"
+        f"- Every figure has its {report.confidence:.0%} interval in brackets and its n "
+        "(respondents).\n"
+        "- A construct score is a respondent's mean over the construct's items (reverse-worded "
+        "items reversed; at least half the items answered). *Favourable* means a score at or "
+        "above the top-2-box threshold (e.g. 4 on a 1-5 scale).\n"
+        "- *Shrunk* team estimates pull small teams toward the organisation (empirical Bayes), "
+        "so that they are not ranked on noise.\n"
+        "- NPS = % promoters (9-10) minus % detractors (0-6), from -100 to +100.\n"
+        f"- Groups with fewer than {report.min_group_size} respondents are never shown, nor "
+        "groups from which such a group could be worked out by subtraction.")
+
+
+def describe_sentiment_section(section: SentimentSection | None) -> str:
+    """Plain-language summary of the sentiment section (Markdown)."""
+    if section is None:
+        return "No survey wave falls in or before this period."
+    parts = [f"From the survey wave **{section.wave}** ({section.wave_date:%d %B %Y})."]
+    o = _org(section.summary)
+    o = o[o["construct"] == OVERALL]
+    if len(o):
+        x = o.iloc[0]
+        parts.append(f"{format_share(x['favourable_share'], x['favourable_ci_low'], x['favourable_ci_high'])} "  # noqa: E501
+                     f"of {format_count(x['n'])} respondents are favourable overall.")
+    n = _org(section.nps)
+    if len(n):
+        x = n.iloc[0]
+        parts.append(f"NPS {x['estimate']:+.0f} ({x['ci_low']:+.0f} to {x['ci_high']:+.0f}).")
+    b = _published(section.barrier)
+    stuck = b[b["barrier"].notna() & (b["barrier"] != "none")]
+    if len(stuck):
+        counts = stuck["barrier"].value_counts()
+        worst = stuck.sort_values("barrier_share").head(3)
+        parts.append(
+            f"{len(stuck)} of {len(b)} shown teams have a clear ADKAR barrier ("
+            + ", ".join(f"{n} at {stage}" for stage, n in counts.items()) + "); lowest: "
+            + ", ".join(f"{t} ({st}, {format_share(v, lo, hi)} favourable)" for t, st, v, lo, hi
+                        in zip(worst["team"], worst["barrier"], worst["barrier_share"],
+                               worst["barrier_ci_low"], worst["barrier_ci_high"], strict=True))
+            + ".")
+    if section.change is not None:
+        c = _published(section.change)
+        moved = c[c["beyond_noise"].fillna(False).astype(bool)]
+        parts.append(f"{len(moved)} team x construct change(s) since {section.comparison_wave} "
+                     "are beyond noise.")
+    return " ".join(parts)
