@@ -107,3 +107,25 @@ def demo_workspace(tmp_path_factory) -> adoption.Workspace:
     root = tmp_path_factory.mktemp("demo") / "demo"
     build_demo(root, reports=1)
     return adoption.open_workspace(root)
+
+
+def _governance_workspace(root: Path, **settings) -> adoption.Workspace:
+    """The governance fixture organisation (tests/fixtures/governance), ingested, with GitHub's
+    last activity of b3 added (so that b3's seat is not idle); minimum group size 3, names
+    kept unless ``settings`` say otherwise."""
+    folder = Path(__file__).parent / "fixtures" / "governance"
+    base = dict(time_zone="Europe/Berlin", min_group_size=3, keep_names=True)
+    ws = adoption.init_workspace(root, adoption.Settings(**{**base, **settings}))
+    adoption.ingest_files(ws, [folder / n for n in ("roster.csv", "tools.csv", "seats.csv",
+                                                    "usage.csv")])
+    (b3,) = ws.pseudonymise(["b3@example.com"])
+    with ws.store() as store:
+        store.con.execute("INSERT INTO seat_activity VALUES (?, 'Copilot', DATE '2026-01-31', "
+                          "DATE '2026-01-15', NULL, 999)", [b3])
+    return ws
+
+
+@pytest.fixture(scope="session")
+def governance_workspace():
+    """``governance_workspace(root, **settings)``: builds the governance fixture workspace."""
+    return _governance_workspace

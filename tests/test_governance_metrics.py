@@ -38,28 +38,14 @@ from adoption.governance import (
     summarise_spend,
 )
 from adoption.governance.config import GovernanceSettings
-from adoption.ingest import ingest_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "governance"
 K = 3  # the fixture's teams have 3 or 4 seat holders
 
 
-def make_workspace(root: Path, **settings) -> adoption.Workspace:
-    """The fixture organisation, ingested, with GitHub's last activity of b3 added."""
-    base = dict(time_zone="Europe/Berlin", min_group_size=K, keep_names=True)
-    ws = adoption.init_workspace(root, adoption.Settings(**{**base, **settings}))
-    ingest_files(ws, [FIXTURES / n for n in ("roster.csv", "tools.csv", "seats.csv",
-                                             "usage.csv")])
-    (b3,) = ws.pseudonymise(["b3@example.com"])
-    with ws.store() as store:
-        store.con.execute("INSERT INTO seat_activity VALUES (?, 'Copilot', DATE '2026-01-31', "
-                          "DATE '2026-01-15', NULL, 999)", [b3])
-    return ws
-
-
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory) -> adoption.Workspace:
-    return make_workspace(tmp_path_factory.mktemp("gov") / "ws")
+def ws(tmp_path_factory, governance_workspace) -> adoption.Workspace:
+    return governance_workspace(tmp_path_factory.mktemp("gov") / "ws")
 
 
 @pytest.fixture(scope="module")
@@ -274,8 +260,8 @@ def test_sanctioned_setting_extends_catalogue(ws):
     assert not plain.loc[plain["tool"] == "Cursor", "is_sanctioned"].any()
 
 
-def test_seats_resolve_through_identities(tmp_path):
-    ws = make_workspace(tmp_path / "ws2")
+def test_seats_resolve_through_identities(tmp_path, governance_workspace):
+    ws = governance_workspace(tmp_path / "ws2")
     (b1,) = ws.pseudonymise(["b1@example.com"])
     (login,) = ws.pseudonymise(["ben-beta"])
     with ws.store() as store:  # a seat exported under b1's GitHub login

@@ -16,7 +16,6 @@ from adoption.cli import main
 from adoption.errors import InputError
 from adoption.governance import build_reclaim_list, neutralise_cell, write_reclaim_list
 from adoption.governance.reclaim import NAMES_NOTE
-from adoption.ingest import ingest_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "governance"
 
@@ -24,23 +23,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "governance"
 INJECTED = {'=HYPERLINK("http://evil.example","x")', "+SUM(A1:A2)", "-2+3", "@SUM(1+1)"}
 
 
-def make_workspace(root: Path, **settings) -> adoption.Workspace:
-    """The fixture organisation of tests/test_governance_metrics.py, ingested, with GitHub's
-    last activity of b3 (so that b3's seat is not idle)."""
-    base = dict(time_zone="Europe/Berlin", min_group_size=3, keep_names=True)
-    ws = adoption.init_workspace(root, adoption.Settings(**{**base, **settings}))
-    ingest_files(ws, [FIXTURES / n for n in ("roster.csv", "tools.csv", "seats.csv",
-                                             "usage.csv")])
-    (b3,) = ws.pseudonymise(["b3@example.com"])
-    with ws.store() as store:
-        store.con.execute("INSERT INTO seat_activity VALUES (?, 'Copilot', DATE '2026-01-31', "
-                          "DATE '2026-01-15', NULL, 999)", [b3])
-    return ws
-
-
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory) -> adoption.Workspace:
-    return make_workspace(tmp_path_factory.mktemp("reclaim") / "ws")
+def ws(tmp_path_factory, governance_workspace) -> adoption.Workspace:
+    return governance_workspace(tmp_path_factory.mktemp("reclaim") / "ws")
 
 
 def test_neutralise_cell_follows_owasp():
@@ -70,8 +55,8 @@ def test_reclaim_list_rows(ws):
     assert build_reclaim_list(ws)["as_of"].unique().tolist() == ["2026-01-31"]
 
 
-def test_reclaim_list_without_names_uses_ids(tmp_path):
-    ws = make_workspace(tmp_path / "ws", keep_names=False)
+def test_reclaim_list_without_names_uses_ids(tmp_path, governance_workspace):
+    ws = governance_workspace(tmp_path / "ws", keep_names=False)
     frame = build_reclaim_list(ws, period="2026-01")
     ids = set(ws.pseudonymise(["a2@example.com", "a4@example.com", "b2@example.com",
                                "g2@example.com", "g3@example.com"]))
