@@ -252,7 +252,7 @@ def cmd_rejects(args: argparse.Namespace) -> int:
 def cmd_metrics(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from adoption.marts import load_person_periods
+    from adoption.canonical import load_person_periods
     from adoption.metrics import compute_adoption_metrics
     from adoption.periods import parse_period
     from adoption.workspace import open_workspace

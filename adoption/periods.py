@@ -8,7 +8,20 @@ from dataclasses import dataclass
 
 from adoption.errors import PeriodError
 
-__all__ = ["PERIOD_KINDS", "Period", "parse_period", "period_start_sql"]
+__all__ = [
+    "PERIOD_KINDS",
+    "PERIOD_STEP_SQL",
+    "Period",
+    "format_day",
+    "label_period",
+    "parse_period",
+    "period_end_sql",
+    "period_freq",
+    "period_label_series",
+    "period_label_sql",
+    "period_start_sql",
+    "period_title",
+]
 
 PERIOD_KINDS = ("week", "month", "quarter")
 
@@ -62,6 +75,11 @@ class Period:
 
     def previous(self) -> Period:
         return self.shift(-1)
+
+    @property
+    def title(self) -> str:
+        """The period in words: ``January 2026``, ``Q1 2026``, ``the week of 5 January 2026``."""
+        return period_title(self)
 
     def __str__(self) -> str:
         return self.label
@@ -139,3 +157,79 @@ def period_start_sql(column: str, kind: str, *, week_start: int = 0) -> str:
     if kind == "week":
         return f"CAST({column} - CAST((isodow({column}) - 1 - {int(week_start)} + 7) % 7 AS INTEGER) AS DATE)"
     raise PeriodError(f"Period kind {kind!r} is unknown; use one of {list(PERIOD_KINDS)}.")
+
+
+#: One period's length as a DuckDB interval, per kind.
+PERIOD_STEP_SQL = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
+                   "quarter": "INTERVAL 3 MONTH"}
+_FREQ = {"week": "7D", "month": "MS", "quarter": "QS"}
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in PERIOD_KINDS:
+        raise PeriodError(f"Period kind {kind!r} is unknown; use one of {list(PERIOD_KINDS)}.")
+
+
+def period_end_sql(start: str, kind: str) -> str:
+    """A DuckDB expression: the last day of the period starting on date ``start``."""
+    _check_kind(kind)
+    return f"CAST({start} + {PERIOD_STEP_SQL[kind]} - INTERVAL 1 DAY AS DATE)"
+
+
+def period_label_sql(start: str, kind: str) -> str:
+    """A DuckDB expression: the label of the period starting on date ``start`` (see
+    :attr:`Period.label`)."""
+    _check_kind(kind)
+    if kind == "month":
+        return f"strftime({start}, '%Y-%m')"
+    if kind == "quarter":
+        return f"CAST(year({start}) AS VARCHAR) || '-Q' || CAST(quarter({start}) AS VARCHAR)"
+    return f"strftime({start}, '%Y-%m-%d')"
+
+
+def period_label_series(starts, kind: str):
+    """Labels of the periods starting on the dates of a pandas Series (see :attr:`Period.label`)."""
+    import pandas as pd
+
+    _check_kind(kind)
+    starts = pd.to_datetime(pd.Series(starts))
+    if kind == "month":
+        return starts.dt.strftime("%Y-%m")
+    if kind == "quarter":
+        return starts.dt.year.astype(str) + "-Q" + starts.dt.quarter.astype(str)
+    return starts.dt.strftime("%Y-%m-%d")
+
+
+def period_freq(kind: str) -> str:
+    """The pandas frequency of consecutive period starts (for ``pandas.date_range``).
+
+    Weeks step by seven days from the first start, whatever weekday the week starts on.
+    """
+    _check_kind(kind)
+    return _FREQ[kind]
+
+
+def format_day(day: dt.date) -> str:
+    """A day in words, one style everywhere: ``5 January 2026``."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def period_title(period: Period) -> str:
+    """The period in words: ``January 2026``, ``Q1 2026``, ``the week of 5 January 2026``."""
+    if period.kind == "month":
+        return f"{period.start:%B %Y}"
+    if period.kind == "quarter":
+        return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year}"
+    return f"the week of {format_day(period.start)}"
+
+
+def label_period(label: str, kind: str | None = None) -> Period:
+    """The period a stored label names; a week's label is its first day, whatever the week start."""
+    if kind in (None, "week"):
+        try:
+            day = dt.date.fromisoformat(label)
+        except ValueError:
+            day = None
+        if day is not None:
+            return parse_period(label, "week", week_start=day.weekday())
+    return parse_period(label, kind)

@@ -11,7 +11,7 @@ import functools
 
 __all__ = ["CORE_TABLES", "SCHEMA_VERSION", "TABLES", "all_tables"]  # noqa: F822 (lazy)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: name -> (grain, DDL) of the core tables. Order matters: it is the creation order.
 CORE_TABLES: dict[str, tuple[str, str]] = {
@@ -177,13 +177,14 @@ def all_tables() -> dict[str, tuple[str, str]]:
 
     Collected on first use, so that the parts' modules may import the store themselves.
     """
+    from adoption.canonical.tables import CANONICAL_TABLES as canonical
     from adoption.discovery.schema import TABLES as discovery
     from adoption.governance.schema import TABLES as governance
     from adoption.surveys.schema import TABLES as surveys
     from adoption.vendors.schema import TABLES as vendors
 
     out = dict(CORE_TABLES)
-    for part in (vendors, surveys, discovery, governance):
+    for part in (vendors, surveys, discovery, governance, canonical):
         clash = set(out) & set(part)
         if clash:
             raise RuntimeError(f"store tables defined twice: {sorted(clash)}")

@@ -32,7 +32,7 @@ def load_rejects(store: Store, *, batch_id: int | None = None) -> pd.DataFrame:
 
 def load_unmatched_usage(store: Store) -> pd.DataFrame:
     """Per tool: usage by identities that match nobody in the roster (kept, not dropped)."""
-    from adoption.vendors.identity import identity_map_sql
+    from adoption.canonical.identity import identity_map_sql
 
     return store.query(f"""
         SELECT u.tool, count(DISTINCT u.person_id) AS identities, count(*) AS person_days,

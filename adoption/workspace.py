@@ -119,9 +119,9 @@ class Workspace:
                        tools: list[str] | None = None) -> pd.DataFrame:
         """One row per person x period: the input of the adoption metrics.
 
-        See :func:`adoption.marts.load_person_periods`.
+        See :func:`adoption.canonical.load_person_periods`.
         """
-        from adoption.marts import load_person_periods
+        from adoption.canonical import load_person_periods
 
         with self.store(read_only=True) as store:
             return load_person_periods(store, period_kind=period_kind, tools=tools)

@@ -129,7 +129,7 @@ assert r.rows_read == r.rows_loaded + r.rows_rejected + r.rows_duplicate
 
 METRICS = PEAK + """
 import time, adoption
-from adoption.marts import load_person_periods
+from adoption.canonical import load_person_periods
 from adoption.metrics import compute_adoption_metrics
 ws = adoption.open_workspace({root!r})
 out = {{}}

@@ -95,7 +95,7 @@ def test_status_lists_unmatched_identities(demo_workspace, capsys):
     assert code == 0
     assert "not in the roster" in out
     contractors = set(demo_workspace.pseudonymise(DEMO_STORY.contractor_emails))
-    from adoption.vendors.identity import identity_map_sql
+    from adoption.canonical.identity import identity_map_sql
 
     with demo_workspace.store(read_only=True) as store:
         unmatched = set(store.query(

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from adoption.canonical import load_person_periods
+from adoption.canonical.identity import load_identity_conflicts
 from adoption.errors import IngestError
 from adoption.ingest import ingest_file, ingest_files
 from adoption.ingest.formats import detect_format
-from adoption.marts import load_person_periods
 from adoption.status import load_rejects
-from adoption.vendors.identity import load_identity_conflicts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vendors" / "identity"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from adoption.canonical import PERSON_PERIOD_COLUMNS, load_person_periods, load_sources
 from adoption.errors import InputError
 from adoption.ingest import ingest_files
-from adoption.marts import PERSON_PERIOD_COLUMNS, load_person_periods, load_sources
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_tool_filter_and_weeks(loaded):
     with loaded.store() as store:
         copilot = _by_email(loaded, load_person_periods(store, tools=["Copilot"]))
         weeks = load_person_periods(store, period_kind="week")
-        with pytest.raises(InputError, match="not found; known tools"):
+        with pytest.raises(InputError, match="not found in the store; known tools"):
             load_person_periods(store, tools=["Nope"])
     assert not copilot.loc[("2026-02", "ann"), "is_active"]  # her February use was ChatGPT
     # weeks start on Monday: 2026-01-05 is a Monday

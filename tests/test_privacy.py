@@ -299,8 +299,8 @@ def _person_periods(depts: list[list[int]], rng: np.random.Generator) -> pd.Data
                      is_active=df["active_days"] > 0, in_prev_population=True)
 
 
-ADOPTION_COUNTS = ["headcount", "seats", "active_users", "new_users", "returning_users",
-                   "lapsed_users"]
+ADOPTION_COUNTS = ["headcount", "active_users", "unknown_users", "active_users_upper",
+                   "new_users", "returning_users", "lapsed_users"]
 
 
 def _true_counts(data: pd.DataFrame) -> pd.DataFrame:
@@ -311,10 +311,12 @@ def _true_counts(data: pd.DataFrame) -> pd.DataFrame:
         "new_users": data["is_new"] & data["is_active"],
         "returning_users": ~data["is_new"] & data["is_active"],
         "lapsed_users": data["was_active_prev"] & ~data["is_active"],
+        "unknown_users": 0, "active_users_upper": data["is_active"],
     })
-    levels = [people[ADOPTION_COUNTS].sum().to_frame().T,
-              people.groupby("department")[ADOPTION_COUNTS].sum().reset_index(),
-              people.groupby(["department", "team"])[ADOPTION_COUNTS].sum().reset_index()]
+    cols = [*ADOPTION_COUNTS, "seats"]
+    levels = [people[cols].sum().to_frame().T,
+              people.groupby("department")[cols].sum().reset_index(),
+              people.groupby(["department", "team"])[cols].sum().reset_index()]
     truth = pd.concat(levels, ignore_index=True)
     return truth.assign(size=truth["headcount"])
 
@@ -329,7 +331,16 @@ def test_property_adoption_tables_reveal_no_small_group(depts, k, seed):
                                               on=["department", "team"], validate="one_to_one")
     assert truth["size"].notna().all()
     check_no_recovery(out, truth, k, ADOPTION_COUNTS)
-    # rates over their own small denominators are hidden too
-    assert out.loc[truth["seats"].between(1, k - 1).to_numpy(), "activation_rate"].isna().all()
+    # rates over their own small denominators are hidden too, and so is the denominator
+    small_seats = truth["seats"].between(1, k - 1).to_numpy()
+    assert out.loc[small_seats, ["activation_rate", "seats"]].isna().all().all()
+    # ... and no hidden seat count follows from the published ones (parent = sum of children)
+    hidden_seats = out["seats"].isna().to_numpy()
+    depth = out[["department", "team"]].notna().sum(axis=1).to_numpy()
+    dept = out["department"].fillna("").to_numpy(dtype=object)
+    rows = np.arange(len(out))
+    equations = [(p, list(rows[(depth == depth[p] + 1) & ((depth[p] == 0) | (dept == dept[p]))]))
+                 for p in rows[depth < 2]]
+    assert _determined(equations, set(rows[hidden_seats])) == set()
     assert out.loc[truth["active_users"].between(1, k - 1).to_numpy(),
                    "active_days_per_user"].isna().all()

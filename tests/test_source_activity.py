@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 
 import adoption
-from adoption.errors import InputError
-from adoption.ingest import ingest_file
-from adoption.metrics.intervals import wilson_interval
-from adoption.vendors.activity import compute_source_active_users
-from adoption.vendors.semantics import (
+from adoption.canonical.semantics import (
     SOURCE_SEMANTICS,
     describe_source_semantics,
     source_semantics,
 )
+from adoption.errors import InputError
+from adoption.ingest import ingest_file
+from adoption.metrics.intervals import wilson_interval
+from adoption.vendors.activity import compute_source_active_users
 
 # Eng/Alpha: ann bob cat dan; Eng/Beta: eve fay gil; Ops/Gamma: hal ivy jon, zed (left 01-15)
 ROSTER = "email,team,department,start_date,end_date,as_of\n" + "".join(
@@ -214,7 +214,7 @@ def test_source_report_shows_sources_side_by_side(filled):
 
 
 def test_report_sources_say_what_each_source_is_used_for(filled):
-    from adoption.marts import load_sources
+    from adoption.canonical import load_sources
 
     with filled.store(read_only=True) as store:
         src = load_sources(store).set_index("source")

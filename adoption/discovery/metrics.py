@@ -13,8 +13,8 @@ What counts as unsanctioned (per discovery row, i.e. person or device x service 
   seats at all (an organisation-wide licence), every use is sanctioned;
 - every other catalogue service is unsanctioned.
 
-People are resolved through ``identities`` at query time (as :mod:`adoption.marts` does), and
-their team per period is that of :func:`adoption.marts.load_person_periods`. Device-only rows
+People are resolved through ``identities`` at query time (as :mod:`adoption.canonical` does), and
+their team per period is that of :func:`adoption.canonical.load_person_periods`. Device-only rows
 are never attributed to a team: they are counted on organisation rows and per service.
 """
 
@@ -28,16 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adoption.canonical import load_person_periods
+from adoption.canonical.identity import identity_map_sql
 from adoption.discovery.catalogue import load_catalogue
 from adoption.errors import InputError, SmallGroupWarning
-from adoption.marts import load_person_periods
 from adoption.metrics.adoption import NO_DEPARTMENT
 from adoption.metrics.change import compute_adoption_change
 from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import PERIOD_KINDS, parse_period, period_start_sql
 from adoption.privacy import check_min_group_size, suppress_small_groups
 from adoption.store import Store
-from adoption.vendors.identity import identity_map_sql
 
 __all__ = [
     "SHADOW_USE_COLUMNS",
@@ -220,7 +220,7 @@ def _min_group_size(store: Store, min_group_size: int | None, where: str) -> int
 
 
 def _person_periods(store: Store, period_kind: str) -> pd.DataFrame:
-    pp = load_person_periods(store, period_kind=period_kind, span_from=("usage", "discovery"))
+    pp = load_person_periods(store, period_kind=period_kind)
     pp = pp[["period", "period_start", "person_id", "team", "department"]].copy()
     for col in ("period", "person_id", "team"):
         pp[col] = pp[col].astype(str)
@@ -250,7 +250,7 @@ def compute_shadow_ai_use(
     ----------
     store_or_workspace : Workspace or Store
     period_kind : {"month", "quarter", "week"}, default "month"
-        Periods are those of :func:`adoption.marts.load_person_periods` over the days with
+        Periods are those of :func:`adoption.canonical.load_person_periods` over the days with
         usage or discovery data, so that headcounts match the adoption figures.
     by : {"team", "department", "organisation"}, default "team"
         The lowest level returned; the levels above it come too.

@@ -144,7 +144,7 @@ def load_seat_periods(
 
 def _identity_map(con) -> str:
     """The one identity resolution of the product (adoption.vendors.identity)."""
-    from adoption.vendors.identity import identity_map_sql
+    from adoption.canonical.identity import identity_map_sql
 
     return f"SELECT identity_hash, person_id FROM ({identity_map_sql(con)})"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from adoption.canonical.build import canonical_is_current, refresh_canonical
 from adoption.errors import AdoptionError, IngestError, InputError
 from adoption.ingest.archive import ArchiveCopy, archive_file, file_sha256
 from adoption.ingest.catalogue import load_seats, load_tools
@@ -200,6 +201,7 @@ def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt:
                                     "pass --as-of DATE for an older export")
             note = _finish(workspace, con, path, batch_id, digest, kind, source.format, counts,
                            archive)
+            _refresh(store)
     except AdoptionError:
         raise
     except duckdb.Error as e:
@@ -248,6 +250,7 @@ def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFor
             counts = named.load(ctx)
             note = _finish(workspace, con, path, batch_id, digest, named.kind, named.name,
                            counts, archive)
+            _refresh(store)
     except AdoptionError:
         raise
     except duckdb.Error as e:
@@ -258,6 +261,13 @@ def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFor
     return IngestResult(path.name, digest, named.kind, named.name, batch_id, counts.read,
                         counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
                         counts.last_date, note)
+
+
+def _refresh(store: Store) -> None:
+    """Rebuild the canonical tables inside the batch's transaction, unless a run of several
+    files defers it to one rebuild at its end (:func:`ingest_files`)."""
+    if not getattr(store, "defer_canonical", False):
+        refresh_canonical(store.con, week_start=store.settings.week_start_index)
 
 
 def _check_counts(name: str, counts: LoadCounts, con: duckdb.DuckDBPyConnection,
@@ -292,7 +302,8 @@ def ingest_files(
 ) -> list[IngestResult]:
     """Ingest several files, rosters and directories first, then tools, seats and usage.
 
-    Each file is its own batch; named formats (vendor exports, surveys, logs) are detected
+    Each file is its own batch; the canonical tables are rebuilt once, after the last file
+    (also when a file fails: the files before it stay loaded and counted). Named formats (vendor exports, surveys, logs) are detected
     per file unless ``source_format`` forces one. The first failing file stops the run with its error; the
     files before it stay loaded and the failing one leaves no trace but its archived copy.
     """
@@ -302,14 +313,21 @@ def ingest_files(
         plan = {p: _plan(store, p, kind, forced) for p in paths}
         ranked = sorted(paths, key=lambda p: (plan[p][0], str(p)))
         results = []
-        for p in ranked:
-            if on_start:
-                on_start(p)
-            named = plan[p][1]
-            result = _ingest(workspace, store, p, kind, None, as_of, named, options)
-            results.append(result)
-            if on_result:
-                on_result(result)
+        store.defer_canonical = True  # one rebuild for the whole run, at its end
+        try:
+            for p in ranked:
+                if on_start:
+                    on_start(p)
+                named = plan[p][1]
+                result = _ingest(workspace, store, p, kind, None, as_of, named, options)
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        finally:
+            store.defer_canonical = False
+            if not canonical_is_current(store.con):
+                with store.transaction():
+                    refresh_canonical(store.con, week_start=store.settings.week_start_index)
     return results
 
 

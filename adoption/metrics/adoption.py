@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from adoption.canonical.build import NO_DEPARTMENT
 from adoption.errors import ColumnNotFoundError, InputError, SmallGroupWarning
 from adoption.metrics.intervals import (
     check_confidence,
@@ -28,9 +29,8 @@ BY_LEVELS: dict[str, list[str]] = {
     "department": ["department"],
     "organisation": [],
 }
-#: Department label given to people whose department is missing.
-NO_DEPARTMENT = "(no department)"
-_COUNTS = ["headcount", "seats", "active_users", "new_users", "returning_users", "lapsed_users"]
+_COUNTS = ["headcount", "seats", "active_users", "unknown_users", "active_users_upper",
+           "intensity_n", "new_users", "returning_users", "lapsed_users"]
 _ACTIVATION = ["activation_rate", "activation_ci_low", "activation_ci_high"]
 _PER_ACTIVE_USER = [
     "active_days_per_user", "active_days_ci_low", "active_days_ci_high",
@@ -39,9 +39,11 @@ _PER_ACTIVE_USER = [
 ]
 #: Output columns after the key columns and ``period``, in order.
 ADOPTION_COLUMNS = [
-    "period_start", "headcount", "seats", "active_users", *_ACTIVATION,
-    "penetration", "penetration_ci_low", "penetration_ci_high", *_PER_ACTIVE_USER,
-    "new_users", "returning_users", "lapsed_users", "suppressed", "suppression_reason",
+    "period_start", "headcount", "seats", "active_users", "unknown_users", "active_users_upper",
+    *_ACTIVATION, "penetration", "penetration_ci_low", "penetration_ci_high",
+    "penetration_upper", "intensity_n", *_PER_ACTIVE_USER,
+    "new_users", "returning_users", "lapsed_users", "sources", "suppressed",
+    "suppression_reason",
 ]
 _REQUIRED = [
     "period", "period_start", "days_in_period", "person_id", "team", "department", "has_seat",
@@ -82,13 +84,21 @@ def compute_adoption_metrics(
         - ``period_start`` (datetime): first day of the period.
         - ``headcount`` (Int64): people employed at least one day of the period in the group.
         - ``seats`` (Int64): of those, people holding a seat on any day of the period.
-        - ``active_users`` (Int64): people with at least one active day.
+        - ``active_users`` (Int64): people known to be active (a lower bound when some are
+          unknown).
+        - ``unknown_users`` (Int64): people not known to be active, whose only evidence is a
+          window straddling the period's boundary with no known day (0 when the input has no
+          ``is_unknown`` column); ``active_users_upper`` = ``active_users + unknown_users``.
         - ``activation_rate``, ``activation_ci_low``, ``activation_ci_high``: active seat
           holders / ``seats``, Wilson interval with n = ``seats``.
         - ``penetration``, ``penetration_ci_low``, ``penetration_ci_high``: ``active_users /
-          headcount``, Wilson interval with n = ``headcount``.
+          headcount``, Wilson interval with n = ``headcount``; ``penetration_upper`` =
+          ``active_users_upper / headcount`` (equal to ``penetration`` when nothing is
+          unknown).
+        - ``intensity_n`` (Int64): active users whose every source tells active days (all of
+          them for daily sources); the per-active-user figures below are over them.
         - ``active_days_per_user``, ``active_days_ci_low``, ``active_days_ci_high``: mean active
-          days over active users, Student-t interval (n = ``active_users``) clipped to
+          days over active users, Student-t interval (n = ``intensity_n``) clipped to
           [1, days in period].
         - ``events_per_user``, ``events_ci_low``, ``events_ci_high``: mean events over active
           users, Student-t interval clipped at 0.
@@ -99,6 +109,8 @@ def compute_adoption_metrics(
         - ``returning_users`` (Int64): active and not new.
         - ``lapsed_users`` (Int64): in the group this period, active the previous period and
           not active now.
+        - ``sources`` (str): the sources the group's activity figures rest on, comma-joined
+          (from the input's ``sources`` column; empty when it has none).
         - ``suppressed`` (bool): the group is hidden (fewer than ``min_group_size`` people, or
           hidden to protect such a group); every figure above except ``period_start`` is missing.
         - ``suppression_reason`` (str): why, in plain words; also set when only the activation
@@ -136,7 +148,10 @@ def _all_levels(data: pd.DataFrame, *, min_group_size: int, confidence: float) -
         size="headcount",
         within=("period",),
         value_columns=ADOPTION_COLUMNS[1:-2],
-        denominators={"seats": _ACTIVATION, "active_users": _PER_ACTIVE_USER},
+        # a hidden rate takes its own denominator with it, so that no count published beside
+        # it lets it be worked out
+        denominators={"seats": ["seats", *_ACTIVATION],
+                      "intensity_n": ["intensity_n", *_PER_ACTIVE_USER]},
         min_group_size=min_group_size,
     )
 
@@ -245,6 +260,10 @@ def _team_stats(data: pd.DataFrame, where: str) -> pd.DataFrame:
     active = data["is_active"].to_numpy(dtype=bool)
     is_new = data["is_new"].to_numpy(dtype=bool)
     seat = data["has_seat"].to_numpy(dtype=bool)
+    unknown = (data["is_unknown"].to_numpy(dtype=bool) & ~active if "is_unknown" in data
+               else np.zeros(len(data), dtype=bool))
+    known_days = active & (data["days_known"].to_numpy(dtype=bool) if "days_known" in data
+                           else True)
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(gid, weights=mask, minlength=size).astype(np.int64)
@@ -259,21 +278,40 @@ def _team_stats(data: pd.DataFrame, where: str) -> pd.DataFrame:
         "headcount": np.bincount(gid, minlength=size).astype(np.int64),
         "seats": count(seat),
         "active_users": count(active),
+        "unknown_users": count(unknown),
+        "active_users_upper": count(active | unknown),
+        "intensity_n": count(known_days),
         "seat_active": count(seat & active),
         "new_users": count(active & is_new),
         "returning_users": count(active & ~is_new),
         "lapsed_users": count(data["was_active_prev"].to_numpy(dtype=bool) & ~active),
     })
-    n = team["active_users"].to_numpy(dtype=float)
+    n = team["intensity_n"].to_numpy(dtype=float)
     for v, col in (("days", "active_days"), ("events", "events")):
-        x = np.where(active, data[col].to_numpy(dtype=float), 0.0)
+        x = np.where(known_days, data[col].to_numpy(dtype=float), 0.0)
         total = np.bincount(gid, weights=x, minlength=size)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = np.where(n > 0, total / n, 0.0)
         team[f"{v}_sum"] = total
-        team[f"{v}_m2"] = np.bincount(gid, weights=np.where(active, (x - mean[gid]) ** 2, 0.0),
-                                      minlength=size)
+        team[f"{v}_m2"] = np.bincount(
+            gid, weights=np.where(known_days, (x - mean[gid]) ** 2, 0.0), minlength=size)
+    team["sources"] = _group_sources(data, gid, size)
     return team.sort_values(["department", "team", "period"]).reset_index(drop=True)
+
+
+def _group_sources(data: pd.DataFrame, gid: np.ndarray, size: int) -> list[frozenset]:
+    """The set of sources named in the ``sources`` column (comma-joined) of each group."""
+    out: list[frozenset] = [frozenset()] * size
+    if "sources" not in data:
+        return out
+    codes, names = _factorize_text(data["sources"], missing="")
+    sets = [frozenset(x.strip() for x in str(n).split(",") if x.strip()) for n in names]
+    pairs = np.unique(gid * (len(names) + 1) + codes)
+    for pair in pairs:
+        g, c = divmod(int(pair), len(names) + 1)
+        if sets[c]:
+            out[g] = out[g] | sets[c]
+    return out
 
 
 def _roll_up(team: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -289,12 +327,17 @@ def _roll_up(team: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     cols: dict[str, object] = {
         c: team[c].to_numpy()[first] for c in [*keys, "period_start", "days_in_period"]
     }
-    for col in ["headcount", "seats", "active_users", "seat_active", "new_users",
-                "returning_users", "lapsed_users"]:
+    sources = team["sources"].to_numpy()
+    merged: list[frozenset] = [frozenset()] * size
+    for i, g in enumerate(gid):
+        merged[g] = merged[g] | sources[i]
+    cols["sources"] = merged
+    for col in ["headcount", "seats", "active_users", "unknown_users", "active_users_upper",
+                "intensity_n", "seat_active", "new_users", "returning_users", "lapsed_users"]:
         cols[col] = np.bincount(gid, weights=team[col].to_numpy(dtype=float),
                                 minlength=size).astype(np.int64)
-    n_child = team["active_users"].to_numpy(dtype=float)
-    n_parent = cols["active_users"].astype(float)
+    n_child = team["intensity_n"].to_numpy(dtype=float)
+    n_parent = cols["intensity_n"].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         for v in ("days", "events"):
             child_sum = team[f"{v}_sum"].to_numpy()
@@ -320,6 +363,7 @@ def _add_metrics(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
     }
     for col in _COUNTS:
         cols[col] = pd.array(t[col].astype(np.int64), dtype="Int64")
+    cols["sources"] = [", ".join(sorted(x)) for x in table["sources"]]
     with np.errstate(divide="ignore", invalid="ignore"):
         cols["activation_rate"] = np.where(seats > 0, t["seat_active"] / seats, np.nan)
         cols["activation_ci_low"], cols["activation_ci_high"] = wilson_interval(
@@ -327,6 +371,8 @@ def _add_metrics(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
         cols["penetration"] = active / headcount
         cols["penetration_ci_low"], cols["penetration_ci_high"] = wilson_interval(
             active, headcount, confidence=confidence)
+        cols["penetration_upper"] = t["active_users_upper"] / headcount
+        active = t["intensity_n"]  # the per-active-user figures are over known active days
         for v, name, low_bound, high_bound in (("days", "active_days", 1.0, days),
                                                ("events", "events", 0.0, np.inf)):
             mean = np.where(active > 0, t[f"{v}_sum"] / active, np.nan)

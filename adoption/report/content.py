@@ -8,7 +8,6 @@ tables are in :mod:`adoption.report.tables`, captions in :mod:`adoption.report.c
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import warnings
 from collections.abc import Iterator, Mapping
@@ -17,11 +16,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from adoption.canonical import load_person_periods, load_sources
 from adoption.errors import InputError, SmallGroupWarning
-from adoption.marts import load_person_periods, load_sources
 from adoption.metrics import compute_adoption_change, compute_adoption_metrics
 from adoption.metrics.intervals import check_confidence, wilson_interval
-from adoption.periods import Period, parse_period
+from adoption.periods import Period, label_period, parse_period, period_title
 from adoption.store import Store
 from adoption.workspace import Workspace, open_workspace
 
@@ -105,7 +104,7 @@ class AdoptionReport:
         Groups with hidden figures in the period, no figures: ``level, department, team,
         hidden`` (``"all figures"`` or ``"activation"``), ``reason``.
     sources : DataFrame
-        Data sources with date coverage (see :func:`adoption.marts.load_sources`).
+        Data sources with date coverage (see :func:`adoption.canonical.load_sources`).
     coverage : DataFrame
         Per period of the trend and the comparison: ``period, period_start, days,
         days_with_data`` (days of the period within the usage data's date range).
@@ -137,27 +136,6 @@ class AdoptionReport:
         """The organisation's penetration in the period (NaN if hidden)."""
         row = self.headline.loc[self.headline["measure"] == "penetration", "estimate"]
         return float(row.iloc[0]) if len(row) else float("nan")
-
-
-def label_period(label: str, kind: str | None = None) -> Period:
-    """The period a label names; a week's label is its first day, whatever the week start."""
-    if kind in (None, "week"):
-        try:
-            day = dt.date.fromisoformat(label)
-        except ValueError:
-            day = None
-        if day is not None:
-            return parse_period(label, "week", week_start=day.weekday())
-    return parse_period(label, kind)
-
-
-def period_title(period: Period) -> str:
-    """A period in words: ``January 2026``, ``Q1 2026`` or ``the week of 5 January 2026``."""
-    if period.kind == "month":
-        return f"{period.start:%B %Y}"
-    if period.kind == "quarter":
-        return f"{period.label[-2:]} {period.start.year}"
-    return f"the week of {period.start.day} {period.start:%B %Y}"
 
 
 @contextlib.contextmanager

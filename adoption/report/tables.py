@@ -193,7 +193,7 @@ def format_sources_table(report: AdoptionReport) -> Styler:
     pandas.io.formats.style.Styler
         Columns ``Source, Files, Rows loaded, Rows rejected, Dates covered, Last loaded,
         Used for`` (how the metrics use the source, from what it can tell; see
-        :func:`adoption.marts.load_sources`). ``.data`` is the text frame.
+        :func:`adoption.canonical.load_sources`). ``.data`` is the text frame.
     """
     s = report.sources
 

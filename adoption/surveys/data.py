@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from adoption.canonical.identity import identity_map_sql
 from adoption.errors import InputError
 from adoption.ingest.reader import sql_literal
 from adoption.metrics.adoption import NO_DEPARTMENT
 from adoption.store import Store
-from adoption.vendors.identity import identity_map_sql
 from adoption.workspace import Workspace
 
 __all__ = [
@@ -175,7 +175,7 @@ def load_activity(source: Store | Workspace, *, start: dt.date | str | pd.Timest
     """People with any recorded tool use between ``start`` and ``end`` (inclusive).
 
     Usage rows are resolved to roster persons through ``identities`` (as
-    :func:`adoption.marts.load_person_periods` does).
+    :func:`adoption.canonical.load_person_periods` does).
 
     Returns
     -------

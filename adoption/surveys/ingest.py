@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoption.canonical.identity import identity_map_sql
 from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext
@@ -52,7 +53,6 @@ from adoption.surveys.instrument import (
     normalise_label,
     normalise_text,
 )
-from adoption.vendors.identity import identity_map_sql
 
 __all__ = ["IGNORE", "TEAM_HEADERS", "load_export", "load_mapping", "match_columns"]
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoption.canonical import load_person_periods
 from adoption.errors import InputError
-from adoption.marts import load_person_periods
 from adoption.metrics.intervals import check_confidence
 from adoption.periods import parse_period
 from adoption.privacy import check_min_group_size

@@ -1,7 +1,7 @@
 """Per-source active users, with what each source can honestly tell.
 
-Sources differ in what they say about activity (:mod:`adoption.vendors.semantics` records
-what each can tell, :data:`~adoption.vendors.semantics.SOURCE_SEMANTICS`), and
+Sources differ in what they say about activity (:mod:`adoption.canonical.semantics` records
+what each can tell, :data:`~adoption.canonical.semantics.SOURCE_SEMANTICS`), and
 :func:`compute_source_active_users` counts each source only for what it supports.
 
 Attribution of activity to a period (a month by default):
@@ -38,16 +38,16 @@ import os
 import numpy as np
 import pandas as pd
 
+from adoption.canonical.semantics import (
+    SOURCE_SEMANTICS,
+    source_name_sql,
+    source_semantics,
+)
 from adoption.errors import InputError
 from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import PERIOD_KINDS, period_start_sql
 from adoption.privacy import check_min_group_size, suppress_small_groups
 from adoption.store import Store
-from adoption.vendors.semantics import (
-    SOURCE_SEMANTICS,
-    source_name_sql,
-    source_semantics,
-)
 from adoption.workspace import Workspace
 
 __all__ = [
@@ -90,7 +90,7 @@ def _label(kind: str, col: pd.Series) -> pd.Series:
 
 def _person_evidence_sql(con, kind: str, week_start: int) -> str:
     """One row per source x tool x resolved person x period: ``certain`` or ambiguous."""
-    from adoption.vendors.identity import identity_map_sql
+    from adoption.canonical.identity import identity_map_sql
 
     last_only = [n for n, s in SOURCE_SEMANTICS.items() if s.last_activity_only]
     last_only_sql = ", ".join(f"'{n}'" for n in last_only) or "''"

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from adoption.canonical.semantics import source_name_sql, source_semantics
 from adoption.store import Store
-from adoption.vendors.semantics import source_name_sql, source_semantics
 
 __all__ = [
     "DataQuality",
@@ -116,7 +116,7 @@ def _load_sources(con) -> pd.DataFrame:
 
 
 def _identities(con, tables: set[str]) -> pd.DataFrame:
-    from adoption.vendors.identity import identity_map_sql
+    from adoption.canonical.identity import identity_map_sql
 
     parts = []
     for table, (lo, hi, where) in PERSON_TABLES.items():
@@ -245,7 +245,7 @@ def _findings(con, conflicts: pd.DataFrame) -> pd.DataFrame:
 
 def build_data_quality(store: Store) -> DataQuality:
     """The data-quality view of ``store`` (see :class:`DataQuality`); no identifiers in it."""
-    from adoption.vendors.identity import load_identity_conflicts
+    from adoption.canonical.identity import load_identity_conflicts
 
     con = store.con
     tables = _tables(con)

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from adoption.canonical.semantics import source_semantics, source_semantics_table
 from adoption.periods import parse_period
 from adoption.report.figures import _axes, _style_axes
 from adoption.store import Store
 from adoption.vendors.activity import compute_source_active_users
 from adoption.vendors.quality import DataQuality, build_data_quality
-from adoption.vendors.semantics import source_semantics, source_semantics_table
 from adoption.workspace import Workspace
 
 __all__ = [
@@ -56,7 +56,7 @@ class SourceReport:
     trend : DataFrame
         Organisation rows of person-level sources for up to :data:`TREND_PERIODS` periods.
     semantics : DataFrame
-        What each source present can tell (:func:`~adoption.vendors.semantics.source_semantics_table`).
+        What each source present can tell (:func:`~adoption.canonical.semantics.source_semantics_table`).
     quality : DataQuality
     captions : Mapping of str to str
         ``activity`` and ``quality``.

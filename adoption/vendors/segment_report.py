@@ -13,8 +13,8 @@ import os
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from adoption.canonical.identity import identity_map_sql
 from adoption.periods import parse_period
-from adoption.vendors.identity import identity_map_sql
 from adoption.vendors.segments import (
     INSUFFICIENT_HISTORY,
     SEGMENTS,

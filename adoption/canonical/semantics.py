@@ -8,8 +8,9 @@ nothing about who. :data:`SOURCE_SEMANTICS` records this per source (a named for
 sources get a description that says so), :func:`source_semantics_table` tabulates them, and
 :func:`source_name_sql` names the source of an ``ingest_log`` row in SQL.
 
-The per-source active-user computation that relies on this registry lives in
-:mod:`adoption.vendors.activity`.
+This is the one home of source semantics: the canonical build
+(:mod:`adoption.canonical.build`) applies them when it turns staged rows into person x tool x
+period activity, and every feature reads that activity rather than the rules.
 """
 
 from __future__ import annotations
@@ -166,12 +167,6 @@ def source_semantics(name: str) -> SourceSemantics:
     """What source ``name`` can tell; unknown sources get a description that says so."""
     if name in SOURCE_SEMANTICS:
         return SOURCE_SEMANTICS[name]
-    from adoption.ingest.formats import registered_formats
-
-    fmt = registered_formats().get(name)
-    if fmt is not None:
-        return SourceSemantics(fmt.description, window="unknown", tells=fmt.description,
-                               cannot_tell="not described")
     return _UNKNOWN
 
 

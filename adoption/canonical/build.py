@@ -1,0 +1,264 @@
+"""Build the canonical tables from the staged ones: once per ingest batch, stored.
+
+:func:`refresh_canonical` rebuilds, inside the caller's transaction, every table of
+:data:`adoption.canonical.tables.CANONICAL_TABLES`:
+
+1. ``identity_map`` and ``employment`` (:mod:`adoption.canonical.identity`; one employment
+   span per roster person: the ``people`` stretches of a person are contiguous);
+2. ``person_tool_days`` and ``person_tool_windows``: staged activity with resolved people and
+   each row's source (its named format, else its generic kind), split by what the source can
+   tell (:mod:`adoption.canonical.semantics`);
+3. for each period kind (week, month, quarter): ``period_spans``, ``population``,
+   ``seat_periods`` and ``person_tool_periods``, with the one attribution rule:
+
+   - a **daily** source counts on its days;
+   - a **last-activity** date counts in its own period only (a lower bound elsewhere);
+   - a **window** wholly inside a period counts for it; a window straddling periods counts
+     for a period where an active day is known to fall in it (its first or last active day
+     lies there, or its active days outnumber the days outside the period); otherwise the
+     person is **unknown** for that period (``is_unknown``): never silently counted as 0
+     and never as active;
+   - activity counts as ``is_active`` only on an employed day of a roster person; identities
+     matching no one in the roster keep ``in_roster = false``.
+
+Staleness: the ingest log's batches are fingerprinted into ``meta`` (key
+``canonical_batches``); :func:`canonical_is_current` compares it, so that a reader knows the
+marts match the staged rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from adoption.canonical.identity import identity_map_sql, resolve_sql
+from adoption.canonical.semantics import SOURCE_SEMANTICS, source_name_sql
+from adoption.canonical.tables import CANONICAL_TABLES
+from adoption.periods import (
+    PERIOD_KINDS,
+    PERIOD_STEP_SQL,
+    period_end_sql,
+    period_label_sql,
+    period_start_sql,
+)
+
+__all__ = ["NO_DEPARTMENT", "canonical_is_current", "refresh_canonical"]
+
+log = logging.getLogger(__name__)
+
+#: Department given to roster people whose department is missing.
+NO_DEPARTMENT = "(no department)"
+_META_KEY = "canonical_batches"
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+        [name]).fetchall()[0][0])
+
+
+def _batches_fingerprint(con) -> str:
+    n, total, top = con.execute(
+        "SELECT count(*), coalesce(sum(batch_id), 0), coalesce(max(batch_id), 0) "
+        "FROM ingest_log").fetchall()[0]
+    return f"{n}:{total}:{top}"
+
+
+def canonical_is_current(con) -> bool:
+    """True when the canonical tables were built from the batches now in the ingest log."""
+    if not _has_table(con, "person_tool_periods"):
+        return False
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY]).fetchall()
+    return bool(rows) and rows[0][0] == _batches_fingerprint(con)
+
+
+def refresh_canonical(con, *, week_start: int = 0) -> None:
+    """Rebuild every canonical table from the staged tables (call inside a transaction).
+
+    Parameters
+    ----------
+    con : duckdb connection
+        The store's connection (``Store.con``), inside the batch's transaction.
+    week_start : int
+        First weekday of a week (0 = Monday), from the workspace settings.
+    """
+    started = time.perf_counter()
+    for _grain, ddl in CANONICAL_TABLES.values():
+        con.execute(ddl)
+    for name in CANONICAL_TABLES:
+        con.execute(f"DELETE FROM {name}")
+    con.execute(f"INSERT INTO identity_map {identity_map_sql(con)}")
+    con.execute("""
+        INSERT INTO employment
+        SELECT person_id, min(valid_from), max(valid_to) FROM people GROUP BY person_id""")
+    _activity(con)
+    for kind in PERIOD_KINDS:
+        _periods(con, kind, week_start)
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [_META_KEY, _batches_fingerprint(con)])
+    log.info("canonical tables rebuilt in %.2f s", time.perf_counter() - started)
+
+
+def _last_only_sql() -> str:
+    names = [n for n, s in SOURCE_SEMANTICS.items() if s.last_activity_only]
+    return ", ".join(f"'{n}'" for n in names) or "''"
+
+
+def _activity(con) -> None:
+    """person_tool_days and person_tool_windows, resolved, with their source."""
+    src = f"SELECT batch_id, {source_name_sql(con)} AS source FROM ingest_log l"
+    last_only = _last_only_sql()
+    ju, pu = resolve_sql("u")
+    jx, px = resolve_sql("x")
+    ja, pa = resolve_sql("a")
+    con.execute(f"""
+        INSERT INTO person_tool_days
+        WITH src AS ({src})
+        SELECT {pu}, u.tool, s.source, u.day, sum(u.events), 'day'
+        FROM usage u JOIN src s USING (batch_id) {ju}
+        WHERE u.events > 0
+        GROUP BY ALL""")
+    con.execute(f"""
+        INSERT INTO person_tool_days
+        WITH src AS ({src}),
+        last AS (
+            SELECT {px} AS person_id, x.tool, s.source, x.last_active AS day
+            FROM seat_activity x JOIN src s USING (batch_id) {jx}
+            WHERE x.last_active IS NOT NULL
+            UNION
+            SELECT {pa}, a.tool, s.source, a.last_active
+            FROM activity_periods a JOIN src s USING (batch_id) {ja}
+            WHERE a.active AND a.last_active IS NOT NULL AND s.source IN ({last_only})
+        )
+        SELECT l.person_id, l.tool, l.source, l.day, NULL, 'last_active'
+        FROM last l
+        WHERE NOT EXISTS (SELECT 1 FROM person_tool_days d
+                          WHERE d.person_id = l.person_id AND d.tool = l.tool
+                            AND d.source = l.source AND d.day = l.day)""")
+    con.execute(f"""
+        INSERT INTO person_tool_windows
+        WITH src AS ({src})
+        SELECT {pa}, a.tool, s.source, a.period_start, a.period_end, max(a.active_days),
+               max(a.events),
+               min(coalesce(TRY_CAST(json_extract_string(a.detail, '$.first_active') AS DATE),
+                   TRY_CAST(json_extract_string(a.detail, '$.first_day_active_in_period')
+                            AS DATE))),
+               max(a.last_active)
+        FROM activity_periods a JOIN src s USING (batch_id) {ja}
+        WHERE a.active AND NOT (s.source IN ({last_only}) AND a.last_active IS NOT NULL)
+        GROUP BY ALL""")
+
+
+def _span_sql(con) -> str:
+    parts = ["SELECT min(day) AS lo, max(day) AS hi FROM person_tool_days",
+             "SELECT min(window_start), max(window_end) FROM person_tool_windows"]
+    if _has_table(con, "discovery"):
+        parts.append("SELECT min(day), max(day) FROM discovery")
+    return " UNION ALL ".join(parts)
+
+
+def _periods(con, kind: str, week_start: int) -> None:
+    """period_spans, population, seat_periods and person_tool_periods of one period kind."""
+    def ps(col: str) -> str:
+        return period_start_sql(col, kind, week_start=week_start)
+
+    step = PERIOD_STEP_SQL[kind]
+    con.execute(f"""
+        INSERT INTO period_spans
+        WITH bounds AS (SELECT min(lo) AS lo, max(hi) AS hi FROM ({_span_sql(con)})),
+        days AS (SELECT CAST(range AS DATE) AS day FROM bounds,
+                 range(bounds.lo, bounds.hi + INTERVAL 1 DAY, INTERVAL 1 DAY)),
+        starts AS (SELECT {ps('day')} AS period_start, count(*) AS n FROM days GROUP BY 1)
+        SELECT '{kind}', {period_label_sql('period_start', kind)}, period_start,
+               {period_end_sql('period_start', kind)},
+               CAST(period_start - {step} AS DATE), n
+        FROM starts""")
+    con.execute(f"""
+        INSERT INTO population
+        WITH employed AS (
+            SELECT p.period_start, p.prev_start, e.person_id, e.employed_from,
+                   e.employed_to, least(p.period_end, e.employed_to) AS attribution_day
+            FROM period_spans p JOIN employment e
+              ON e.employed_from <= p.period_end AND e.employed_to >= p.period_start
+            WHERE p.period_kind = '{kind}'
+        )
+        SELECT '{kind}', em.period_start, em.person_id, pe.team,
+               coalesce(pe.department, '{NO_DEPARTMENT}'),
+               em.employed_from < em.period_start AND em.employed_to >= em.prev_start
+        FROM employed em JOIN people pe
+          ON pe.person_id = em.person_id
+         AND em.attribution_day BETWEEN pe.valid_from AND pe.valid_to""")
+    js, ps_ = resolve_sql("s")
+    con.execute(f"""
+        INSERT INTO seat_periods
+        SELECT DISTINCT '{kind}', p.period_start, {ps_}, s.tool
+        FROM period_spans p JOIN seats s
+          ON s.assigned_on <= p.period_end
+         AND coalesce(s.removed_on, DATE '9999-12-31') >= p.period_start
+        {js}
+        WHERE p.period_kind = '{kind}'""")
+    con.execute(f"""
+        INSERT INTO person_tool_periods
+        WITH periods AS (SELECT * FROM period_spans WHERE period_kind = '{kind}'),
+        day_evidence AS (
+            SELECT d.person_id, d.tool, d.source, d.day, {ps('d.day')} AS period_start,
+                   d.evidence = 'day' AS is_daily, d.events, true AS certain,
+                   d.day BETWEEN e.employed_from AND e.employed_to AS employed,
+                   e.person_id IS NOT NULL AS in_roster
+            FROM person_tool_days d LEFT JOIN employment e USING (person_id)
+        ),
+        spread AS (  -- one row per window x period it overlaps
+            SELECT w.*, p.period_start, p.period_end,
+                   datediff('day', w.window_start, w.window_end) + 1 AS w_days,
+                   greatest(w.window_start, p.period_start) AS o_lo,
+                   least(w.window_end, p.period_end) AS o_hi,
+                   greatest(coalesce(w.first_active, w.window_start), w.window_start) AS k_lo,
+                   least(coalesce(w.last_active, w.window_end), w.window_end) AS k_hi
+            FROM person_tool_windows w JOIN periods p
+              ON p.period_start <= w.window_end AND p.period_end >= w.window_start
+        ),
+        window_evidence AS (
+            SELECT w.person_id, w.tool, w.source, w.period_start,
+                   (k_lo >= o_lo AND k_hi <= o_hi)
+                   OR coalesce(first_active BETWEEN o_lo AND o_hi, false)
+                   OR coalesce(last_active BETWEEN o_lo AND o_hi, false)
+                   OR coalesce(active_days > w_days - (datediff('day', o_lo, o_hi) + 1), false)
+                       AS certain,
+                   coalesce(o_lo <= e.employed_to AND o_hi >= e.employed_from, false)
+                       AS employed,
+                   e.person_id IS NOT NULL AS in_roster
+            FROM spread w LEFT JOIN employment e USING (person_id)
+            WHERE k_lo <= o_hi AND k_hi >= o_lo  -- the known active days reach into it
+        ),
+        evidence AS (
+            SELECT person_id, tool, source, period_start, certain,
+                   coalesce(employed, false) AS employed, in_roster,
+                   CASE WHEN is_daily THEN day END AS day,
+                   CASE WHEN is_daily THEN events ELSE 0 END AS events,
+                   is_daily
+            FROM day_evidence
+            UNION ALL
+            SELECT person_id, tool, source, period_start, certain, employed, in_roster,
+                   NULL, 0, false
+            FROM window_evidence
+        ),
+        grouped AS (
+            SELECT period_start, person_id,
+                   coalesce(tool, '*') AS tool, coalesce(source, '*') AS source,
+                   bool_or(certain AND employed) AS is_active,
+                   bool_or(NOT certain AND employed) AS unknown_any,
+                   bool_or(certain) AS any_evidence_active,
+                   bool_or(in_roster) AS in_roster,
+                   count(DISTINCT day) AS active_days,
+                   coalesce(sum(events), 0) AS events,
+                   coalesce(bool_and(is_daily) FILTER (WHERE certain), true) AS days_known
+            FROM evidence
+            WHERE period_start IN (SELECT period_start FROM periods)
+            GROUP BY GROUPING SETS ((period_start, person_id, tool, source),
+                                    (period_start, person_id, tool),
+                                    (period_start, person_id))
+        )
+        SELECT '{kind}', period_start, person_id, tool, source,
+               is_active, NOT is_active AND unknown_any, any_evidence_active, in_roster,
+               active_days, events, days_known
+        FROM grouped""")
