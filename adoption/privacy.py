@@ -44,7 +44,12 @@ import pandas as pd
 from adoption.config import FLOOR_MIN_GROUP_SIZE
 from adoption.errors import ColumnNotFoundError, InputError
 
-__all__ = ["ROOT_LEVEL_NAME", "check_min_group_size", "suppress_small_groups"]
+__all__ = [
+    "ROOT_LEVEL_NAME",
+    "check_min_group_size",
+    "resolve_min_group_size",
+    "suppress_small_groups",
+]
 
 #: Name used in plain-language reasons for the row with every hierarchy column missing.
 ROOT_LEVEL_NAME = "organisation"
@@ -64,6 +69,27 @@ def check_min_group_size(min_group_size: int, *, where: str = "privacy") -> None
             f"{where}: min_group_size is {min_group_size!r}; it must be a whole number of at least "
             f"{FLOOR_MIN_GROUP_SIZE} (the privacy floor). Use e.g. min_group_size=5."
         )
+
+
+def resolve_min_group_size(settings: object, requested: int | None = None, *,
+                           where: str = "privacy") -> int:
+    """The threshold to apply: the workspace's, or a larger one asked for; never smaller.
+
+    Every output resolves its threshold here, once, so that no command, notebook or function
+    can publish a group below the workspace's ``min_group_size``.
+
+    Parameters
+    ----------
+    settings : Settings
+        The workspace settings (its ``min_group_size``).
+    requested : int, optional
+        A threshold asked for (a ``--min-group-size`` option, a notebook parameter); a value
+        below the workspace's is raised to it.
+    """
+    floor = int(settings.min_group_size)
+    k = max(int(requested or 0), floor)
+    check_min_group_size(k, where=where)
+    return k
 
 
 def suppress_small_groups(

@@ -17,6 +17,7 @@ import pandas as pd
 
 from adoption.errors import AdoptionError, WorkspaceError
 from adoption.periods import PERIOD_KINDS
+from adoption.privacy import resolve_min_group_size
 
 __all__ = ["register"]
 
@@ -54,7 +55,7 @@ def cmd_shadow_ai(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args.workspace)
     period = parse_period(args.period, args.period_kind, week_start=ws.settings.week_start_index)
-    k = max(args.min_group_size or 0, ws.settings.min_group_size)
+    k = resolve_min_group_size(ws.settings, args.min_group_size)
     use = compute_shadow_ai_use(ws, period_kind=period.kind, by=args.by, min_group_size=k)
     table = use[use["period"] == period.label].reset_index(drop=True)
     if table.empty:

@@ -36,7 +36,7 @@ from adoption.metrics.adoption import NO_DEPARTMENT
 from adoption.metrics.change import compute_adoption_change
 from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import PERIOD_KINDS, parse_period, period_start_sql
-from adoption.privacy import check_min_group_size, suppress_small_groups
+from adoption.privacy import check_min_group_size, resolve_min_group_size, suppress_small_groups
 from adoption.store import Store
 
 __all__ = [
@@ -216,7 +216,7 @@ def _load_discovery(store: Store, ws: Any, period_kind: str) -> pd.DataFrame:
 def _min_group_size(store: Store, min_group_size: int | None, where: str) -> int:
     k = store.settings.min_group_size if min_group_size is None else min_group_size
     check_min_group_size(k, where=where)
-    return max(int(k), int(store.settings.min_group_size))
+    return resolve_min_group_size(store.settings, k)
 
 
 def _person_periods(store: Store, period_kind: str) -> pd.DataFrame:

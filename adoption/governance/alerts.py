@@ -43,7 +43,7 @@ from adoption.governance.data import load_seat_periods
 from adoption.governance.seats import compute_seat_metrics
 from adoption.metrics.intervals import wilson_interval
 from adoption.periods import parse_period
-from adoption.privacy import check_min_group_size
+from adoption.privacy import check_min_group_size, resolve_min_group_size
 
 __all__ = ["ALERT_COLUMNS", "SEVERITIES", "build_alerts"]
 
@@ -101,7 +101,7 @@ def build_alerts(
 
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
     rules = settings or alert_settings(ws)
-    k = max(min_group_size or 0, ws.settings.min_group_size)
+    k = resolve_min_group_size(ws.settings, min_group_size)
     check_min_group_size(k, where="build_alerts")
     target = parse_period(period, period_kind, week_start=ws.settings.week_start_index)
     rows: list[dict] = []

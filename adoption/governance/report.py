@@ -24,7 +24,7 @@ from adoption.governance.overlaps import compute_team_overlaps
 from adoption.governance.seats import compute_seat_metrics
 from adoption.governance.spend import summarise_spend
 from adoption.periods import parse_period
-from adoption.privacy import check_min_group_size
+from adoption.privacy import check_min_group_size, resolve_min_group_size
 
 __all__ = [
     "TREND_PERIODS",
@@ -143,7 +143,7 @@ def build_governance_section(
     from adoption.workspace import Workspace, open_workspace
 
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-    k = max(min_group_size or 0, ws.settings.min_group_size)
+    k = resolve_min_group_size(ws.settings, min_group_size)
     check_min_group_size(k, where="build_governance_section")
     target = parse_period(period, period_kind, week_start=ws.settings.week_start_index)
     gov = governance_settings(ws)

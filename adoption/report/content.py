@@ -21,6 +21,7 @@ from adoption.errors import InputError, SmallGroupWarning
 from adoption.metrics import compute_adoption_change, compute_adoption_metrics
 from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import Period, label_period, parse_period, period_title
+from adoption.privacy import resolve_min_group_size
 from adoption.store import Store
 from adoption.workspace import Workspace, open_workspace
 
@@ -196,7 +197,7 @@ def build_adoption_report(
         settings = store.settings
         people = load_person_periods(store, period_kind=period_kind, tools=tools)
         sources = load_sources(store)
-    k = max(int(min_group_size or 0), settings.min_group_size)
+    k = resolve_min_group_size(settings, min_group_size)
     target = parse_period(period, period_kind, week_start=settings.week_start_index)
     available = sorted(people["period"].unique())
     _check_available(target.label, available, "period")

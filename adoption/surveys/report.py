@@ -28,7 +28,7 @@ from adoption.canonical import load_person_periods
 from adoption.errors import InputError
 from adoption.metrics.intervals import check_confidence
 from adoption.periods import parse_period
-from adoption.privacy import check_min_group_size
+from adoption.privacy import check_min_group_size, resolve_min_group_size
 from adoption.report.index import render_index
 from adoption.report.render import render_notebook, report_notebook_path
 from adoption.surveys.activity import adoption_sentiment_quadrant, sentiment_by_activity
@@ -101,7 +101,7 @@ def _workspace(workspace: Workspace | str | os.PathLike[str]) -> Workspace:
 
 
 def _group_size(ws: Workspace, min_group_size: int | None) -> int:
-    k = ws.settings.min_group_size if min_group_size is None else min_group_size
+    k = resolve_min_group_size(ws.settings, min_group_size, where="sentiment report")
     check_min_group_size(k, where="sentiment report")
     return int(k)
 

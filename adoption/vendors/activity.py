@@ -46,7 +46,7 @@ from adoption.canonical.semantics import (
 from adoption.errors import InputError
 from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import PERIOD_KINDS, period_start_sql
-from adoption.privacy import check_min_group_size, suppress_small_groups
+from adoption.privacy import check_min_group_size, resolve_min_group_size, suppress_small_groups
 from adoption.store import Store
 from adoption.workspace import Workspace
 
@@ -298,7 +298,7 @@ def compute_source_active_users(
                          f"{list(levels)}.")
     check_confidence(confidence, where="compute_source_active_users")
     with _store(source) as store:
-        k = max(int(min_group_size or 0), store.settings.min_group_size)
+        k = resolve_min_group_size(store.settings, min_group_size)
         check_min_group_size(k, where="compute_source_active_users")
         ws = store.settings.week_start_index
         counts, heads = _team_counts(store.con, period_kind, ws)

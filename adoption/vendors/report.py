@@ -20,6 +20,7 @@ from pandas.io.formats.style import Styler
 
 from adoption.canonical.semantics import source_semantics, source_semantics_table
 from adoption.periods import parse_period
+from adoption.privacy import resolve_min_group_size
 from adoption.report.figures import _axes, _style_axes
 from adoption.store import Store
 from adoption.vendors.activity import compute_source_active_users
@@ -104,7 +105,7 @@ def build_source_report(
 
     with _opened(workspace_or_store) as store:
         target = parse_period(period, period_kind, week_start=store.settings.week_start_index)
-        k = max(int(min_group_size or 0), store.settings.min_group_size)
+        k = resolve_min_group_size(store.settings, min_group_size)
         org = compute_source_active_users(store, period_kind=period_kind, by="organisation",
                                           min_group_size=k, confidence=confidence)
         teams = compute_source_active_users(store, period_kind=period_kind, by="team",

@@ -15,6 +15,7 @@ from pandas.io.formats.style import Styler
 
 from adoption.canonical.identity import identity_map_sql
 from adoption.periods import parse_period
+from adoption.privacy import resolve_min_group_size
 from adoption.vendors.segments import (
     INSUFFICIENT_HISTORY,
     SEGMENTS,
@@ -67,7 +68,7 @@ def build_segment_table(workspace: Workspace | str | os.PathLike[str], *, period
         return pd.DataFrame()
     last = segments.loc[inside, "week"].max()
     latest = segments[segments["week"] == last]  # the team column comes along
-    k = max(int(min_group_size or 0), workspace.settings.min_group_size)
+    k = resolve_min_group_size(workspace.settings, min_group_size)
     return summarise_segments(latest, by="team", min_group_size=k)
 
 
