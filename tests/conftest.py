@@ -122,7 +122,16 @@ def _governance_workspace(root: Path, **settings) -> adoption.Workspace:
     with ws.store() as store:
         store.con.execute("INSERT INTO seat_activity VALUES (?, 'Copilot', DATE '2026-01-31', "
                           "DATE '2026-01-15', NULL, 999)", [b3])
+        refresh_store(store)
     return ws
+
+
+def refresh_store(store) -> None:
+    """Rebuild the canonical tables after a test wrote staged rows directly (not by ingest)."""
+    from adoption.canonical import refresh_canonical
+
+    with store.transaction():
+        refresh_canonical(store.con, week_start=store.settings.week_start_index)
 
 
 @pytest.fixture(scope="session")

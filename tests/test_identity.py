@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import refresh_store
 
 from adoption.canonical import load_person_periods
 from adoption.canonical.identity import load_identity_conflicts
@@ -154,6 +155,7 @@ def test_bare_reader_rows_do_not_block_a_mapping(roster, tmp_path):
     with ws.store() as store:
         store.con.execute("INSERT INTO usage VALUES (?, 'M365', DATE '2026-01-09', 1, 99)",
                           [upn])
+        refresh_store(store)
     assert _active(ws).loc["ann", "is_active"]
 
 
@@ -168,6 +170,7 @@ def test_one_identifier_for_two_people_is_resolved_deterministically_and_reporte
         store.con.execute("INSERT INTO identities VALUES (?, ?, 'upn')", [shared, cat])
         store.con.execute("INSERT INTO usage VALUES (?, 'T', DATE '2026-01-09', 1, 99)",
                           [shared])
+        refresh_store(store)
         conflicts = load_identity_conflicts(store)
     # the mapping file's statement wins over the other source; the conflict is reported
     active = _active(ws)
@@ -186,6 +189,7 @@ def test_resolution_follows_two_hops(roster, tmp_path):
         store.con.execute("INSERT INTO identities VALUES (?, ?, 'entra')", [upn, mail])
         store.con.execute("INSERT INTO identities VALUES (?, ?, 'entra')", [mail, mail])
         store.con.execute("INSERT INTO usage VALUES (?, 'M365', DATE '2026-01-09', 1, 99)", [upn])
+        refresh_store(store)
     assert not _active(ws).loc["ann", "is_active"]  # one hop reaches nobody in the roster
     ingest_file(ws, _write(tmp_path, "ids.csv", "email,identifier,system\n"
                            "ann@example.com,ann.s@corp.example,alias\n"))

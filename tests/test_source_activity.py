@@ -10,6 +10,7 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import refresh_store
 
 import adoption
 from adoption.canonical.semantics import (
@@ -91,6 +92,7 @@ def filled(tmp_path):
             con.execute("INSERT INTO team_usage VALUES ('team', 'alpha-gh', 'GitHub Copilot', ?, "
                         "'all', 'vscode', NULL, NULL, NULL, 'total_active_users', 99, 105)",
                         [day])  # a breakdown row: never the total
+        refresh_store(store)
     return ws
 
 

@@ -114,16 +114,17 @@ def _activity(con) -> None:
     con.execute(f"""
         INSERT INTO person_tool_days
         WITH src AS ({src})
-        SELECT {pu}, u.tool, s.source, u.day, sum(u.events), 'day'
-        FROM usage u JOIN src s USING (batch_id) {ju}
+        SELECT {pu}, u.tool, coalesce(s.source, 'usage'), u.day, sum(u.events), 'day'
+        FROM usage u LEFT JOIN src s USING (batch_id) {ju}
         WHERE u.events > 0
         GROUP BY ALL""")
     con.execute(f"""
         INSERT INTO person_tool_days
         WITH src AS ({src}),
         last AS (
-            SELECT {px} AS person_id, x.tool, s.source, x.last_active AS day
-            FROM seat_activity x JOIN src s USING (batch_id) {jx}
+            SELECT {px} AS person_id, x.tool, coalesce(s.source, 'seats') AS source,
+                   x.last_active AS day
+            FROM seat_activity x LEFT JOIN src s USING (batch_id) {jx}
             WHERE x.last_active IS NOT NULL
             UNION
             SELECT {pa}, a.tool, s.source, a.last_active
