@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-group-size", type=int)
     p.add_argument("--title")
 
+    p = sub.add_parser("rebuild", help="rebuild the canonical tables (identity map, employment, "
+                                       "activity marts) from the loaded batches")
+    _workspace_arg(p)
+
     p = sub.add_parser("demo", help="build a synthetic demo workspace and render its reports")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--seed", type=int, default=2026)
@@ -295,6 +299,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from adoption.canonical import CANONICAL_TABLE_NAMES, refresh_canonical
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    started = time.perf_counter()
+    with ws.store(progress=True) as store:
+        with store.transaction():
+            refresh_canonical(store.con, week_start=ws.settings.week_start_index)
+        rows = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in CANONICAL_TABLE_NAMES}
+    for table, n in rows.items():
+        _say(f"{table:<22} {n:>12,} rows")
+    _say(f"Canonical tables rebuilt in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from adoption.demo import build_demo
 
@@ -306,8 +326,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 COMMANDS = {"init": cmd_init, "ingest": cmd_ingest, "formats": cmd_formats,
             "status": cmd_status,
-            "rejects": cmd_rejects, "metrics": cmd_metrics, "report": cmd_report,
-            "demo": cmd_demo}
+            "rejects": cmd_rejects, "metrics": cmd_metrics, "rebuild": cmd_rebuild,
+            "report": cmd_report, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:
