@@ -14,7 +14,7 @@ help:
 	@echo "make lab     open JupyterLab on the notebooks (after make demo)"
 	@echo "make report  render the report for PERIOD=$(PERIOD) in WORKSPACE=$(WORKSPACE)"
 	@echo "make bench   ingest and metric benchmarks (1M and 10M events; several minutes)"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff and the import contracts (lint-imports)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,7 @@ test: $(VENV)/.installed lint
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check adoption tests benchmarks notebooks
+	$(BIN)/lint-imports --no-cache --no-logo
 
 bench: $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/bench.py
