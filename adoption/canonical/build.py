@@ -3,7 +3,8 @@
 :func:`refresh_canonical` rebuilds, inside the caller's transaction, every table of
 :data:`adoption.canonical.tables.CANONICAL_TABLES`:
 
-1. ``identity_map`` and ``employment`` (:mod:`adoption.canonical.identity`; one employment
+1. ``people`` from the roster snapshots, ``identity_map`` and ``employment``
+   (:mod:`adoption.canonical.employment`, :mod:`adoption.canonical.identity`; one employment
    span per roster person: the ``people`` stretches of a person are contiguous);
 2. ``person_tool_days`` and ``person_tool_windows``: staged activity with resolved people and
    each row's source (its named format, else its generic kind), split by what the source can
@@ -31,6 +32,7 @@ from __future__ import annotations
 import logging
 import time
 
+from adoption.canonical.employment import build_employment, build_people
 from adoption.canonical.identity import identity_map_sql, resolve_sql
 from adoption.canonical.semantics import SOURCE_SEMANTICS, source_name_sql
 from adoption.canonical.tables import CANONICAL_TABLES
@@ -87,10 +89,9 @@ def refresh_canonical(con, *, week_start: int = 0) -> None:
         con.execute(ddl)
     for name in CANONICAL_TABLES:
         con.execute(f"DELETE FROM {name}")
+    build_people(con)
     con.execute(f"INSERT INTO identity_map {identity_map_sql(con)}")
-    con.execute("""
-        INSERT INTO employment
-        SELECT person_id, min(valid_from), max(valid_to) FROM people GROUP BY person_id""")
+    build_employment(con)
     _activity(con)
     for kind in PERIOD_KINDS:
         _periods(con, kind, week_start)

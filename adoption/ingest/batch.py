@@ -201,7 +201,7 @@ def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt:
                                     "pass --as-of DATE for an older export")
             note = _finish(workspace, con, path, batch_id, digest, kind, source.format, counts,
                            archive)
-            _refresh(store)
+            _refresh(store, kind)
     except AdoptionError:
         raise
     except duckdb.Error as e:
@@ -250,7 +250,7 @@ def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFor
             counts = named.load(ctx)
             note = _finish(workspace, con, path, batch_id, digest, named.kind, named.name,
                            counts, archive)
-            _refresh(store)
+            _refresh(store, named.kind)
     except AdoptionError:
         raise
     except duckdb.Error as e:
@@ -263,10 +263,16 @@ def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFor
                         counts.last_date, note)
 
 
-def _refresh(store: Store) -> None:
+#: Kinds whose batches change who is who or who works where: later files of the same run may
+#: need that (a survey's respondents are placed in their team on the wave date).
+_IDENTITY_KINDS = frozenset({"roster", "directory", "identities"})
+
+
+def _refresh(store: Store, kind: str) -> None:
     """Rebuild the canonical tables inside the batch's transaction, unless a run of several
-    files defers it to one rebuild at its end (:func:`ingest_files`)."""
-    if not getattr(store, "defer_canonical", False):
+    files defers it to one rebuild at its end (:func:`ingest_files`); batches that change
+    people or identities are never deferred."""
+    if kind in _IDENTITY_KINDS or not getattr(store, "defer_canonical", False):
         refresh_canonical(store.con, week_start=store.settings.week_start_index)
 
 
