@@ -12,7 +12,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from adoption.errors import InputError
-from adoption.metrics.intervals import (
+from adoption.stats.intervals import (
     check_confidence,
     mean_interval,
     mean_interval_from_summary,

@@ -9,7 +9,7 @@
 
 from adoption.metrics.adoption import compute_adoption_metrics
 from adoption.metrics.change import compute_adoption_change
-from adoption.metrics.intervals import (
+from adoption.stats.intervals import (
     mean_interval,
     mean_interval_from_summary,
     paired_difference_interval,

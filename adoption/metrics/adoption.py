@@ -14,12 +14,12 @@ import pandas as pd
 
 from adoption.canonical.build import NO_DEPARTMENT
 from adoption.errors import ColumnNotFoundError, InputError, SmallGroupWarning
-from adoption.metrics.intervals import (
+from adoption.privacy import check_min_group_size, suppress_small_groups
+from adoption.stats.intervals import (
     check_confidence,
     mean_interval_from_summary,
     wilson_interval,
 )
-from adoption.privacy import check_min_group_size, suppress_small_groups
 
 __all__ = ["ADOPTION_COLUMNS", "BY_LEVELS", "NO_DEPARTMENT", "compute_adoption_metrics"]
 

@@ -14,8 +14,8 @@ from adoption.metrics.adoption import (
     _check_person_periods,
     _warn_if_all_hidden,
 )
-from adoption.metrics.intervals import check_confidence, paired_difference_interval
 from adoption.privacy import check_min_group_size, suppress_small_groups
+from adoption.stats.intervals import check_confidence, paired_difference_interval
 
 __all__ = ["CHANGE_COLUMNS", "EXACT_BELOW", "compute_adoption_change"]
 

@@ -1,16 +1,16 @@
-"""Confidence intervals used by every metric: proportions, means and paired differences.
+"""The confidence intervals, re-exported from their home :mod:`adoption.stats.intervals`.
 
-All functions are vectorised: they take scalars or array-likes (broadcast against each other)
-and return ``(low, high)``; scalars in give floats out. Missing inputs (NaN/NA) give NaN.
+Kept so that existing ``from adoption.metrics.intervals import ...`` lines keep working; new
+code imports :mod:`adoption.stats.intervals`.
 """
 
-from __future__ import annotations
-
-import numpy as np
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
-
-from adoption.errors import InputError
+from adoption.stats.intervals import (
+    check_confidence,
+    mean_interval,
+    mean_interval_from_summary,
+    paired_difference_interval,
+    wilson_interval,
+)
 
 __all__ = [
     "check_confidence",
@@ -19,176 +19,3 @@ __all__ = [
     "paired_difference_interval",
     "wilson_interval",
 ]
-
-
-def check_confidence(confidence: float, *, where: str = "confidence") -> None:
-    """Raise :class:`InputError` unless ``0 < confidence < 1``."""
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float | np.floating) or (
-        not 0 < float(confidence) < 1
-    ):
-        raise InputError(
-            f"{where}: confidence is {confidence!r}; it must be a number strictly between 0 and "
-            "1. Use e.g. confidence=0.95 for 95% intervals."
-        )
-
-
-def _as_float(x: object) -> np.ndarray:
-    """Array of floats; pandas NA and None become NaN."""
-    if hasattr(x, "to_numpy"):
-        return x.to_numpy(dtype=float, na_value=np.nan)  # type: ignore[union-attr]
-    return np.asarray(x, dtype=float)
-
-
-def _out(low: np.ndarray, high: np.ndarray, scalar: bool) -> tuple:
-    if scalar:
-        return float(low), float(high)
-    return low, high
-
-
-def wilson_interval(successes, n, *, confidence: float = 0.95) -> tuple:
-    """Wilson score interval for a binomial proportion ``successes / n``.
-
-    Parameters
-    ----------
-    successes, n : int or array-like
-        Number of successes and of trials, broadcast against each other.
-    confidence : float, default 0.95
-        Confidence level of the two-sided interval.
-
-    Returns
-    -------
-    (low, high) : tuple of float or numpy.ndarray
-        Bounds in [0, 1]; NaN where ``n == 0`` or an input is missing.
-
-    Notes
-    -----
-    Computed by ``statsmodels.stats.proportion.proportion_confint(method="wilson")``
-    (Wilson 1927; Newcombe 1998, Statistics in Medicine 17:857, method 3).
-    """
-    check_confidence(confidence, where="wilson_interval")
-    scalar = np.ndim(successes) == 0 and np.ndim(n) == 0
-    x, m = np.broadcast_arrays(_as_float(successes), _as_float(n))
-    ok = np.isfinite(x) & np.isfinite(m)
-    if np.any(ok & ((m < 0) | (x < 0) | (x > m))):
-        raise InputError(
-            "wilson_interval: successes must lie between 0 and n and n must be >= 0; found "
-            f"successes={x[ok & ((x < 0) | (x > m))][:5].tolist()!r}, "
-            f"n={m[ok & (m < 0)][:5].tolist()!r}. Check the counts passed in."
-        )
-    ok &= m > 0
-    low = np.full(x.shape, np.nan)
-    high = np.full(x.shape, np.nan)
-    if ok.any():
-        lo, hi = proportion_confint(x[ok], m[ok], alpha=1 - confidence, method="wilson")
-        low[ok] = np.clip(lo, 0.0, 1.0)
-        high[ok] = np.clip(hi, 0.0, 1.0)
-    return _out(low, high, scalar)
-
-
-def mean_interval(values, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Student-t interval for the mean of one sample.
-
-    Parameters
-    ----------
-    values : array-like
-        The observations; missing values are dropped.
-    confidence : float, default 0.95
-        Confidence level of the two-sided interval.
-
-    Returns
-    -------
-    (low, high) : tuple of float
-        ``mean ± t_{(1+confidence)/2, n-1} · s / sqrt(n)``; NaN when fewer than 2 values.
-    """
-    check_confidence(confidence, where="mean_interval")
-    x = _as_float(values).ravel()
-    x = x[np.isfinite(x)]
-    if x.size < 2:
-        return float("nan"), float("nan")
-    low, high = stats.t.interval(
-        confidence, df=x.size - 1, loc=x.mean(), scale=stats.sem(x)
-    )
-    return float(low), float(high)
-
-
-def mean_interval_from_summary(mean, std, n, *, confidence: float = 0.95) -> tuple:
-    """Student-t interval for means given per-group summaries (vectorised :func:`mean_interval`).
-
-    Parameters
-    ----------
-    mean, std, n : float or array-like
-        Sample mean, sample standard deviation (``ddof=1``) and size of each group.
-    confidence : float, default 0.95
-        Confidence level of the two-sided interval.
-
-    Returns
-    -------
-    (low, high) : tuple of float or numpy.ndarray
-        ``mean ± t_{(1+confidence)/2, n-1} · std / sqrt(n)``; NaN where ``n < 2``.
-    """
-    check_confidence(confidence, where="mean_interval_from_summary")
-    scalar = np.ndim(mean) == 0 and np.ndim(std) == 0 and np.ndim(n) == 0
-    mu, sd, m = np.broadcast_arrays(_as_float(mean), _as_float(std), _as_float(n))
-    ok = np.isfinite(mu) & np.isfinite(sd) & np.isfinite(m) & (m >= 2)
-    half = np.full(mu.shape, np.nan)
-    half[ok] = stats.t.ppf((1 + confidence) / 2, m[ok] - 1) * sd[ok] / np.sqrt(m[ok])
-    return _out(mu - half, mu + half, scalar)
-
-
-def paired_difference_interval(both, first_only, second_only, neither, *,
-                               confidence: float = 0.95) -> tuple:
-    """Newcombe's hybrid score interval for the difference of two paired proportions.
-
-    The difference is ``p1 - p2`` with ``p1 = (both + first_only) / n`` and
-    ``p2 = (both + second_only) / n``, where each of ``n`` people is classified twice.
-
-    Parameters
-    ----------
-    both, first_only, second_only, neither : int or array-like
-        The four cells of the paired 2x2 table (a, b, c, d in Newcombe's notation).
-    confidence : float, default 0.95
-        Confidence level of the two-sided interval.
-
-    Returns
-    -------
-    (low, high) : tuple of float or numpy.ndarray
-        Bounds in [-1, 1]; NaN where ``n == 0``.
-
-    Notes
-    -----
-    Method 10 of Newcombe (1998), "Improved confidence intervals for the difference between
-    binomial proportions based on paired data", Statistics in Medicine 17:2635-2650: Wilson
-    intervals ``(l1, u1)``, ``(l2, u2)`` for the two margins are combined as
-
-    ``low = D - sqrt((p1-l1)^2 - 2 phi (p1-l1)(u2-p2) + (u2-p2)^2)``,
-    ``high = D + sqrt((u1-p1)^2 - 2 phi (u1-p1)(p2-l2) + (p2-l2)^2)``,
-
-    with ``phi = C / sqrt((a+b)(c+d)(a+c)(b+d))``, ``C = max(ad - bc - n/2, 0)`` when
-    ``ad > bc`` and ``C = ad - bc`` otherwise, and ``phi = 0`` when a margin is empty.
-    This reproduces the values of the paper's Table II.
-    """
-    check_confidence(confidence, where="paired_difference_interval")
-    scalar = all(np.ndim(v) == 0 for v in (both, first_only, second_only, neither))
-    a, b, c, d = np.broadcast_arrays(*(_as_float(v) for v in (both, first_only, second_only,
-                                                               neither)))
-    n = a + b + c + d
-    ok = np.isfinite(n) & (n > 0)
-    low = np.full(n.shape, np.nan)
-    high = np.full(n.shape, np.nan)
-    if not ok.any():
-        return _out(low, high, scalar)
-    a, b, c, d, n = a[ok], b[ok], c[ok], d[ok], n[ok]
-    p1, p2 = (a + b) / n, (a + c) / n
-    l1, u1 = wilson_interval(a + b, n, confidence=confidence)
-    l2, u2 = wilson_interval(a + c, n, confidence=confidence)
-    cross = a * d - b * c
-    num = np.where(cross > 0, np.maximum(cross - n / 2, 0.0), cross)
-    den = np.sqrt((a + b) * (c + d) * (a + c) * (b + d))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        phi = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-    diff = p1 - p2
-    dl = np.sqrt(np.maximum((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
-    du = np.sqrt(np.maximum((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
-    low[ok] = np.clip(diff - dl, -1.0, 1.0)
-    high[ok] = np.clip(diff + du, -1.0, 1.0)
-    return _out(low, high, scalar)

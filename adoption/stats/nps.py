@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from adoption.errors import InputError
-from adoption.metrics.intervals import check_confidence
+from adoption.stats.intervals import check_confidence
 
 __all__ = ["nps_from_counts", "nps_from_scores"]
 

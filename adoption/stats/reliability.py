@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from adoption.errors import InputError
-from adoption.metrics.intervals import check_confidence
+from adoption.stats.intervals import check_confidence
 
 __all__ = ["cronbach_alpha", "feldt_interval"]
 

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 
 from adoption.errors import InputError
-from adoption.metrics.intervals import check_confidence
+from adoption.stats.intervals import check_confidence
 
 __all__ = ["moment_tau2", "shrink_estimates"]
 

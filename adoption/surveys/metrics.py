@@ -37,13 +37,13 @@ import numpy as np
 import pandas as pd
 
 from adoption.errors import ColumnNotFoundError, InputError
-from adoption.metrics.intervals import (
+from adoption.privacy import check_min_group_size, suppress_small_groups
+from adoption.stats import cronbach_alpha, shrink_estimates
+from adoption.stats.intervals import (
     check_confidence,
     mean_interval_from_summary,
     wilson_interval,
 )
-from adoption.privacy import check_min_group_size, suppress_small_groups
-from adoption.stats import cronbach_alpha, shrink_estimates
 
 __all__ = [
     "OVERALL",
