@@ -4,18 +4,11 @@ Kept so that existing ``from adoption.metrics.intervals import ...`` lines keep 
 code imports :mod:`adoption.stats.intervals`.
 """
 
-from adoption.stats.intervals import (
+from adoption.stats.intervals import (  # noqa: F401 (re-exports)
+    __all__,
     check_confidence,
     mean_interval,
     mean_interval_from_summary,
     paired_difference_interval,
     wilson_interval,
 )
-
-__all__ = [
-    "check_confidence",
-    "mean_interval",
-    "mean_interval_from_summary",
-    "paired_difference_interval",
-    "wilson_interval",
-]
