@@ -3,18 +3,26 @@
 - :func:`cronbach_alpha`, :func:`feldt_interval`: internal consistency of a scale;
 - :func:`nps_from_counts`, :func:`nps_from_scores`: Net Promoter Score with its interval;
 - :func:`shrink_estimates`, :func:`moment_tau2`: empirical-Bayes shrinkage toward a mean;
-- :func:`adjust_pvalues`: Benjamini-Hochberg (or other) adjusted p-values.
+- :func:`adjust_pvalues`: Benjamini-Hochberg (or other) adjusted p-values;
+- :func:`kaplan_meier_at`, :func:`kaplan_meier_median`, :func:`logrank_test`: time to an
+  event with right-censoring.
+
+The confidence intervals every metric uses are in :mod:`adoption.stats.intervals`.
 """
 
 from adoption.stats.multiple import adjust_pvalues
 from adoption.stats.nps import nps_from_counts, nps_from_scores
 from adoption.stats.reliability import cronbach_alpha, feldt_interval
 from adoption.stats.shrinkage import moment_tau2, shrink_estimates
+from adoption.stats.survival import kaplan_meier_at, kaplan_meier_median, logrank_test
 
 __all__ = [
     "adjust_pvalues",
     "cronbach_alpha",
     "feldt_interval",
+    "kaplan_meier_at",
+    "kaplan_meier_median",
+    "logrank_test",
     "moment_tau2",
     "nps_from_counts",
     "nps_from_scores",
