@@ -11,6 +11,7 @@ Hierarchy::
     │   └── FormatDetectionError       the kind of a file could not be told from its columns
     ├── IngestError                    a batch failed; the store is unchanged
     ├── PeriodError (ValueError)       a period label that cannot be parsed
+    ├── NotFittedError (AttributeError) a model used before fit, or whose fit was refused
     └── ReportError                    a notebook could not be rendered
 
     SmallGroupWarning (UserWarning)
@@ -24,6 +25,7 @@ __all__ = [
     "FormatDetectionError",
     "IngestError",
     "InputError",
+    "NotFittedError",
     "PeriodError",
     "ReportError",
     "SmallGroupWarning",
@@ -60,6 +62,10 @@ class IngestError(AdoptionError):
 
 class PeriodError(AdoptionError, ValueError):
     """A period label or period kind that cannot be parsed."""
+
+
+class NotFittedError(AdoptionError, AttributeError):
+    """A model was used before ``fit``, or its fit was refused (the message says why)."""
 
 
 class ReportError(AdoptionError):

@@ -3,6 +3,8 @@
 - :func:`compute_adoption_metrics`: headcount, seats, activation, penetration, intensity,
   stickiness and user flows per team, department or organisation and period.
 - :func:`compute_adoption_change`: paired change in penetration between two periods.
+- :func:`compute_adoption_curve`, :func:`compute_diffusion_forecast`: cumulative adopters and
+  a Bass forecast per department with the period a target share is reached.
 - :func:`compute_first_use_spans`, :func:`compute_time_to_first_use`: time from a seat (or
   joining) to first use, Kaplan-Meier per group.
 - :func:`wilson_interval`, :func:`mean_interval`, :func:`mean_interval_from_summary`,
@@ -11,6 +13,7 @@
 
 from adoption.metrics.adoption import compute_adoption_metrics
 from adoption.metrics.change import compute_adoption_change
+from adoption.metrics.diffusion import compute_adoption_curve, compute_diffusion_forecast
 from adoption.metrics.first_use import compute_first_use_spans, compute_time_to_first_use
 from adoption.stats.intervals import (
     mean_interval,
@@ -21,7 +24,9 @@ from adoption.stats.intervals import (
 
 __all__ = [
     "compute_adoption_change",
+    "compute_adoption_curve",
     "compute_adoption_metrics",
+    "compute_diffusion_forecast",
     "compute_first_use_spans",
     "compute_time_to_first_use",
     "mean_interval",

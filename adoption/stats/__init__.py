@@ -4,12 +4,15 @@
 - :func:`nps_from_counts`, :func:`nps_from_scores`: Net Promoter Score with its interval;
 - :func:`shrink_estimates`, :func:`moment_tau2`: empirical-Bayes shrinkage toward a mean;
 - :func:`adjust_pvalues`: Benjamini-Hochberg (or other) adjusted p-values;
+- :class:`BassModel`, :func:`bass_cumulative`: Bass diffusion, its forecast and adopter
+  categories;
 - :func:`kaplan_meier_at`, :func:`kaplan_meier_median`, :func:`logrank_test`: time to an
   event with right-censoring.
 
 The confidence intervals every metric uses are in :mod:`adoption.stats.intervals`.
 """
 
+from adoption.stats.diffusion import BassModel, bass_cumulative
 from adoption.stats.multiple import adjust_pvalues
 from adoption.stats.nps import nps_from_counts, nps_from_scores
 from adoption.stats.reliability import cronbach_alpha, feldt_interval
@@ -17,7 +20,9 @@ from adoption.stats.shrinkage import moment_tau2, shrink_estimates
 from adoption.stats.survival import kaplan_meier_at, kaplan_meier_median, logrank_test
 
 __all__ = [
+    "BassModel",
     "adjust_pvalues",
+    "bass_cumulative",
     "cronbach_alpha",
     "feldt_interval",
     "kaplan_meier_at",
