@@ -7,6 +7,7 @@
   a Bass forecast per department with the period a target share is reached.
 - :func:`compute_first_use_spans`, :func:`compute_time_to_first_use`: time from a seat (or
   joining) to first use, Kaplan-Meier per group.
+- :func:`compute_team_ranking`: raw and empirical-Bayes shrunk penetration per team, ranked.
 - :func:`wilson_interval`, :func:`mean_interval`, :func:`mean_interval_from_summary`,
   :func:`paired_difference_interval`: the confidence intervals they use.
 """
@@ -15,6 +16,7 @@ from adoption.metrics.adoption import compute_adoption_metrics
 from adoption.metrics.change import compute_adoption_change
 from adoption.metrics.diffusion import compute_adoption_curve, compute_diffusion_forecast
 from adoption.metrics.first_use import compute_first_use_spans, compute_time_to_first_use
+from adoption.metrics.ranking import compute_team_ranking
 from adoption.stats.intervals import (
     mean_interval,
     mean_interval_from_summary,
@@ -28,6 +30,7 @@ __all__ = [
     "compute_adoption_metrics",
     "compute_diffusion_forecast",
     "compute_first_use_spans",
+    "compute_team_ranking",
     "compute_time_to_first_use",
     "mean_interval",
     "mean_interval_from_summary",
