@@ -1,7 +1,7 @@
 """Lazy exports for package ``__init__`` modules: names load from their module on first use.
 
-Keeps ``import adoption`` (and the store's schema, which imports each part's package) fast:
-nothing heavy (pandas, statsmodels, matplotlib) is imported until a name is used.
+Keeps ``import adoption`` and each part's package fast: nothing heavy (pandas, statsmodels,
+matplotlib) is imported until a name is used.
 
 >>> import adoption
 >>> "compute_adoption_metrics" in dir(adoption)

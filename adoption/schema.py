@@ -1,4 +1,4 @@
-"""The canonical tables of the store: one DDL statement each, with its grain.
+"""The store's schema: the core tables' DDL here, every other part's in :mod:`adoption.tables`.
 
 Person identifiers are keyed hashes (see :meth:`adoption.workspace.Workspace.pseudonymise`);
 no table holds a name or an e-mail address except ``person_names``, which is filled only when
@@ -7,9 +7,12 @@ the workspace opts in with ``keep_names = true``.
 
 from __future__ import annotations
 
-import functools
+from adoption.tables.canonical import CANONICAL_TABLES
+from adoption.tables.discovery import TABLES as DISCOVERY_TABLES
+from adoption.tables.surveys import TABLES as SURVEY_TABLES
+from adoption.tables.vendors import TABLES as VENDOR_TABLES
 
-__all__ = ["CORE_TABLES", "SCHEMA_VERSION", "TABLES", "all_tables"]  # noqa: F822 (lazy)
+__all__ = ["CORE_TABLES", "SCHEMA_VERSION", "TABLES", "all_tables"]
 
 SCHEMA_VERSION = 3
 
@@ -171,20 +174,9 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
 }
 
 
-@functools.cache
-def all_tables() -> dict[str, tuple[str, str]]:
-    """Every table of the store: the core ones, then those of each product part.
-
-    Collected on first use, so that the parts' modules may import the store themselves.
-    """
-    from adoption.canonical.tables import CANONICAL_TABLES as canonical
-    from adoption.discovery.schema import TABLES as discovery
-    from adoption.governance.schema import TABLES as governance
-    from adoption.surveys.schema import TABLES as surveys
-    from adoption.vendors.schema import TABLES as vendors
-
-    out = dict(CORE_TABLES)
-    for part in (vendors, surveys, discovery, governance, canonical):
+def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for part in parts:
         clash = set(out) & set(part)
         if clash:
             raise RuntimeError(f"store tables defined twice: {sorted(clash)}")
@@ -192,7 +184,11 @@ def all_tables() -> dict[str, tuple[str, str]]:
     return out
 
 
-def __getattr__(name: str) -> object:
-    if name == "TABLES":  # every table, see all_tables()
-        return all_tables()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: Every table of the store, in creation order: the core ones, then those of each part.
+TABLES: dict[str, tuple[str, str]] = _merge(CORE_TABLES, VENDOR_TABLES, SURVEY_TABLES,
+                                            DISCOVERY_TABLES, CANONICAL_TABLES)
+
+
+def all_tables() -> dict[str, tuple[str, str]]:
+    """Every table of the store: name -> (grain, DDL), in creation order (:data:`TABLES`)."""
+    return TABLES

@@ -22,7 +22,7 @@ from adoption.canonical.marts import (
 )
 from adoption.canonical.semantics import SOURCE_SEMANTICS, SourceSemantics, source_semantics
 from adoption.canonical.sources import load_sources
-from adoption.canonical.tables import CANONICAL_TABLES
+from adoption.tables.canonical import CANONICAL_TABLES
 
 #: The canonical tables' names, in build order.
 CANONICAL_TABLE_NAMES = tuple(CANONICAL_TABLES)

@@ -1,7 +1,7 @@
 """Build the canonical tables from the staged ones: once per ingest batch, stored.
 
 :func:`refresh_canonical` rebuilds, inside the caller's transaction, every table of
-:data:`adoption.canonical.tables.CANONICAL_TABLES`:
+:data:`adoption.tables.canonical.CANONICAL_TABLES`:
 
 1. ``people`` from the roster snapshots, ``identity_map`` and ``employment``
    (:mod:`adoption.canonical.employment`, :mod:`adoption.canonical.identity`; one employment
@@ -35,7 +35,6 @@ import time
 from adoption.canonical.employment import build_employment, build_people
 from adoption.canonical.identity import identity_map_sql, resolve_sql
 from adoption.canonical.semantics import SOURCE_SEMANTICS, source_name_sql
-from adoption.canonical.tables import CANONICAL_TABLES
 from adoption.periods import (
     PERIOD_KINDS,
     PERIOD_STEP_SQL,
@@ -43,6 +42,7 @@ from adoption.periods import (
     period_label_sql,
     period_start_sql,
 )
+from adoption.tables.canonical import CANONICAL_TABLES
 
 __all__ = ["NO_DEPARTMENT", "canonical_is_current", "refresh_canonical"]
 

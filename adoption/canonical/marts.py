@@ -122,7 +122,7 @@ def load_person_tool_periods(store, *, period_kind: str = "month",
     DataFrame
         Columns ``period, period_start, person_id, tool, source, is_active, is_unknown,
         any_evidence_active, in_roster, active_days, events, days_known`` (see
-        :data:`adoption.canonical.tables.CANONICAL_TABLES` for their meaning).
+        :data:`adoption.tables.canonical.CANONICAL_TABLES` for their meaning).
     """
     _check_kind(period_kind, "load_person_tool_periods")
     check_canonical(store)

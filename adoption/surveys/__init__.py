@@ -3,7 +3,7 @@
 Instruments are YAML files (:mod:`adoption.surveys.instrument`, schema in ``surveys/README.md``);
 survey exports (Qualtrics, Microsoft Forms, Google Forms, SurveyMonkey, generic CSV/XLSX) are
 ingested as waves by ``adoption ingest`` (:mod:`adoption.surveys.formats`,
-:mod:`adoption.surveys.ingest`) into the tables of :mod:`adoption.surveys.schema`.
+:mod:`adoption.surveys.ingest`) into the tables of :mod:`adoption.tables.surveys`.
 Names are imported lazily, so importing this package stays cheap.
 """
 

@@ -98,30 +98,12 @@ __all__ = [
     "ENTRA_SOURCE",
     "FORMATS",
     "HR_SOURCE",
-    "TABLES",
     "classify_accounts",
     "read_mapping",
 ]
 
 ENTRA_SOURCE = "https://learn.microsoft.com/entra/identity/users/users-bulk-download"
 HR_SOURCE = "docs/sources.md (the roster's canonical columns, adoption/ingest/columns.py)"
-
-TABLES: dict[str, tuple[str, str]] = {
-    "directory_accounts": (
-        "one row per directory account per snapshot (included in headcount or not, and why)",
-        """CREATE TABLE IF NOT EXISTS directory_accounts (
-            batch_id INTEGER NOT NULL,
-            as_of DATE NOT NULL,
-            identity_hash VARCHAR NOT NULL,
-            person_id VARCHAR,
-            account_type VARCHAR NOT NULL,
-            included BOOLEAN NOT NULL,
-            reason VARCHAR,
-            department VARCHAR,
-            job_title VARCHAR
-        )""",
-    ),
-}
 
 DEFAULT_SERVICE_PATTERNS = (
     r"^(svc|service|admin|sa|app|bot|sync|test)[-_.]", r"^(no-?reply|donotreply)",

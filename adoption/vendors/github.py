@@ -108,7 +108,6 @@ __all__ = [
     "FORMATS",
     "METRICS_FEATURES",
     "SEAT_FIELDS",
-    "TABLES",
     "TOOL",
     "USER_METRIC_FIELDS",
     "metric_rows",
@@ -144,39 +143,6 @@ USER_METRIC_FIELDS = ("day", "user_id", "user_login", "enterprise_id", "organiza
 USER_TEAM_FIELDS = ("user_id", "user_login", "day", "organization_id", "enterprise_id",
                     "team_id", "slug")
 SCOPE_TYPES = ("organization", "team", "enterprise")
-
-TABLES: dict[str, tuple[str, str]] = {
-    "team_usage": (
-        "one row per scope (organisation, team or enterprise) x tool x day x breakdown "
-        "(feature, editor, language, model, repository) x metric, for sources that publish "
-        "only aggregates; never summed into distinct users",
-        """CREATE TABLE IF NOT EXISTS team_usage (
-            scope_type VARCHAR NOT NULL,
-            scope VARCHAR NOT NULL,
-            tool VARCHAR NOT NULL,
-            day DATE NOT NULL,
-            feature VARCHAR NOT NULL,
-            editor VARCHAR,
-            language VARCHAR,
-            model VARCHAR,
-            repository VARCHAR,
-            metric VARCHAR NOT NULL,
-            value DOUBLE NOT NULL,
-            batch_id INTEGER NOT NULL
-        )""",
-    ),
-    "vendor_user_teams": (
-        "one row per person x vendor scope x vendor team x day, from a vendor's team "
-        "membership report (e.g. GitHub's user-teams report)",
-        """CREATE TABLE IF NOT EXISTS vendor_user_teams (
-            person_id VARCHAR NOT NULL,
-            scope VARCHAR NOT NULL,
-            team VARCHAR NOT NULL,
-            day DATE NOT NULL,
-            batch_id INTEGER NOT NULL
-        )""",
-    ),
-}
 
 
 # -- shared helpers --------------------------------------------------------------------------

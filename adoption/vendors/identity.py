@@ -47,25 +47,11 @@ from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 __all__ = [
     "FORMATS",
     "MAPPING_PERSON_COLUMNS",
-    "TABLES",
 ]
 
 #: Accepted names of the person column of a mapping file (the person's roster e-mail).
 MAPPING_PERSON_COLUMNS = ("email", "person")
 _SYSTEM_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-
-TABLES: dict[str, tuple[str, str]] = {
-    "identity_mappings": (
-        "one row per identifier mapped to a person by an identities mapping file (the same "
-        "rows are in identities; this table says which came from a mapping file)",
-        """CREATE TABLE IF NOT EXISTS identity_mappings (
-            identity_hash VARCHAR NOT NULL,
-            person_id VARCHAR NOT NULL,
-            system VARCHAR NOT NULL,
-            batch_id INTEGER NOT NULL
-        )""",
-    ),
-}
 
 
 # -- the identities mapping file --------------------------------------------------------------

@@ -86,26 +86,11 @@ from adoption.vendors.microsoft import (
     resolve_columns,
 )
 
-__all__ = ["FORMATS", "SOURCE", "TABLES", "load_person_weeks"]
+__all__ = ["FORMATS", "SOURCE", "load_person_weeks"]
 
 SOURCE = "https://microsoft.github.io/viva-insights-sample-code/copilot-causal-toolkit-data/"
 
 FORMAT_NAME = "viva_person_query"
-
-TABLES: dict[str, tuple[str, str]] = {
-    "viva_person_weeks": (
-        "one row per person x week of a Viva Insights person query (Copilot actions, team "
-        "and HR attributes)",
-        """CREATE TABLE IF NOT EXISTS viva_person_weeks (
-            person_id VARCHAR NOT NULL,
-            week DATE NOT NULL,
-            organization VARCHAR,
-            attributes VARCHAR,
-            copilot_actions DOUBLE NOT NULL,
-            batch_id INTEGER NOT NULL
-        )""",
-    ),
-}
 
 _TOTAL = ("Total Copilot actions taken", "Total Copilot actions")
 _APP_PREFIX = "copilotactionstakenin"

@@ -1,4 +1,4 @@
-"""Store tables of adoption.discovery (merged into :data:`adoption.schema.TABLES`).
+"""Store tables of adoption.discovery (collected by :mod:`adoption.schema`).
 
 - ``discovery``: AI-service traffic per person or device, service, day and source.
 - ``discovery_days``: what each batch covered per day (all rows, AI or not), for overlap

@@ -1,4 +1,4 @@
-"""Store tables of adoption.surveys (merged into :data:`adoption.schema.TABLES`).
+"""Store tables of adoption.surveys (collected by :mod:`adoption.schema`).
 
 A survey export ingested as a *wave* fills five tables, all keyed by ``wave``:
 
