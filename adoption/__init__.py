@@ -10,18 +10,21 @@ Names whose modules import heavy libraries (statsmodels, matplotlib, papermill) 
 use, so that ``import adoption`` and every command line start quickly.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from adoption.config import Settings
 from adoption.errors import AdoptionError, InputError, ReportError, WorkspaceError
 from adoption.lazy import lazy_exports
 from adoption.periods import Period, parse_period
+from adoption.registry import register_format_modules
+from adoption.version import __version__
 from adoption.workspace import Workspace, init_workspace, open_workspace
 
-try:
-    __version__ = version("adoption")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+# The readers of named source formats sit above the ingest driver in the layers: the root,
+# which assembles the product, tells the driver where they are.
+register_format_modules(
+    "adoption.surveys.formats",
+    "adoption.vendors.formats",
+    "adoption.discovery.formats",
+)
 
 _LAZY = {
     "AdoptionReport": "adoption.report.content",

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import logging
 import sys
 import time
 from pathlib import Path
 
 from adoption.config import WEEKDAYS, Settings
+from adoption.discovery import commands as discovery_commands
 from adoption.errors import AdoptionError
+from adoption.governance import commands as governance_commands
 from adoption.periods import PERIOD_KINDS
+from adoption.surveys import commands as survey_commands
+from adoption.vendors import commands as vendor_commands
 
 __all__ = ["main"]
 
 #: Modules adding subcommands of their own (each has ``register(sub, workspace_arg)``).
-COMMAND_MODULES = (
-    "adoption.surveys.commands",
-    "adoption.vendors.commands",
-    "adoption.discovery.commands",
-    "adoption.governance.commands",
-)
+COMMAND_MODULES = (survey_commands, vendor_commands, discovery_commands, governance_commands)
 
 
 def _workspace_arg(p: argparse.ArgumentParser) -> None:
@@ -117,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="render the last N monthly reports (0: none)")
 
     for module in COMMAND_MODULES:
-        COMMANDS.update(importlib.import_module(module).register(sub, _workspace_arg))
+        COMMANDS.update(module.register(sub, _workspace_arg))
     return parser
 
 
@@ -334,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from adoption import __version__
+        from adoption.version import __version__
 
         _say(__version__)
         return 0

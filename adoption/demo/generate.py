@@ -15,7 +15,6 @@ The story the data tells is described by :data:`adoption.demo.story.DEMO_STORY`.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from pathlib import Path
 
@@ -24,15 +23,26 @@ import pandas as pd
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from adoption.demo import (
+    discovery,
+    governance,
+    surveys,
+    vendors_chatgpt,
+    vendors_github,
+    vendors_microsoft,
+)
 from adoption.demo.events import EventFormatter, bad_rows_table, build_events
 from adoption.demo.org import build_org, roster_frame
 from adoption.demo.seats import build_seats, write_seats
 from adoption.demo.story import TOOLS, add_months, check_period
-from adoption.demo.world import EXPORTERS, DemoWorld
+from adoption.demo.world import DemoWorld
 
-__all__ = ["write_demo_files"]
+__all__ = ["EXPORTERS", "write_demo_files"]
 
 log = logging.getLogger(__name__)
+
+#: Modules whose ``write(world)`` adds files to the demo inbox, in this order.
+EXPORTERS = (vendors_github, vendors_microsoft, vendors_chatgpt, surveys, discovery, governance)
 
 #: which roster snapshot is written with a byte-order mark
 BOM_SNAPSHOT = 1
@@ -104,13 +114,7 @@ def write_demo_files(
     written.append(path)
     world = DemoWorld(org, seats, events, first, last_day, months, out, seed)
     extra: list[Path] = []
-    for module in EXPORTERS:
-        try:
-            exporter = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
+    for exporter in EXPORTERS:
         extra.extend(exporter.write(world))
     written.extend(_write_usage(rng, org, events, out, first=first, months=months,
                                 keep=~world.claimed))

@@ -2,7 +2,7 @@
 
 The core demo writes rosters, the tool catalogue, seats and generic usage events. Each
 product part adds its own files from the same synthetic organisation through a module in
-:data:`EXPORTERS` with a function ``write(world) -> list[Path]``. An exporter that exports
+:data:`adoption.demo.generate.EXPORTERS` with a function ``write(world) -> list[Path]``. An exporter that exports
 some usage events in a vendor's format marks them with :meth:`DemoWorld.claim`, so that the
 generic usage files leave them out and nothing is counted twice.
 """
@@ -19,18 +19,7 @@ from adoption.demo.events import Events
 from adoption.demo.org import Org
 from adoption.demo.seats import Seats
 
-__all__ = ["EXPORTERS", "DemoWorld"]
-
-#: Modules whose ``write(world)`` adds files to the demo inbox, in this order.
-EXPORTERS = (
-    "adoption.demo.vendors_github",
-    "adoption.demo.vendors_microsoft",
-    "adoption.demo.vendors_chatgpt",
-    "adoption.demo.vendors_identities",
-    "adoption.demo.surveys",
-    "adoption.demo.discovery",
-    "adoption.demo.governance",
-)
+__all__ = ["DemoWorld"]
 
 
 @dataclass

@@ -6,8 +6,9 @@ seats JSON, a Qualtrics CSV with three header rows, a Squid access log, is a
 :class:`SourceFormat`: a ``sniff`` that recognises the file from its first bytes and a
 ``load`` that writes its rows into the store inside the batch's transaction.
 
-Formats are collected from the modules listed in :data:`FORMAT_MODULES`; each such module
-has a list ``FORMATS`` of :class:`SourceFormat`. Detection asks every format whose
+Formats are collected from the modules registered in :mod:`adoption.registry` (the package
+root registers the readers' modules, which sit above this layer); each such module has a list
+``FORMATS`` of :class:`SourceFormat`. Detection asks every format whose
 ``suffixes`` fit the file name; exactly one may claim it, so one format is never mistaken
 for another (a test holds every fixture against every sniffer).
 """
@@ -30,10 +31,10 @@ import pandas as pd
 
 from adoption.errors import FormatDetectionError, InputError
 from adoption.ingest.context import LoadCounts
+from adoption.registry import format_modules
 from adoption.workspace import Workspace
 
 __all__ = [
-    "FORMAT_MODULES",
     "FormatContext",
     "Sniff",
     "SourceFormat",
@@ -41,13 +42,6 @@ __all__ = [
     "get_format",
     "registered_formats",
 ]
-
-#: Modules that contribute formats (each has ``FORMATS: list[SourceFormat]``).
-FORMAT_MODULES = (
-    "adoption.surveys.formats",
-    "adoption.vendors.formats",
-    "adoption.discovery.formats",
-)
 
 #: How many bytes of a file a sniffer sees.
 HEAD_BYTES = 256 * 1024
@@ -235,18 +229,16 @@ class SourceFormat:
     source: str = ""
 
 
-@functools.cache
 def registered_formats() -> dict[str, SourceFormat]:
-    """Every named format, by name (imported once from :data:`FORMAT_MODULES`)."""
+    """Every named format, by name, from the modules of :func:`adoption.registry.format_modules`."""
+    return _collect_formats(format_modules())
+
+
+@functools.cache
+def _collect_formats(modules: tuple[str, ...]) -> dict[str, SourceFormat]:
     out: dict[str, SourceFormat] = {}
-    for module in FORMAT_MODULES:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        for fmt in getattr(mod, "FORMATS", ()):
+    for module in modules:
+        for fmt in importlib.import_module(module).FORMATS:
             if fmt.name in out:
                 raise RuntimeError(f"two formats are named {fmt.name!r}")
             out[fmt.name] = fmt

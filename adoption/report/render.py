@@ -26,11 +26,11 @@ import papermill
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 
-import adoption
 from adoption.errors import ReportError
 from adoption.periods import parse_period
 from adoption.privacy import check_min_group_size
 from adoption.report.index import META_PREFIX, render_index, write_text_atomic
+from adoption.version import __version__
 from adoption.workspace import Workspace, open_workspace
 
 __all__ = [
@@ -98,7 +98,7 @@ def report_notebook_path(name: str = REPORT_NOTEBOOK) -> Path:
     ReportError
         If the notebook is not there (e.g. the package was installed without its source tree).
     """
-    path = Path(adoption.__file__).resolve().parents[1] / "notebooks" / name
+    path = Path(__file__).resolve().parents[2] / "notebooks" / name
     if not path.is_file():
         raise ReportError(
             f"Report notebook {name!r} not found at {str(path)!r}. The notebooks ship with the "
@@ -258,7 +258,7 @@ def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLik
     with tempfile.TemporaryDirectory(prefix="adoption-render-") as scratch:
         nb = _execute(notebook, values, Path(scratch))
     meta = {k: str(values[k]) for k in _META_PARAMS if values.get(k) is not None}
-    meta |= {"title": title, "notebook": notebook.name, "version": adoption.__version__,
+    meta |= {"title": title, "notebook": notebook.name, "version": __version__,
              "rendered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     html = _export(_for_readers(nb), title, meta)
     check_self_contained(html, where=f"{notebook.name} -> {out.name}")

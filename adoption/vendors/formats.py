@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from adoption.ingest.formats import SourceFormat
-from adoption.vendors.parts import vendor_modules
+from adoption.vendors import chatgpt, directory, github, identity, microsoft, viva
 
 __all__ = ["FORMATS"]
 
+#: One reader module per source family (identities, directory, GitHub, Microsoft 365, Viva,
+#: ChatGPT), in this order.
 FORMATS: list[SourceFormat] = [
-    fmt for module in vendor_modules() for fmt in getattr(module, "FORMATS", ())
+    *identity.FORMATS,
+    *directory.FORMATS,
+    *github.FORMATS,
+    *microsoft.FORMATS,
+    *viva.FORMATS,
+    *chatgpt.FORMATS,
 ]
