@@ -21,11 +21,13 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from adoption.config import Settings
 from adoption.errors import WorkspaceError
+
+if TYPE_CHECKING:  # only for annotations: `import adoption` and `adoption --help` skip pandas
+    import pandas as pd
 
 __all__ = [
     "ENV_VAR",

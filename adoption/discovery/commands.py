@@ -5,6 +5,8 @@
   the services seen for the first time.
 - ``adoption services [--workspace DIR] [--format table|csv]``: the AI service catalogue
   with the workspace's extensions and how each service counts (sanctioned, seat, unsanctioned).
+
+The handlers import pandas and the store when they run: ``adoption --help`` loads none of them.
 """
 
 from __future__ import annotations
@@ -13,11 +15,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
-import pandas as pd
-
 from adoption.errors import AdoptionError, WorkspaceError
 from adoption.periods import PERIOD_KINDS
-from adoption.privacy import resolve_min_group_size
 
 __all__ = ["register"]
 
@@ -45,12 +44,15 @@ def register(sub: argparse._SubParsersAction,
 
 
 def cmd_shadow_ai(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from adoption.discovery.metrics import (
         compute_shadow_ai_trend,
         compute_shadow_ai_use,
         first_seen_services,
     )
     from adoption.periods import parse_period
+    from adoption.privacy import resolve_min_group_size
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
@@ -89,6 +91,8 @@ def cmd_shadow_ai(args: argparse.Namespace) -> int:
 
 
 def cmd_services(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from adoption.discovery.catalogue import load_catalogue
     from adoption.workspace import open_workspace
 

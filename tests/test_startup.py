@@ -1,0 +1,35 @@
+"""``adoption --help`` and ``import adoption`` stay quick: no heavy library is loaded.
+
+pandas alone takes seconds to import on a loaded machine; the command line imports what a
+command needs when the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "numpy", "duckdb", "scipy", "statsmodels", "matplotlib", "papermill")
+
+
+def _imported(*args: str) -> set[str]:
+    """Every module ``python -X importtime ARGS`` imports (its import-time report on stderr)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-X", "importtime", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+            if line.startswith("import time:") and line.count("|") == 2}
+
+
+@pytest.mark.parametrize("args", [("-m", "adoption.cli", "--help"), ("-c", "import adoption")])
+def test_no_heavy_library_at_start(args):
+    modules = _imported(*args)
+    assert "adoption" in modules  # the report is read: the package itself is listed
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert loaded == [], f"{' '.join(args)} imports {loaded[:10]}"
