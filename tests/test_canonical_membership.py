@@ -17,6 +17,7 @@ from conftest import refresh_store
 
 from adoption.canonical.membership import (
     load_active_people,
+    load_group_labels,
     load_membership,
     resolve_people,
 )
@@ -107,3 +108,10 @@ def test_known_activity_in_a_span_of_days(ws):
         p["eve@example.com"]: {"active_days": 0, "events": 0}}
     # 01-20 .. 02-05 holds both windows whole: Dan and Eve; no day of Ann's
     assert set(both["person_id"]) == {p["dan@example.com"], p["eve@example.com"]}
+
+
+def test_group_labels_are_every_team_the_roster_had(ws):
+    with ws.store(read_only=True) as store:
+        labels = load_group_labels(store)
+    assert labels["team"] == ["Alpha", "Beta"]
+    assert labels["department"] == ["(no department)", "Eng"]

@@ -7,6 +7,7 @@ ingested through the normal path, without options; the story must show in raw me
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -152,6 +153,46 @@ def test_comments_carry_identifiers_and_non_ascii_for_redaction(demo):
     assert any(ch in joined for ch in "ëãü")
     roster = pd.read_csv(next(f for f in files if f.name.startswith("roster_")), dtype=str)
     assert sum(name in joined for name in roster["name"]) >= 5  # roster names embedded
+
+
+def test_colleagues_named_alone_are_redacted_from_the_reports_comments(demo):
+    """The demo's comments name colleagues by first name alone ("Zoë's lunch-and-learn
+    sessions") or last name alone ("Müller's cheat sheet"). The report said no one is named
+    but printed them: only full names (when names are kept) and first-name-and-surname pairs
+    were redacted. The roster's name tokens (keyed hashes, kept though this workspace keeps
+    no names) now redact them."""
+    from adoption.privacy import NameTokens, name_tokens
+    from adoption.surveys.comments import select_comments
+    from adoption.surveys.data import load_comments, load_name_tokens
+    from adoption.surveys.report import build_sentiment_report
+
+    files, ws, _ = demo
+    assert not ws.settings.keep_names
+    roster = pd.concat([pd.read_csv(f, dtype=str) for f in files
+                        if f.name.startswith("roster_")])
+    names = {t for n in roster["name"] for t in name_tokens(n)}
+    with ws.store(read_only=True) as store:
+        comments = load_comments(store)
+        respondents = load_respondents(store)
+        tokens = NameTokens(load_name_tokens(store), ws.pseudonymise)
+    raw = comments[comments["text"].str.contains("lunch-and-learn|cheat sheet")]
+    assert len(raw) >= 10  # hand check of the demo's comment pool: 2 of 10 "helps" texts
+
+    def named(text: str) -> set[str]:  # roster name tokens written with a capital
+        return {w.casefold() for w in re.findall(r"[^\W\d_]+", text)
+                if w[0].isupper()} & names
+
+    assert all(named(t) for t in raw["text"])  # each names a colleague of the roster
+    # every comment of every published team, as the report redacts them
+    shown = select_comments(comments, respondents, name_tokens=tokens, min_group_size=5,
+                            per_team=10_000)
+    picked = shown[shown["text"].str.contains("lunch-and-learn|cheat sheet")]
+    assert len(picked) >= 10
+    assert picked["text"].str.contains(r"\[name\]'s (?:lunch-and-learn|cheat sheet)").all()
+    assert not any(named(t) for t in shown["text"])
+    # and the sentiment report itself
+    report = build_sentiment_report(ws)
+    assert not any(named(t) for t in report.comments["text"])
 
 
 def test_survey_files_are_deterministic(demo, tmp_path):

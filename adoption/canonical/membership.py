@@ -18,7 +18,7 @@ from adoption.canonical.build import NO_DEPARTMENT
 from adoption.canonical.marts import check_canonical, sql_literal
 from adoption.errors import ColumnNotFoundError, InputError
 
-__all__ = ["load_active_people", "load_membership", "resolve_people"]
+__all__ = ["load_active_people", "load_group_labels", "load_membership", "resolve_people"]
 
 _Day = dt.date | str | pd.Timestamp
 
@@ -45,6 +45,15 @@ def load_membership(store, *, day: _Day) -> pd.DataFrame:
         SELECT person_id, team, coalesce(department, {sql_literal(NO_DEPARTMENT)}) AS department
         FROM people WHERE DATE '{iso}' BETWEEN valid_from AND valid_to
         ORDER BY person_id""")
+
+
+def load_group_labels(store) -> dict[str, list[str]]:
+    """Every team and department label the roster ever had: ``{"team": [...], "department":
+    [...]}``, the labels :func:`adoption.privacy.publish_labels` tells look-alikes apart in."""
+    check_canonical(store)
+    rows = store.query("SELECT DISTINCT team, department FROM people")
+    return {"team": sorted(set(rows["team"].dropna())),
+            "department": sorted(set(rows["department"].dropna()) | {NO_DEPARTMENT})}
 
 
 def resolve_people(store, data: pd.DataFrame, *, identity: str = "identity_hash",

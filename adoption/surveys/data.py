@@ -33,6 +33,7 @@ __all__ = [
     "load_activity",
     "load_comments",
     "load_headcount",
+    "load_name_tokens",
     "load_names",
     "load_respondents",
     "load_responses",
@@ -238,3 +239,10 @@ def load_names(source: Store | Workspace) -> list[str]:
     """Names kept in ``person_names`` (only with ``keep_names = true``; else empty)."""
     out = _query(source, "SELECT DISTINCT name FROM person_names WHERE name IS NOT NULL")
     return sorted(str(n) for n in out["name"] if str(n).strip())
+
+
+def load_name_tokens(source: Store | Workspace) -> frozenset[str]:
+    """Keyed hashes of the roster's name tokens (``name_tokens``), kept whatever
+    ``keep_names`` says: for :class:`adoption.privacy.NameTokens`."""
+    out = _query(source, "SELECT token_hash FROM name_tokens")
+    return frozenset(out["token_hash"])
