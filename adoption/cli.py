@@ -255,16 +255,18 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from adoption.canonical import load_person_periods
+    from adoption.canonical.membership import load_group_labels
     from adoption.metrics import compute_adoption_metrics
     from adoption.periods import parse_period
-    from adoption.privacy import resolve_min_group_size
+    from adoption.privacy import publish_labels, resolve_min_group_size
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
     period = parse_period(args.period, args.period_kind, week_start=ws.settings.week_start_index)
     k = resolve_min_group_size(ws.settings, args.min_group_size, where="adoption metrics")
     with ws.store(read_only=True) as store:
-        pp = load_person_periods(store, period_kind=period.kind, tools=args.tool)
+        pp = publish_labels(load_person_periods(store, period_kind=period.kind, tools=args.tool),
+                            ws.settings, labels=load_group_labels(store))
     table = compute_adoption_metrics(pp, by=args.by, min_group_size=k)
     table = table[table["period"] == period.label].reset_index(drop=True)
     if table.empty:

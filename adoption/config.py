@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 import zoneinfo
 from dataclasses import asdict, dataclass, field, fields
@@ -15,6 +16,7 @@ from adoption.errors import InputError
 
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
+    "DEFAULT_TEAM_LABEL_PATTERN",
     "FLOOR_MIN_GROUP_SIZE",
     "SECTIONS",
     "Settings",
@@ -24,6 +26,9 @@ __all__ = [
 DEFAULT_MIN_GROUP_SIZE = 5
 #: The minimum group size can be raised but never set below this.
 FLOOR_MIN_GROUP_SIZE = 3
+#: Removed from team and department labels before they are published: a trailing parenthesised
+#: part, where some HR systems put the manager's name ("Platform (Jane Doe)" -> "Platform").
+DEFAULT_TEAM_LABEL_PATTERN = r"(?<=\S)\s*\([^()]*\)\s*$"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: Sections of ``adoption.toml`` that belong to one part of the product each; their content
 #: is checked by that part (e.g. :mod:`adoption.governance` reads ``[governance]``).
@@ -56,6 +61,11 @@ class Settings:
     keep_names : bool
         Keep people's names and e-mail addresses (restricted outputs only). Off by default:
         only keyed hashes of identifiers are stored.
+    team_label_pattern : str
+        A regular expression removed from every team and department label before it is
+        published (see :func:`adoption.privacy.publish_labels`); by default a trailing
+        parenthesised part, where some HR systems put the manager's name. ``""`` turns the
+        clean-up off.
     sections : dict
         The product parts' own sections of ``adoption.toml`` (see :data:`SECTIONS`), as read;
         use :meth:`section`.
@@ -67,6 +77,7 @@ class Settings:
     week_start: str = "monday"
     currency: str = "EUR"
     keep_names: bool = False
+    team_label_pattern: str = DEFAULT_TEAM_LABEL_PATTERN
     sections: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +101,19 @@ class Settings:
             raise InputError(
                 f"{source}: week_start is {self.week_start!r}; allowed: {list(WEEKDAYS)}."
             )
+        if not isinstance(self.team_label_pattern, str):
+            raise InputError(
+                f"{source}: team_label_pattern is {self.team_label_pattern!r}; it must be a "
+                "regular expression in quotes, or \"\" to keep team labels as they are."
+            )
+        try:
+            re.compile(self.team_label_pattern)
+        except re.error as e:
+            raise InputError(
+                f"{source}: team_label_pattern {self.team_label_pattern!r} is not a valid "
+                f"regular expression ({e}). Fix it, or set it to \"\" to keep team labels "
+                "as they are."
+            ) from e
         if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isalpha()):
             raise InputError(
                 f"{source}: currency is {self.currency!r}; use a three-letter ISO 4217 code "
@@ -155,4 +179,7 @@ class Settings:
             f"min_group_size = {v['min_group_size']}\n"
             "# keep names and e-mail addresses for restricted outputs (off: keyed hashes only)\n"
             f"keep_names = {v['keep_names']}\n"
+            "# removed from team and department labels before they are published (a regular\n"
+            "# expression; the default strips a trailing \"(...)\", e.g. a manager's name)\n"
+            f"team_label_pattern = {v['team_label_pattern']}\n"
         ) + extra

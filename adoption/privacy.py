@@ -32,11 +32,20 @@ A suppressed row has every value column blanked (set to missing), including the 
 Rates whose own denominator is another count (e.g. activation over ``seats``) are protected by
 running the same rules with that count as the size, blanking only the columns that depend on it
 (``denominators={"seats": ["activation_rate", ...]}``); the row stays published.
+
+Labels and free text go through here too: :func:`publish_labels` cleans team and department
+labels before they are published (a manager's name some HR systems append to a team, by the
+workspace's ``team_label_pattern``), and :class:`NameTokens` redacts the names of people in
+the roster from free text (comments) by keyed hashes of their name tokens, so that it works
+whether or not the workspace keeps names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,8 +54,14 @@ from adoption.config import FLOOR_MIN_GROUP_SIZE
 from adoption.errors import ColumnNotFoundError, InputError
 
 __all__ = [
+    "NAME_PARTICLES",
     "ROOT_LEVEL_NAME",
+    "NameTokens",
     "check_min_group_size",
+    "clean_label",
+    "name_token_keys",
+    "name_tokens",
+    "publish_labels",
     "resolve_min_group_size",
     "suppress_small_groups",
 ]
@@ -90,6 +105,158 @@ def resolve_min_group_size(settings: object, requested: int | None = None, *,
     k = max(int(requested or 0), floor)
     check_min_group_size(k, where=where)
     return k
+
+
+# -- labels and free text ----------------------------------------------------------------------
+
+
+def clean_label(label: object, *, pattern: str | None) -> object:
+    """A team or department label with the part ``pattern`` matches removed (e.g. a manager's
+    name some HR systems append: ``"Platform (Jane Doe)"`` -> ``"Platform"``).
+
+    Missing labels, an empty pattern, and labels that would become empty are left as they
+    are (``"(no team)"`` stays).
+    """
+    if not pattern or not isinstance(label, str):
+        return label
+    cleaned = re.sub(pattern, "", label).strip()
+    return cleaned or label
+
+
+def publish_labels(data: pd.DataFrame, settings: object, *,
+                   labels: Mapping[str, Iterable[str]] | None = None,
+                   columns: Sequence[str] = ("team", "department"),
+                   text_columns: Sequence[str] = ("suppression_reason",)) -> pd.DataFrame:
+    """A copy of ``data`` with its group labels cleaned for publication (:func:`clean_label`).
+
+    The one clean-up of team and department labels before they are published (report tables
+    and captions, figures, CSV): the workspace's ``team_label_pattern`` setting (by default a
+    trailing parenthesised part) is removed from every label of ``columns`` present. Two
+    different labels that would read the same (``"Platform (Jane Doe)"`` and ``"Platform
+    (John Roe)"``) are told apart by a number in the order of the original labels
+    (``"Platform #1"``, ``"Platform #2"``), so that groups are never merged.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Not modified; columns of ``columns`` that are absent are skipped.
+    settings : Settings
+        The workspace settings (its ``team_label_pattern``).
+    labels : mapping of column to labels, optional
+        Every label a column can hold (e.g. every team of the roster,
+        :func:`adoption.canonical.membership.load_group_labels`): look-alike labels are
+        numbered within these and the data's own, so that every table of a workspace numbers
+        them alike, whichever groups it shows. Default: the data's own labels.
+    text_columns : sequence of str, default ("suppression_reason",)
+        Columns of text written from the labels (a suppression reason, an alert's
+        ``message``): every label changed is replaced in them too.
+    """
+    pattern = getattr(settings, "team_label_pattern", None)
+    if not pattern:
+        return data.copy()
+    out = data.copy()
+    changed: dict[str, str] = {}
+    for col in columns:
+        if col not in out.columns:
+            continue
+        known = set((labels or {}).get(col, ()))
+        raw = sorted({v for v in [*pd.unique(out[col].dropna()), *known] if isinstance(v, str)})
+        cleaned = {v: clean_label(v, pattern=pattern) for v in raw}
+        groups: dict[object, list[str]] = {}
+        for v in raw:
+            groups.setdefault(cleaned[v], []).append(v)
+        mapping = {}
+        for text, members in groups.items():
+            if len(members) == 1:
+                mapping[members[0]] = text
+            else:
+                mapping.update({v: f"{text} #{i}" for i, v in enumerate(members, start=1)})
+        changed.update({k: v for k, v in mapping.items() if k != v})
+        if any(k != v for k, v in mapping.items()):
+            values = out[col]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                out[col] = values.cat.rename_categories(
+                    {k: v for k, v in mapping.items() if k in values.cat.categories})
+            else:
+                out[col] = values.map(lambda v, m=mapping: m.get(v, v))
+    texts = [c for c in text_columns if c in out.columns]
+    if changed and texts:
+        found = re.compile("|".join(re.escape(k) for k in sorted(changed, key=len, reverse=True)))
+        for col in texts:
+            values = out[col]
+            out[col] = values.map(lambda t: found.sub(lambda m: changed[m.group(0)], t)
+                                  if isinstance(t, str) else t).astype(values.dtype)
+    return out
+
+
+#: Name particles never taken as a name token on their own ("van", "de", ...).
+NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "della",
+                            "la", "le", "ter", "ten", "bin", "al", "el", "dos", "das"})
+_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: Prefix of what is hashed for a name token, so that its hash never equals an identifier's.
+_NAME_TOKEN_DOMAIN = "name-token:"
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).casefold()
+
+
+def name_tokens(name: object) -> list[str]:
+    """The tokens of a person's name that free text is checked against, normalised.
+
+    Each run of letters of at least two letters (``"Jean-Luc O'Neil"`` -> ``jean, luc,
+    neil``), except name particles, in NFKC case-folded form; a missing name gives ``[]``.
+    """
+    if not isinstance(name, str):
+        return []
+    return [t for t in dict.fromkeys(_fold(w) for w in _LETTERS.findall(name))
+            if len(t) >= 2 and t not in NAME_PARTICLES]
+
+
+def name_token_keys(tokens: Iterable[str]) -> list[str]:
+    """What the workspace's keyed hash is taken of for each normalised name token."""
+    return [_NAME_TOKEN_DOMAIN + t for t in tokens]
+
+
+@dataclass(frozen=True)
+class NameTokens:
+    """The roster's name tokens as keyed hashes, to redact people's names from free text.
+
+    Attributes
+    ----------
+    hashes : frozenset of str
+        Keyed hashes (``Workspace.pseudonymise``) of :func:`name_token_keys` of every name
+        token of every roster name (the ``name_tokens`` table; kept whether or not the
+        workspace keeps names).
+    pseudonymise : callable
+        The workspace's keyed hash, applied to the words of the text.
+    """
+
+    hashes: frozenset[str]
+    pseudonymise: Callable[[Iterable[str]], list[str | None]]
+
+    def redact(self, texts: Iterable[object], *, replacement: str = "[name]") -> list[str]:
+        """``texts`` with every capitalised word that is a roster name token replaced.
+
+        A word is a run of letters (so ``"Zoë's"`` is checked as ``Zoë`` and ``"Jean-Luc"`` as
+        ``Jean`` and ``Luc``); it is checked when it starts with a capital and has at least
+        two letters. Missing texts become ``""``.
+        """
+        texts = ["" if not isinstance(t, str) else t for t in texts]
+        if not self.hashes:
+            return texts
+        words = sorted({_fold(w) for t in texts for w in _LETTERS.findall(t)
+                        if len(w) >= 2 and w[0].isupper()} - NAME_PARTICLES)
+        hashed = self.pseudonymise(name_token_keys(words))
+        names = {w for w, h in zip(words, hashed, strict=True) if h in self.hashes}
+        if not names:
+            return texts
+
+        def sub(match: re.Match[str]) -> str:
+            w = match.group(0)
+            return replacement if w[0].isupper() and _fold(w) in names else w
+
+        return [_LETTERS.sub(sub, t) for t in texts]
 
 
 def suppress_small_groups(

@@ -2,7 +2,8 @@
 
 Person identifiers are keyed hashes (see :meth:`adoption.workspace.Workspace.pseudonymise`);
 no table holds a name or an e-mail address except ``person_names``, which is filled only when
-the workspace opts in with ``keep_names = true``.
+the workspace opts in with ``keep_names = true``. ``name_tokens`` holds keyed hashes of the
+roster's name tokens only, to redact names from free text (:class:`adoption.privacy.NameTokens`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
             person_id VARCHAR PRIMARY KEY,
             name VARCHAR,
             email VARCHAR
+        )""",
+    ),
+    "name_tokens": (
+        "one row per keyed hash of a name token (a first or last name, see "
+        "adoption.privacy.name_tokens) of anyone in any roster: redacts names from free text, "
+        "whether or not the workspace keeps names",
+        """CREATE TABLE IF NOT EXISTS name_tokens (
+            token_hash VARCHAR PRIMARY KEY
         )""",
     ),
     "identities": (

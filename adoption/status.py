@@ -31,14 +31,24 @@ def load_rejects(store: Store, *, batch_id: int | None = None) -> pd.DataFrame:
 
 
 def load_unmatched_usage(store: Store) -> pd.DataFrame:
-    """Per tool: usage by identities that match nobody in the roster (kept, not dropped)."""
-    from adoption.canonical.identity import identity_map_sql
+    """Per tool: daily usage by people who match nobody in the roster (kept, not dropped).
 
-    return store.query(f"""
-        SELECT u.tool, count(DISTINCT u.person_id) AS identities, count(*) AS person_days,
-               sum(u.events) AS events
-        FROM usage u
-        LEFT JOIN ({identity_map_sql(store.con)}) i ON i.identity_hash = u.person_id
-        WHERE NOT EXISTS (SELECT 1 FROM people p
-                          WHERE p.person_id = coalesce(i.person_id, u.person_id))
-        GROUP BY u.tool ORDER BY u.tool""")
+    Read from the canonical marts: ``person_tool_days`` (people already resolved) of daily
+    sources, for people without an ``employment`` span.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``tool, identities`` (distinct unmatched people), ``person_days``,
+        ``events``.
+    """
+    from adoption.canonical import check_canonical
+
+    check_canonical(store)
+    return store.query("""
+        SELECT tool, count(DISTINCT person_id) AS identities,
+               count(DISTINCT (person_id, day)) AS person_days, sum(events) AS events
+        FROM person_tool_days d
+        WHERE evidence = 'day'
+          AND NOT EXISTS (SELECT 1 FROM employment e WHERE e.person_id = d.person_id)
+        GROUP BY tool ORDER BY tool""")

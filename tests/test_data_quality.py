@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import refresh_store
 
 import adoption
 from adoption.ingest import ingest_file
@@ -146,6 +147,7 @@ def test_gaps_of_window_sources_are_told_in_their_own_grain(workspace):
                               "1, 1, 0, 0, ?, ?, NULL)", [b, f"h{b}", fmt, lo, hi])
             store.con.execute("INSERT INTO activity_periods VALUES (?, 'T', 'x', ?, ?, true, "
                               "NULL, 1, NULL, NULL, ?)", [ann, lo, hi, b])
+        refresh_store(store)  # staged directly: the canonical tables are rebuilt by hand
         dq = build_data_quality(store)
     gaps = dq.gaps.set_index("source")
     # hand count: February is 28 days = 1 month; 01-12 .. 01-25 is 14 days = 2 weeks

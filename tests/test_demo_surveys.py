@@ -7,6 +7,7 @@ ingested through the normal path, without options; the story must show in raw me
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from adoption.demo.surveys import (
     WAVE_DATES,
 )
 from adoption.ingest import ingest_files
+from adoption.surveys.data import load_headcount, load_respondents, load_responses
 
 WAVES = ("2026-03", "2026-06", "2026-09")
 SURVEY_FILES = ("survey_2026-03_qualtrics.csv", "survey_2026-06_surveymonkey.csv",
@@ -39,15 +41,16 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def scores(demo) -> pd.DataFrame:
-    """One row per answer with team, construct and the favourable-direction value."""
+    """One row per answer with team, construct and the favourable-direction value.
+
+    Teams come from load_responses: the reader stages keyed hashes only, and a respondent's
+    team on the wave date is taken from the canonical layer when the survey is read.
+    """
     _, ws, _ = demo
-    with ws.store(read_only=True) as store:
-        return store.con.execute(
-            """SELECT r.wave, r.team, r.person_id, r.respondent_id, i.construct, i.kind,
-                      CASE WHEN i.reverse THEN i.scale_min + i.scale_max - a.value
-                           ELSE a.value END AS score
-               FROM survey_answers a JOIN survey_respondents r USING (wave, respondent_id)
-               JOIN survey_items i USING (wave, item_id)""").df()
+    r = load_responses(ws)
+    score = r["value"].where(~r["reverse"], r["scale_min"] + r["scale_max"] - r["value"])
+    return r.assign(score=score)[["wave", "team", "person_id", "respondent_id", "construct",
+                                  "kind", "score"]]
 
 
 def _means(scores: pd.DataFrame, team: str) -> pd.DataFrame:
@@ -70,7 +73,7 @@ def test_three_waves_in_two_or_more_formats_ingest_without_options(demo):
     assert (q.rows_rejected, q.rows_duplicate) == (3, 1)
     assert "1 partial responses kept" in q.note
     assert (sm.rows_rejected, sm.rows_duplicate) == (0, 1)
-    assert "1 respondents not found in the roster" in sm.note
+    # (whether respondents are in the roster is decided when read: see below)
     assert (forms.rows_rejected, forms.rows_duplicate) == (0, 0)
     with ws.store(read_only=True) as store:
         waves = store.con.execute(
@@ -79,17 +82,13 @@ def test_three_waves_in_two_or_more_formats_ingest_without_options(demo):
         assert [d for _, d, _ in waves] == list(WAVE_DATES)
         assert [n for _, _, n in waves] == [r.rows_loaded for r in surveys]
         # every respondent resolves to a person in a team on the wave date, but for the
-        # contractor who answered wave 2 (kept, unmatched, no team)
-        unmatched = store.con.execute(
-            "SELECT wave, team FROM survey_respondents WHERE NOT matched").fetchall()
-        assert unmatched == [("2026-06", None)]
-        assert store.con.execute(
-            "SELECT count(*) FROM survey_respondents WHERE matched AND team IS NULL"
-        ).fetchone()[0] == 0
+        # contractor who answered wave 2 (kept, unmatched, no team); resolved when read
+        respondents = load_respondents(store)
+        unmatched = respondents[~respondents["matched"]]
+        assert list(zip(unmatched["wave"], unmatched["team"], strict=True)) == [
+            ("2026-06", "(no team)")]
         for wave, day in zip(WAVES, WAVE_DATES, strict=True):
-            employed = store.con.execute(
-                "SELECT count(DISTINCT person_id) FROM people WHERE valid_from <= ? "
-                "AND valid_to >= ?", [day, day]).fetchone()[0]
+            employed = int(load_headcount(store, day)["headcount"].sum())
             answered = store.con.execute(
                 "SELECT count(*) FROM survey_respondents WHERE wave = ?", [wave]).fetchone()[0]
             assert 0.55 <= answered / employed <= 0.65, (wave, answered, employed)
@@ -154,6 +153,46 @@ def test_comments_carry_identifiers_and_non_ascii_for_redaction(demo):
     assert any(ch in joined for ch in "ëãü")
     roster = pd.read_csv(next(f for f in files if f.name.startswith("roster_")), dtype=str)
     assert sum(name in joined for name in roster["name"]) >= 5  # roster names embedded
+
+
+def test_colleagues_named_alone_are_redacted_from_the_reports_comments(demo):
+    """The demo's comments name colleagues by first name alone ("Zoë's lunch-and-learn
+    sessions") or last name alone ("Müller's cheat sheet"). The report said no one is named
+    but printed them: only full names (when names are kept) and first-name-and-surname pairs
+    were redacted. The roster's name tokens (keyed hashes, kept though this workspace keeps
+    no names) now redact them."""
+    from adoption.privacy import NameTokens, name_tokens
+    from adoption.surveys.comments import select_comments
+    from adoption.surveys.data import load_comments, load_name_tokens
+    from adoption.surveys.report import build_sentiment_report
+
+    files, ws, _ = demo
+    assert not ws.settings.keep_names
+    roster = pd.concat([pd.read_csv(f, dtype=str) for f in files
+                        if f.name.startswith("roster_")])
+    names = {t for n in roster["name"] for t in name_tokens(n)}
+    with ws.store(read_only=True) as store:
+        comments = load_comments(store)
+        respondents = load_respondents(store)
+        tokens = NameTokens(load_name_tokens(store), ws.pseudonymise)
+    raw = comments[comments["text"].str.contains("lunch-and-learn|cheat sheet")]
+    assert len(raw) >= 10  # hand check of the demo's comment pool: 2 of 10 "helps" texts
+
+    def named(text: str) -> set[str]:  # roster name tokens written with a capital
+        return {w.casefold() for w in re.findall(r"[^\W\d_]+", text)
+                if w[0].isupper()} & names
+
+    assert all(named(t) for t in raw["text"])  # each names a colleague of the roster
+    # every comment of every published team, as the report redacts them
+    shown = select_comments(comments, respondents, name_tokens=tokens, min_group_size=5,
+                            per_team=10_000)
+    picked = shown[shown["text"].str.contains("lunch-and-learn|cheat sheet")]
+    assert len(picked) >= 10
+    assert picked["text"].str.contains(r"\[name\]'s (?:lunch-and-learn|cheat sheet)").all()
+    assert not any(named(t) for t in shown["text"])
+    # and the sentiment report itself
+    report = build_sentiment_report(ws)
+    assert not any(named(t) for t in report.comments["text"])
 
 
 def test_survey_files_are_deterministic(demo, tmp_path):

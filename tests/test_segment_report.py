@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from conftest import refresh_store
 
 import adoption
 from adoption.vendors.segment_report import (
@@ -30,15 +31,17 @@ def ws(tmp_path_factory) -> adoption.Workspace:
     for team, (size, actions) in TEAMS.items():
         for i in range(size):
             pid = ws.pseudonymise([f"{team.lower()}{i}@example.com"])[0]
-            people.append((pid, team, "Eng", dt.date(2025, 1, 1), dt.date(2026, 12, 31)))
+            people.append((pid, team, "Eng", dt.date(2025, 1, 1), dt.date(2025, 1, 1)))
             weeks += [(pid, FIRST_WEEK + dt.timedelta(weeks=k), actions) for k in range(12)]
     with ws.store() as store:
+        # a roster snapshot (people and employment are derived from it by the canonical build)
         store.con.executemany(
-            "INSERT INTO people (person_id, team, department, valid_from, valid_to) "
-            "VALUES (?, ?, ?, ?, ?)", people)
+            "INSERT INTO roster_snapshots (batch_id, person_id, team, department, "
+            "employment_start, as_of) VALUES (1, ?, ?, ?, ?, ?)", people)
         store.con.executemany(
             "INSERT INTO viva_person_weeks (person_id, week, copilot_actions, batch_id) "
             "VALUES (?, ?, ?, 1)", weeks)
+        refresh_store(store)
     return ws
 
 

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import refresh_store
 
 import adoption
 from adoption.surveys.report import (
@@ -50,8 +51,9 @@ def fill_store(ws: adoption.Workspace, *, seed: int = 1, teams=None) -> None:
     for (dept, team), (headcount, _) in teams.items():
         for i in range(headcount):
             pid = f"{team}-{i}"
-            people.append((pid, team, dept, None, None, None, "2025-01-01", None,
-                           "2025-01-01", "2026-12-31"))
+            # one roster snapshot: the canonical build derives people and employment from it
+            people.append((1, "2025-01-01", pid, team, dept, None, None, None, "2025-01-01",
+                           None))
             if i % 2 == 0:  # half of each team used a tool in the month before each wave
                 for day in ("2026-02-20", "2026-05-20", "2026-06-02"):
                     usage.append((pid, "Copilot", day, 3, 1))
@@ -85,7 +87,8 @@ def fill_store(ws: adoption.Workspace, *, seed: int = 1, teams=None) -> None:
                         text = f"{TINY_MARK} our licence was blocked"
                     comments.append((wave, rid, "c1", text, b))
     with ws.store() as store, store.transaction() as con:
-        con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", people)
+        con.executemany("INSERT INTO roster_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        people)
         con.executemany("INSERT INTO usage VALUES (?, ?, ?, ?, ?)", usage)
         con.executemany("INSERT INTO survey_waves VALUES (?, ?, ?, ?, ?, ?, ?, ?)", waves)
         con.executemany("INSERT INTO survey_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -95,6 +98,8 @@ def fill_store(ws: adoption.Workspace, *, seed: int = 1, teams=None) -> None:
         con.executemany("INSERT INTO survey_answers VALUES (?, ?, ?, ?, ?)", answers)
         con.executemany("INSERT INTO survey_comments VALUES (?, ?, ?, ?, ?)", comments)
         con.execute("INSERT INTO person_names VALUES ('Alpha-0', 'Ann Smith', NULL)")
+    with ws.store() as store:
+        refresh_store(store)  # the rows above were staged directly, not by ingest
 
 
 @pytest.fixture

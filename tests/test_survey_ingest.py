@@ -21,6 +21,7 @@ from adoption.cli import main
 from adoption.errors import AdoptionError, InputError
 from adoption.ingest import ingest_file, ingest_files
 from adoption.ingest.formats import detect_format
+from adoption.surveys.data import load_respondents
 from adoption.surveys.ingest import load_mapping
 
 FIXTURES = Path(__file__).parent / "fixtures" / "surveys"
@@ -57,7 +58,9 @@ def test_qualtrics_export(ws):
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (8, 4, 3, 1)
     assert r.kind == "survey" and r.format == "qualtrics_csv"
     assert "2 preview/test/spam" in r.note and "1 partial responses kept" in r.note
-    assert "1 respondents not found in the roster" in r.note
+    # (the reader no longer looks respondents up in the roster, so the note of unmatched
+    # respondents is gone: load_respondents tells it when the survey is read, below)
+    assert "not found in the roster" not in r.note
     waves = table(ws, "survey_waves")
     assert waves[["wave", "instrument", "source_format", "responses", "anonymous"]].iloc[0] \
         .tolist() == ["2026-02", "ai_adoption_pulse", "qualtrics_csv", 4, False]
@@ -73,10 +76,14 @@ def test_qualtrics_export(ws):
     by_person = resp.set_index("person_id")
     ann, eve, joao = ws.pseudonymise(["ann@example.com", "eve@example.com",
                                       "joao@partner.example"])
-    assert by_person.loc[ann, "team"] == "Beta"  # on the wave date, after her move
-    assert by_person.loc[eve, "team"] == "Alpha" and not by_person.loc[eve, "finished"]
-    assert by_person.loc[joao, "matched"] == False  # noqa: E712 - numpy bool
-    assert pd.isna(by_person.loc[joao, "team"])
+    # the reader stages keyed hashes only; who they are and their team on the wave date are
+    # decided when read, through the canonical layer (load_respondents)
+    people = load_respondents(ws).set_index("person_id")
+    assert people.loc[ann, "team"] == "Beta"  # on the wave date, after her move
+    assert people.loc[eve, "team"] == "Alpha" and not people.loc[eve, "finished"]
+    assert people.loc[joao, "matched"] == False  # noqa: E712 - numpy bool
+    assert people.loc[joao, "team"] == "(no team)"  # João is not in the roster
+    assert people["matched"].sum() == 3  # Ann, Dan and Eve
     # respondent ids are keyed hashes of wave and response id, never the raw id
     assert set(resp["respondent_id"]) >= set(ws.pseudonymise(["2026-02:R_7aBcDeFgHiJkLmN"]))
     assert not resp["respondent_id"].str.startswith("R_").any()
@@ -126,7 +133,12 @@ def test_google_forms_anonymous_export_counts_stated_teams(ws):
     resp = table(ws, "survey_respondents").sort_values("submitted_at")
     assert resp["person_id"].isna().all() and not resp["matched"].any()
     assert resp["team"].tolist() == ["Alpha", "Beta", "Beta"]
-    assert resp["department"].tolist() == ["Eng"] * 3  # the team's department on the date
+    # the stated team's department on the wave date is looked up when read (the reader does
+    # not read the roster)
+    read = load_respondents(ws).set_index("respondent_id").loc[resp["respondent_id"]]
+    assert read["team"].tolist() == ["Alpha", "Beta", "Beta"]
+    assert read["department"].tolist() == ["Eng"] * 3
+    assert not read["matched"].any()
     # "2026/02/09 10:12:45 AM GMT+1" and "2/11/2026 16:45:10" (workspace time zone)
     assert resp["submitted_at"].tolist() == [
         pd.Timestamp("2026-02-09 10:12:45", tz=BERLIN),
@@ -313,9 +325,12 @@ def test_generic_workbook_and_google_forms_with_email(ws, tmp_path):
     r = ingest_file(ws, path, options={"wave": "xlsx"})
     assert (r.rows_read, r.rows_loaded) == (2, 2)
     assert answers_of(ws, "ann@example.com", "xlsx") == {"de_want": 4.0, "eu_easy": 5.0}
-    resp = table(ws, "survey_respondents").set_index("person_id")
-    # a matched person's team comes from the roster, not from the answer
+    # a matched person's team comes from the roster, not from the answer (the stated team is
+    # staged as given; the roster's team on the wave date is taken when read)
+    resp = load_respondents(ws, waves="xlsx").set_index("person_id")
     assert resp.loc[ws.pseudonymise(["ann@example.com"])[0], "team"] == "Beta"
+    staged = table(ws, "survey_respondents", "WHERE wave = 'xlsx'").set_index("person_id")
+    assert staged.loc[ws.pseudonymise(["ann@example.com"])[0], "team"] == "Alpha"
 
     google = tmp_path / "google.csv"
     google.write_text(

@@ -81,8 +81,8 @@ _BASE = {"awareness": 4.3, "desire": 4.2, "knowledge": 4.05, "ability": 4.0,
 _HELPS = (
     "The prompt workshop in {city} was really useful.",
     "Pairing with {name} on real tickets helped most.",
-    "Zoë's lunch-and-learn sessions — short and practical.",
-    "Examples from colleagues in São Paulo and Müller's cheat sheet.",
+    "{first}'s lunch-and-learn sessions — short and practical.",
+    "Examples from colleagues in São Paulo and {last}'s cheat sheet.",
     "Office hours; you can reach me at {email} if you want details.",
     "Honestly just trying it on my own backlog.",
     "The internal wiki page with good prompts.",
@@ -164,8 +164,9 @@ def _comment(rng: np.random.Generator, pool: tuple[str, ...], world: DemoWorld) 
     org = world.org
     text = pool[int(rng.integers(len(pool)))]
     who = int(rng.integers(org.size))
-    return text.format(name=str(org.names[who]), email=str(org.emails[who]),
-                       city=str(org.locations[who]))
+    first, _, last = str(org.names[who]).partition(" ")  # a colleague by first or last name
+    return text.format(name=str(org.names[who]), first=first, last=last,
+                       email=str(org.emails[who]), city=str(org.locations[who]))
 
 
 def _sample(world: DemoWorld, rng: np.random.Generator, wave: int) -> list[dict]:

@@ -46,19 +46,23 @@ def register(sub: argparse._SubParsersAction,
 def cmd_shadow_ai(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from adoption.canonical.membership import load_group_labels
     from adoption.discovery.metrics import (
         compute_shadow_ai_trend,
         compute_shadow_ai_use,
         first_seen_services,
     )
     from adoption.periods import parse_period
-    from adoption.privacy import resolve_min_group_size
+    from adoption.privacy import publish_labels, resolve_min_group_size
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
     period = parse_period(args.period, args.period_kind, week_start=ws.settings.week_start_index)
     k = resolve_min_group_size(ws.settings, args.min_group_size)
-    use = compute_shadow_ai_use(ws, period_kind=period.kind, by=args.by, min_group_size=k)
+    with ws.store(read_only=True) as store:  # team labels as they may be published
+        labels = load_group_labels(store)
+    use = publish_labels(compute_shadow_ai_use(ws, period_kind=period.kind, by=args.by,
+                                               min_group_size=k), ws.settings, labels=labels)
     table = use[use["period"] == period.label].reset_index(drop=True)
     if table.empty:
         have = sorted(use["period"].unique())
@@ -74,8 +78,9 @@ def cmd_shadow_ai(args: argparse.Namespace) -> int:
         shown = table.drop(columns=["period_start"]).astype({"department": object, "team": object})
         _say(shown.fillna({"department": "", "team": "", "suppression_reason": ""})
              .to_string(index=False))
-        trend = compute_shadow_ai_trend(ws, period_kind=period.kind, by=args.by,
-                                        period=period.label, min_group_size=k)
+        trend = publish_labels(compute_shadow_ai_trend(ws, period_kind=period.kind, by=args.by,
+                                                       period=period.label, min_group_size=k),
+                               ws.settings, labels=labels)
         growing = trend[trend["growing"].fillna(False).astype(bool)]
         _say(f"\nGrowing beyond noise since {trend['comparison_period'].iloc[0]}:"
              if len(trend) else "\nNo previous period to compare with.")

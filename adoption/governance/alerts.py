@@ -37,13 +37,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.governance.config import AlertSettings, alert_settings
 from adoption.governance.data import load_seat_periods
 from adoption.governance.seats import compute_seat_metrics
 from adoption.metrics.intervals import wilson_interval
 from adoption.periods import parse_period
-from adoption.privacy import check_min_group_size, resolve_min_group_size
+from adoption.privacy import check_min_group_size, publish_labels, resolve_min_group_size
 
 __all__ = ["ALERT_COLUMNS", "SEVERITIES", "build_alerts"]
 
@@ -118,7 +119,10 @@ def build_alerts(
     rank = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     out = out.assign(_r=rank).sort_values(["_r", "rule", "department", "team"], kind="stable",
                                           na_position="first")
-    return out.drop(columns="_r").reset_index(drop=True)
+    with ws.store(read_only=True) as store:  # team labels (and the text) as they may be published
+        labels = load_group_labels(store)
+    return publish_labels(out.drop(columns="_r").reset_index(drop=True), ws.settings,
+                          labels=labels, text_columns=("message", "evidence"))
 
 
 def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int,

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.governance.alerts import build_alerts
 from adoption.governance.config import governance_settings
@@ -24,7 +25,7 @@ from adoption.governance.overlaps import compute_team_overlaps
 from adoption.governance.seats import compute_seat_metrics
 from adoption.governance.spend import summarise_spend
 from adoption.periods import parse_period
-from adoption.privacy import check_min_group_size, resolve_min_group_size
+from adoption.privacy import check_min_group_size, publish_labels, resolve_min_group_size
 
 __all__ = [
     "TREND_PERIODS",
@@ -159,6 +160,11 @@ def build_governance_section(
     alerts = build_alerts(ws, period=target.label, period_kind=period_kind, min_group_size=k,
                           confidence=confidence)
     as_of = sp["as_of"].max().date() if len(sp) else None
+    with ws.store(read_only=True) as store:  # team labels as they may be published
+        labels = load_group_labels(store)
+    tools, teams, overlaps, shadow, shadow_trend = (
+        None if f is None else publish_labels(f, ws.settings, labels=labels)
+        for f in (tools, teams, overlaps, shadow, shadow_trend))
     section = GovernanceSection(
         organisation=ws.settings.organisation, period=target.label, period_kind=period_kind,
         period_title=_title(target), currency=ws.settings.currency, as_of=as_of,

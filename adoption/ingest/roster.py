@@ -9,8 +9,11 @@ left the day before that snapshot.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.sql import bad_value_reason, first_reason, norm_identifier_sql, parse_date_sql
+from adoption.privacy import name_token_keys, name_tokens
 
 __all__ = ["load_roster"]
 
@@ -101,6 +104,7 @@ def load_roster(ctx: LoadContext) -> LoadCounts:
         SELECT {ctx.batch_id}, as_of, person_id, {", ".join(_ATTRS)} FROM r4""")
     ctx.con.execute("""INSERT OR IGNORE INTO identities
         SELECT DISTINCT person_id, person_id, 'email' FROM r4""")
+    _stage_name_tokens(ctx)
     if ctx.workspace.settings.keep_names:
         ctx.con.execute("""INSERT OR REPLACE INTO person_names
             SELECT person_id, arg_max(name, as_of), arg_max(email, as_of) FROM r4
@@ -110,3 +114,23 @@ def load_roster(ctx: LoadContext) -> LoadCounts:
     dates = ctx.con.execute("SELECT min(as_of), max(as_of) FROM r2").fetchone()
     counts.first_date, counts.last_date = dates
     return counts  # people and employment are derived by the canonical build
+
+
+def _stage_name_tokens(ctx: LoadContext) -> None:
+    """Keyed hashes of every first and last name token of the snapshot (never the names).
+
+    Kept whatever ``keep_names`` says: free text is redacted for the roster's names with them
+    (:class:`adoption.privacy.NameTokens`).
+    """
+    names = [r[0] for r in ctx.con.execute(
+        "SELECT DISTINCT name FROM r2 WHERE name IS NOT NULL").fetchall()]
+    tokens = sorted({t for name in names for t in name_tokens(name)})
+    if not tokens:
+        return
+    hashes = pd.DataFrame({"token_hash": ctx.workspace.pseudonymise(name_token_keys(tokens))})
+    ctx.con.register("_name_token_hashes", hashes)
+    try:
+        ctx.con.execute("INSERT OR IGNORE INTO name_tokens SELECT DISTINCT token_hash "
+                        "FROM _name_token_hashes")
+    finally:
+        ctx.con.unregister("_name_token_hashes")

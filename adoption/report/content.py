@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from adoption.canonical import load_person_periods, load_sources
+from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError, SmallGroupWarning
 from adoption.metrics import compute_adoption_change, compute_adoption_metrics
 from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import Period, label_period, parse_period, period_title
-from adoption.privacy import resolve_min_group_size
+from adoption.privacy import publish_labels, resolve_min_group_size
 from adoption.store import Store
 from adoption.workspace import Workspace, open_workspace
 
@@ -195,7 +196,8 @@ def build_adoption_report(
     check_confidence(confidence, where="build_adoption_report")
     with _opened(workspace_or_store) as store:
         settings = store.settings
-        people = load_person_periods(store, period_kind=period_kind, tools=tools)
+        people = publish_labels(load_person_periods(store, period_kind=period_kind, tools=tools),
+                                settings, labels=load_group_labels(store))
         sources = load_sources(store)
     k = resolve_min_group_size(settings, min_group_size)
     target = parse_period(period, period_kind, week_start=settings.week_start_index)

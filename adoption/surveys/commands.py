@@ -82,16 +82,18 @@ def _check(args: argparse.Namespace) -> int:
 def _waves(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from adoption.surveys.data import load_respondents
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
     with ws.store(read_only=True) as store:
         frame = store.con.execute(
-            """SELECT w.wave, w.wave_date AS date, w.source_format AS format,
-                      w.responses, count(r.respondent_id) FILTER (WHERE r.matched) AS matched,
-                      w.anonymous, w.instrument || ' ' || w.instrument_version AS instrument
-               FROM survey_waves w LEFT JOIN survey_respondents r USING (wave)
-               GROUP BY ALL ORDER BY w.wave_date, w.wave""").df()
+            """SELECT wave, wave_date AS date, source_format AS format, responses, anonymous,
+                      instrument || ' ' || instrument_version AS instrument
+               FROM survey_waves ORDER BY wave_date, wave""").df()
+        respondents = load_respondents(store)  # matched to the roster on each wave date
+    matched = respondents[respondents["matched"]].groupby("wave").size()
+    frame.insert(4, "matched", frame["wave"].map(matched).fillna(0).astype("int64"))
     if frame.empty:
         print("No survey waves yet. Ingest a survey export: adoption ingest FILE")
         return 0

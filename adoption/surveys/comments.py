@@ -11,10 +11,14 @@ complementary suppression), and only after :func:`redact_text` has replaced
   the 3-3-4 form; dates and plain numbers are left alone;
 - names with ``[name]``: each full name of the supplied list (the roster's ``person_names``
   when the workspace keeps names; otherwise a list you pass), as "First Last" or
-  "Last, First", whatever the case and spacing; and, without any roster, every capitalised
-  pair of a common first name (the shipped ``first_names.csv``, about 240 names from many
-  languages) and a capitalised surname, with name particles between them ("Noah van Dijk",
-  "Zoë Smith"). A first name on its own is not replaced.
+  "Last, First", whatever the case and spacing; every capitalised word that is a first or
+  last name of anyone in the roster (``name_tokens``: by the keyed hashes the roster ingest
+  keeps of each name token, so that it works whether or not the workspace keeps names;
+  ``"Zoë's"`` and ``"Müller's"`` alike), see :class:`adoption.privacy.NameTokens`; and,
+  with or without a roster, every capitalised pair of a common first name (the shipped
+  ``first_names.csv``, about 480 names from many languages) and a capitalised surname, with
+  name particles between them ("Noah van Dijk", "Zoë Smith"). A common first name on its
+  own is replaced only when it is a roster name token.
 
 Themes come from a lexicon shipped with the package (``themes.csv``: ``theme, label, stem``):
 a comment mentions a theme when one of its words starts with a stem (or, for a stem with a
@@ -33,7 +37,12 @@ import numpy as np
 import pandas as pd
 
 from adoption.errors import ColumnNotFoundError, InputError
-from adoption.privacy import check_min_group_size, suppress_small_groups
+from adoption.privacy import (
+    NAME_PARTICLES,
+    NameTokens,
+    check_min_group_size,
+    suppress_small_groups,
+)
 
 __all__ = [
     "count_themes",
@@ -80,8 +89,7 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE | re.UNICODE)
 
 
-_PARTICLES = ("van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "le",
-              "ter", "ten", "bin", "al", "el", "dos", "das")
+_PARTICLES = tuple(sorted(NAME_PARTICLES))
 
 
 @functools.cache
@@ -139,12 +147,17 @@ def redact_text(text: object, *, names: Iterable[str] = (),
     return out
 
 
-def redact_comments(comments: pd.DataFrame, *, names: Iterable[str] = ()) -> pd.DataFrame:
-    """A copy of ``comments`` with its ``text`` column redacted (see :func:`redact_text`)."""
+def redact_comments(comments: pd.DataFrame, *, names: Iterable[str] = (),
+                    name_tokens: NameTokens | None = None) -> pd.DataFrame:
+    """A copy of ``comments`` with its ``text`` column redacted (see :func:`redact_text`),
+    and the roster's name tokens (``name_tokens``, see :class:`adoption.privacy.NameTokens`)."""
     if "text" not in getattr(comments, "columns", []):
         raise ColumnNotFoundError("redact_comments: comments need a 'text' column.")
     pattern_names = list(names)
-    return comments.assign(text=[redact_text(t, names=pattern_names) for t in comments["text"]])
+    texts = [redact_text(t, names=pattern_names) for t in comments["text"]]
+    if name_tokens is not None:
+        texts = name_tokens.redact(texts)
+    return comments.assign(text=texts)
 
 
 def load_lexicon(path: str | Path | None = None) -> pd.DataFrame:
@@ -263,13 +276,15 @@ def count_themes(comments: pd.DataFrame, respondents: pd.DataFrame, *,
 
 
 def select_comments(comments: pd.DataFrame, respondents: pd.DataFrame, *,
-                    names: Iterable[str] = (), min_group_size: int = 5, per_team: int = 2,
+                    names: Iterable[str] = (), name_tokens: NameTokens | None = None,
+                    min_group_size: int = 5, per_team: int = 2,
                     lexicon: pd.DataFrame | None = None, seed: int = 0) -> pd.DataFrame:
     """A few redacted comments from teams large enough to be shown.
 
     Comments are taken only from teams published at the minimum group size (with
     complementary suppression over respondents per wave); comments of hidden teams are never
-    returned, not even without their team. Each is redacted with :func:`redact_text`.
+    returned, not even without their team. Each is redacted with :func:`redact_text` and for
+    the roster's names (``name_tokens``, see :class:`adoption.privacy.NameTokens`).
 
     Returns
     -------
@@ -295,7 +310,7 @@ def select_comments(comments: pd.DataFrame, respondents: pd.DataFrame, *,
     rng = np.random.default_rng(seed)
     c = c.assign(_r=rng.random(len(c)))
     c = c.sort_values("_r").groupby(["wave", "department", "team"], sort=True).head(per_team)
-    c = redact_comments(c, names=names)
+    c = redact_comments(c, names=names, name_tokens=name_tokens)
     c = tag_themes(c, lexicon=lexicon)
     c = c.assign(_len=c["text"].astype(str).str.len()).sort_values(
         ["wave", "department", "team", "_len"], ascending=[True, True, True, False])

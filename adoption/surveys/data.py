@@ -4,16 +4,23 @@ Every loader takes an open :class:`~adoption.store.Store` or a
 :class:`~adoption.workspace.Workspace` (opened read-only, then closed) and returns a tidy
 DataFrame; the survey metrics (:mod:`adoption.surveys.metrics`, ``counts``, ``change``,
 ``activity``) take these frames.
+
+The survey reader stages each identified respondent's keyed hash only. Who that is, whether
+they are in the roster, and their team and department on the wave date are decided here, at
+read time, by the canonical layer (:mod:`adoption.canonical.membership`), so that a roster or
+identities mapping loaded after the survey counts too. Anonymous respondents keep the team
+their export states, with that team's department on the wave date.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
 
-from adoption.canonical.identity import identity_map_sql
+from adoption.canonical.membership import load_active_people, load_membership, resolve_people
 from adoption.errors import InputError
 from adoption.ingest.reader import sql_literal
 from adoption.metrics.adoption import NO_DEPARTMENT
@@ -26,6 +33,7 @@ __all__ = [
     "load_activity",
     "load_comments",
     "load_headcount",
+    "load_name_tokens",
     "load_names",
     "load_respondents",
     "load_responses",
@@ -42,16 +50,20 @@ RESPONSE_COLUMNS = [
 ]
 
 
-def _query(source: Store | Workspace, sql: str) -> pd.DataFrame:
+def _opened(source: Store | Workspace):
     if isinstance(source, Workspace):
-        with source.store(read_only=True) as store:
-            return store.query(sql)
+        return source.store(read_only=True)
     if isinstance(source, Store):
-        return source.query(sql)
+        return contextlib.nullcontext(source)
     raise InputError(
         f"expected a Workspace or a Store; found {type(source).__name__!r}. Pass "
         "adoption.open_workspace(path) or an open store."
     )
+
+
+def _query(source: Store | Workspace, sql: str) -> pd.DataFrame:
+    with _opened(source) as store:
+        return store.query(sql)
 
 
 def _wave_filter(waves: Sequence[str] | str | None, column: str = "wave") -> str:
@@ -100,18 +112,21 @@ def load_responses(source: Store | Workspace, *, waves: Sequence[str] | str | No
         ``reverse``, scale bounds and ``favourable_min``, and the raw ``value`` (not
         reverse-keyed). Sorted by wave, respondent and item.
     """
-    frame = _query(source, f"""
-        SELECT w.wave, w.wave_date, w.anonymous, r.respondent_id, r.person_id,
-               coalesce(r.department, {sql_literal(NO_DEPARTMENT)}) AS department,
-               coalesce(r.team, {sql_literal(NO_TEAM)}) AS team,
-               r.matched, r.finished, a.item_id, i.construct, i.stage, i.kind, i.reverse,
-               i.scale_min, i.scale_max, i.favourable_min, a.value
-        FROM survey_answers a
-        JOIN survey_respondents r ON r.wave = a.wave AND r.respondent_id = a.respondent_id
-        JOIN survey_items i ON i.wave = a.wave AND i.item_id = a.item_id
-        JOIN survey_waves w ON w.wave = a.wave
-        WHERE {_wave_filter(waves, 'a.wave')}
-        ORDER BY w.wave_date, a.wave, r.respondent_id, a.item_id""")
+    with _opened(source) as store:
+        frame = store.query(f"""
+            SELECT w.wave, w.wave_date, w.anonymous, r.respondent_id, r.finished, a.item_id,
+                   i.construct, i.stage, i.kind, i.reverse, i.scale_min, i.scale_max,
+                   i.favourable_min, a.value
+            FROM survey_answers a
+            JOIN survey_respondents r ON r.wave = a.wave AND r.respondent_id = a.respondent_id
+            JOIN survey_items i ON i.wave = a.wave AND i.item_id = a.item_id
+            JOIN survey_waves w ON w.wave = a.wave
+            WHERE {_wave_filter(waves, 'a.wave')}
+            ORDER BY w.wave_date, a.wave, r.respondent_id, a.item_id""")
+        people = _respondents(store, waves)
+    frame = frame.merge(people[["wave", "respondent_id", "person_id", "department", "team",
+                                "matched"]], on=["wave", "respondent_id"], how="left",
+                        validate="many_to_one")
     frame["wave_date"] = pd.to_datetime(frame["wave_date"])
     for col in ("anonymous", "matched", "finished", "reverse"):
         frame[col] = frame[col].astype(bool)
@@ -129,70 +144,105 @@ def load_comments(source: Store | Workspace, *, waves: Sequence[str] | str | Non
     DataFrame
         Columns ``wave, respondent_id, department, team, item_id, question, text``.
     """
-    return _query(source, f"""
-        SELECT c.wave, c.respondent_id,
-               coalesce(r.department, {sql_literal(NO_DEPARTMENT)}) AS department,
-               coalesce(r.team, {sql_literal(NO_TEAM)}) AS team, c.item_id,
-               i.text AS question, c.text
-        FROM survey_comments c
-        JOIN survey_respondents r ON r.wave = c.wave AND r.respondent_id = c.respondent_id
-        LEFT JOIN survey_items i ON i.wave = c.wave AND i.item_id = c.item_id
-        WHERE {_wave_filter(waves, 'c.wave')} AND trim(c.text) <> ''
-        ORDER BY c.wave, c.item_id, c.respondent_id""")
+    with _opened(source) as store:
+        frame = store.query(f"""
+            SELECT c.wave, c.respondent_id, c.item_id, i.text AS question, c.text
+            FROM survey_comments c
+            LEFT JOIN survey_items i ON i.wave = c.wave AND i.item_id = c.item_id
+            WHERE {_wave_filter(waves, 'c.wave')} AND trim(c.text) <> ''
+            ORDER BY c.wave, c.item_id, c.respondent_id""")
+        people = _respondents(store, waves)
+    frame = frame.merge(people[["wave", "respondent_id", "department", "team"]],
+                        on=["wave", "respondent_id"], how="inner", validate="many_to_one")
+    return frame[["wave", "respondent_id", "department", "team", "item_id", "question",
+                  "text"]]
+
+
+def _respondents(store: Store, waves: Sequence[str] | str | None) -> pd.DataFrame:
+    """Respondents resolved at read time (see the module docstring): ``wave, respondent_id,
+    person_id, department, team, matched, finished``."""
+    raw = store.query(f"""
+        SELECT r.wave, w.wave_date, r.respondent_id, r.person_id AS identity_hash,
+               r.team AS stated_team, r.finished
+        FROM survey_respondents r JOIN survey_waves w USING (wave)
+        WHERE {_wave_filter(waves, 'r.wave')}
+        ORDER BY r.wave, r.respondent_id""")
+    out = resolve_people(store, raw, identity="identity_hash", day="wave_date")
+    identified = out["identity_hash"].notna()
+    stated = out["stated_team"].where(~identified)
+    departments = {}
+    for day in out.loc[stated.notna(), "wave_date"].unique():
+        members = load_membership(store, day=day)
+        departments[pd.Timestamp(day)] = members.groupby("team")["department"].agg(
+            lambda d: d.mode().iloc[0])
+    stated_dept = [departments[pd.Timestamp(d)].get(t) if isinstance(t, str) else None
+                   for d, t in zip(out["wave_date"], stated, strict=True)]
+    out["team"] = out["team"].where(identified, stated)
+    out["department"] = out["department"].where(identified, pd.Series(
+        stated_dept, index=out.index, dtype=object))
+    out["matched"] = identified & out["employed"]
+    out["finished"] = out["finished"].astype(bool)
+    out = out.assign(department=out["department"].fillna(NO_DEPARTMENT),
+                     team=out["team"].fillna(NO_TEAM))
+    return out[["wave", "respondent_id", "person_id", "department", "team", "matched",
+                "finished"]]
 
 
 def load_respondents(source: Store | Workspace, *, waves: Sequence[str] | str | None = None
                      ) -> pd.DataFrame:
     """One row per wave x respondent: ``wave, respondent_id, person_id, department, team,
-    matched, finished`` (department/team missing -> "(no department)"/"(no team)")."""
-    return _query(source, f"""
-        SELECT wave, respondent_id, person_id,
-               coalesce(department, {sql_literal(NO_DEPARTMENT)}) AS department,
-               coalesce(team, {sql_literal(NO_TEAM)}) AS team, matched, finished
-        FROM survey_respondents WHERE {_wave_filter(waves)}
-        ORDER BY wave, respondent_id""")
+    matched, finished`` (department/team missing -> "(no department)"/"(no team)").
+
+    ``person_id`` is the resolved person (missing for anonymous respondents); ``matched``
+    says the person was in the roster on the wave date, and then ``team`` and
+    ``department`` are theirs on that date; anonymous respondents keep the team their export
+    states.
+    """
+    with _opened(source) as store:
+        return _respondents(store, waves)
 
 
 def load_headcount(source: Store | Workspace, on: dt.date | str | pd.Timestamp
                    ) -> pd.DataFrame:
-    """People employed on a day, by department and team (from the effective-dated roster).
+    """People employed on a day, by department and team (the canonical membership on that day).
 
     Returns
     -------
     DataFrame
         Columns ``department`` (missing -> "(no department)"), ``team``, ``headcount``.
     """
-    day = pd.Timestamp(on).date().isoformat()
-    return _query(source, f"""
-        SELECT coalesce(department, {sql_literal(NO_DEPARTMENT)}) AS department, team,
-               count(DISTINCT person_id) AS headcount
-        FROM people WHERE valid_from <= DATE '{day}' AND valid_to >= DATE '{day}'
-        GROUP BY ALL ORDER BY 1, 2""")
+    with _opened(source) as store:
+        members = load_membership(store, day=on)
+    out = members.groupby(["department", "team"], as_index=False).agg(
+        headcount=("person_id", "nunique"))
+    return out.sort_values(["department", "team"]).reset_index(drop=True)
 
 
 def load_activity(source: Store | Workspace, *, start: dt.date | str | pd.Timestamp,
                   end: dt.date | str | pd.Timestamp) -> pd.DataFrame:
-    """People with any recorded tool use between ``start`` and ``end`` (inclusive).
+    """People known to be active on any AI tool between ``start`` and ``end`` (inclusive).
 
-    Usage rows are resolved to roster persons through ``identities`` (as
-    :func:`adoption.canonical.load_person_periods` does).
+    From the canonical layer (:func:`adoption.canonical.membership.load_active_people`):
+    people resolved, every source used only for what it can tell.
 
     Returns
     -------
     DataFrame
-        Columns ``person_id``, ``active_days`` (distinct days with events), ``events``.
+        Columns ``person_id``, ``active_days`` (distinct days with events of daily sources),
+        ``events``.
     """
-    lo = pd.Timestamp(start).date().isoformat()
-    hi = pd.Timestamp(end).date().isoformat()
-    return _query(source, f"""
-        SELECT coalesce(i.person_id, u.person_id) AS person_id,
-               count(DISTINCT u.day) AS active_days, sum(u.events) AS events
-        FROM usage u LEFT JOIN ({identity_map_sql()}) i ON i.identity_hash = u.person_id
-        WHERE u.events > 0 AND u.day BETWEEN DATE '{lo}' AND DATE '{hi}'
-        GROUP BY 1 ORDER BY 1""")
+    with _opened(source) as store:
+        return load_active_people(store, start=start, end=end)
 
 
 def load_names(source: Store | Workspace) -> list[str]:
     """Names kept in ``person_names`` (only with ``keep_names = true``; else empty)."""
     out = _query(source, "SELECT DISTINCT name FROM person_names WHERE name IS NOT NULL")
     return sorted(str(n) for n in out["name"] if str(n).strip())
+
+
+def load_name_tokens(source: Store | Workspace) -> frozenset[str]:
+    """Keyed hashes of the roster's name tokens (``name_tokens``), kept whatever
+    ``keep_names`` says: for :class:`adoption.privacy.NameTokens`."""
+    out = _query(source, "SELECT token_hash FROM name_tokens")
+    return frozenset(out["token_hash"])

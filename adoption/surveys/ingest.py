@@ -1,5 +1,5 @@
-"""Load one survey export as a wave: match columns to items, apply the response rules, resolve
-respondents through the roster, and write the survey tables.
+"""Load one survey export as a wave: match columns to items, apply the response rules, and
+stage the survey tables (respondents as keyed hashes: the reader resolves no one).
 
 Rules (also in ``surveys/README.md``; each shows in the batch's counts and notes):
 
@@ -15,14 +15,17 @@ Rules (also in ``surveys/README.md``; each shows in the batch's counts and notes
   outside the scale rejects the whole response, naming the column and the value.
 - **Partial and empty responses** (``Finished`` false or ``Progress`` below 100) are kept when
   at least one scored item is answered; a response with no scored answer is rejected.
-- **Duplicates**: several submissions of the same person (same resolved e-mail; for anonymous
+- **Duplicates**: several submissions of the same person (same e-mail; for anonymous
   exports, the same response id) count once: the latest, by submit time, is kept; the earlier
   ones are counted as duplicates (and listed in rejects with that reason).
-- **Respondents**: an e-mail becomes ``person_id`` through the workspace's keyed hash (or an
-  alias in ``identities``), and the person's team and department on the wave date come from
-  the effective-dated ``people`` table. Unmatched e-mails are kept (``matched`` false, team
-  NULL) and counted. Responses without an e-mail (anonymous surveys) keep the team the export
-  states (a ``Team``/``Department`` column or the instrument's team question), person NULL.
+- **Respondents**: an e-mail is staged as ``person_id``, the workspace's keyed hash of it,
+  with the team the export states (if any). Who the person is (an alias in ``identities``
+  counts), whether they are in the roster and their team and department on the wave date are
+  decided when the survey is read (:mod:`adoption.surveys.data`, through the canonical
+  layer), so a roster loaded later counts too; people not in the roster are kept (not
+  matched, team unknown). Responses without an e-mail (anonymous surveys) keep the team the
+  export states (a ``Team``/``Department`` column or the instrument's team question), with
+  that team's department on the wave date, person NULL.
 - **Wave**: ``wave_date`` defaults to the date of the last kept response, ``wave`` to its
   ``YYYY-MM``. A wave name that already exists is refused: re-ingesting a *different* export
   for the same wave would mix two response sets; pass another ``--wave`` (the same file
@@ -41,7 +44,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoption.canonical.identity import identity_map_sql
 from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext
@@ -312,44 +314,17 @@ def load_export(ctx: FormatContext, export: Export) -> LoadCounts:
             "for the same wave would mix two sets of responses. Pass --wave with another "
             "name, or remove the earlier batch first.")
 
-    # respondents: person on the wave date, or the team the export states
-    emails = [p.response.email for p in kept]
-    person_ids = ctx.workspace.pseudonymise(emails)
-    frame = pd.DataFrame({"k": range(len(kept)), "pid": person_ids})
-    ctx.con.register("_survey_pids", frame)
-    try:
-        rows = ctx.con.execute(
-            f"""WITH idmap AS ({identity_map_sql(ctx.con)}),
-               ids AS (
-                   SELECT k, pid, coalesce(m.person_id, pid) AS person
-                   FROM _survey_pids LEFT JOIN idmap m ON m.identity_hash = pid)
-               SELECT k, person, p.team, p.department
-               FROM ids LEFT JOIN people p ON p.person_id = ids.person
-                    AND p.valid_from <= ? AND p.valid_to >= ?
-               ORDER BY k""", [wave_date, wave_date]).fetchall()
-        team_dept = dict(ctx.con.execute(
-            """SELECT team, mode(department) FROM people
-               WHERE valid_from <= ? AND valid_to >= ? GROUP BY team""",
-            [wave_date, wave_date]).fetchall())
-    finally:
-        ctx.con.unregister("_survey_pids")
-    resolved = {k: (person, team, dept) for k, person, team, dept in rows}
-
+    # respondents: the keyed hash of the e-mail, or the team the export states; who that is
+    # and their team on the wave date are decided at read time (adoption.surveys.data)
+    person_ids = ctx.workspace.pseudonymise([p.response.email for p in kept])
     records = []
-    unmatched = anonymous = 0
-    for k, p in enumerate(kept):
-        person, team, dept = resolved.get(k, (None, None, None))
+    anonymous = 0
+    for k, (p, person) in enumerate(zip(kept, person_ids, strict=True)):
         resp = p.response
         if person is None:  # no e-mail: anonymous, the export's team
             anonymous += 1
-            team, dept, matched = p.team, team_dept.get(p.team), False
-        else:
-            matched = team is not None
-            if not matched:
-                unmatched += 1
         rid = resp.response_id or f"row{resp.row}"
-        records.append({"k": k, "person": person, "team": team, "dept": dept,
-                        "matched": matched, "rid": rid})
+        records.append({"k": k, "person": person, "team": p.team, "rid": rid})
 
     # duplicates: same person (or same response id), the latest submission counts
     groups: dict[str, list[int]] = {}
@@ -376,8 +351,8 @@ def load_export(ctx: FormatContext, export: Export) -> LoadCounts:
     for rec, rid in zip(final, rids, strict=True):
         p = kept[rec["k"]]
         respondents.append({"wave": wave, "respondent_id": rid, "person_id": rec["person"],
-                            "team": rec["team"], "department": rec["dept"],
-                            "matched": rec["matched"], "submitted_at": p.response.submitted_at,
+                            "team": rec["team"], "department": None, "matched": False,
+                            "submitted_at": p.response.submitted_at,
                             "finished": p.response.finished, "batch_id": ctx.batch_id})
         answers += [(wave, rid, i, v, ctx.batch_id) for i, v in p.answers]
         choices += [(wave, rid, i, c, ctx.batch_id) for i, c in p.choices]
@@ -430,9 +405,6 @@ def load_export(ctx: FormatContext, export: Export) -> LoadCounts:
         notes.append(f"{partial_dropped + empty} responses rejected with no scored answer")
     if duplicate_of:
         notes.append(f"{len(duplicate_of)} earlier duplicate submissions (the latest counts)")
-    if unmatched:
-        notes.append(f"{unmatched} respondents not found in the roster on {wave_date} "
-                     "(kept, team unknown)")
     if anonymous:
         stated = sum(1 for rec in final if rec["person"] is None and rec["team"])
         notes.append(f"{anonymous} anonymous responses ({stated} with a stated team)")

@@ -25,10 +25,16 @@ from pathlib import Path
 import pandas as pd
 
 from adoption.canonical import load_person_periods
+from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.metrics.intervals import check_confidence
 from adoption.periods import parse_period
-from adoption.privacy import check_min_group_size, resolve_min_group_size
+from adoption.privacy import (
+    NameTokens,
+    check_min_group_size,
+    publish_labels,
+    resolve_min_group_size,
+)
 from adoption.report.index import render_index
 from adoption.report.render import render_notebook, report_notebook_path
 from adoption.surveys.activity import adoption_sentiment_quadrant, sentiment_by_activity
@@ -39,6 +45,7 @@ from adoption.surveys.data import (
     load_activity,
     load_comments,
     load_headcount,
+    load_name_tokens,
     load_names,
     load_respondents,
     load_responses,
@@ -122,7 +129,8 @@ def overall_constructs(section: dict | None) -> bool | list[str]:
 def load_wave_activity(store, waves: pd.DataFrame, *, days: int = ACTIVITY_DAYS) -> pd.DataFrame:
     """People active in the ``days`` days before each wave: ``wave, person_id, active_days``.
 
-    The window of a wave dated D is [D - days, D - 1] (usage resolved through identities).
+    The window of a wave dated D is [D - days, D - 1]; active means known to be active on
+    any AI tool in it, from any source (:func:`adoption.surveys.data.load_activity`).
     """
     frames = []
     for wave, date in zip(waves["wave"], waves["wave_date"], strict=True):
@@ -187,6 +195,14 @@ def build_sentiment_report(workspace: Workspace | str | os.PathLike[str], *,
         person_periods = load_person_periods(store, period_kind="month") if has_usage else None
         comments = load_comments(store, waves=[wave])
         names = load_names(store) if ws.settings.keep_names else []
+        tokens = NameTokens(load_name_tokens(store), ws.pseudonymise)
+        labels = load_group_labels(store)
+    # team and department labels as they may be published (one numbering for every frame)
+    responses, respondents, headcount, comments = (
+        publish_labels(f, ws.settings, labels=labels)
+        for f in (responses, respondents, headcount, comments))
+    if person_periods is not None:
+        person_periods = publish_labels(person_periods, ws.settings, labels=labels)
     now = responses[responses["wave"].astype(str) == wave]
     scores = score_constructs(responses, overall=overall)
     scores_now = scores[scores["wave"].astype(str) == wave]
@@ -218,7 +234,8 @@ def build_sentiment_report(workspace: Workspace | str | os.PathLike[str], *,
         if person_periods is not None else pd.DataFrame(),
         reliability=reliability(now, min_group_size=k, confidence=confidence),
         themes=count_themes(comments, respondents, min_group_size=k),
-        comments=select_comments(comments, respondents, names=names, min_group_size=k),
+        comments=select_comments(comments, respondents, names=names, name_tokens=tokens,
+                                 min_group_size=k),
     )
     from adoption.surveys.report_captions import describe_headline
 
@@ -292,6 +309,7 @@ def build_sentiment_section(workspace: Workspace | str | os.PathLike[str], *, pe
         wave = str(waves["wave"].iloc[-1])
         before = str(waves["wave"].iloc[-2]) if len(waves) > 1 else None
         responses = load_responses(store, waves=[wave] + ([before] if before else []))
+        responses = publish_labels(responses, ws.settings, labels=load_group_labels(store))
     threshold = barrier_threshold(ws.settings.section("surveys"))
     scores = score_constructs(responses, overall=overall_constructs(ws.settings.section("surveys")))
     summary = summarise_sentiment(scores[scores["wave"].astype(str) == wave],

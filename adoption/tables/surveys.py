@@ -5,8 +5,9 @@ A survey export ingested as a *wave* fills five tables, all keyed by ``wave``:
 - ``survey_waves``: one row per wave (instrument, date, export format, response count);
 - ``survey_items``: the instrument's items as they were asked in that wave, with the scale
   bounds, reverse keying and the favourable threshold (top-2-box; 9 for NPS);
-- ``survey_respondents``: one row per kept response (a keyed hash as ``respondent_id``, the
-  person and the team on the wave date, or only the team for anonymous surveys);
+- ``survey_respondents``: one row per kept response (a keyed hash as ``respondent_id``; the
+  keyed hash of the respondent's e-mail as ``person_id``, resolved to a person and a team on
+  the wave date only when read; the team the export states, if any);
 - ``survey_answers``: one row per respondent x scored item (raw scale value, not reversed;
   missing answers are not stored);
 - ``survey_choices``: one row per respondent x choice item x selected option;
@@ -52,7 +53,9 @@ TABLES: dict[str, tuple[str, str]] = {
     ),
     "survey_respondents": (
         "one row per wave x kept response (respondent_id a keyed hash of wave and response id; "
-        "person_id NULL for anonymous surveys; team on the wave date)",
+        "person_id the keyed hash of the e-mail, NULL for anonymous surveys; team the team "
+        "the export states; department and matched are decided at read time by "
+        "adoption.surveys.data, staged NULL and false)",
         """CREATE TABLE IF NOT EXISTS survey_respondents (
             wave VARCHAR NOT NULL,
             respondent_id VARCHAR NOT NULL,

@@ -4,7 +4,8 @@ Sources differ in what they say about activity (:mod:`adoption.canonical.semanti
 what each can tell, :data:`~adoption.canonical.semantics.SOURCE_SEMANTICS`), and
 :func:`compute_source_active_users` counts each source only for what it supports.
 
-Attribution of activity to a period (a month by default):
+Attribution of activity to a period (a month by default), as the canonical layer applies it
+once for every feature (:mod:`adoption.canonical.build`):
 
 - **daily rows** (``usage``): a person is active in the period if active on any day of it;
 - **windows** (``activity_periods``): a window inside one period counts for that period. A
@@ -24,11 +25,13 @@ Attribution of activity to a period (a month by default):
   figure of the source's active-user metric instead (``aggregate_metric``,
   ``aggregate_value``), per scope (``team`` is the vendor's team, not the roster's).
 
-People are resolved through :mod:`adoption.vendors.identity`; an active person is counted in
-the roster team of their last employed day in the period. Active identities matching no one
-in the roster (``unmatched_users``) and roster people active outside their employment
-(``outside_employment_users``: leavers, joiners' early tests) are counted on the organisation
-row, never in a team.
+Everything person-level is read from the canonical marts: people are already resolved there,
+each source's rows of ``person_tool_periods`` carry the rules above (``is_active``,
+``is_unknown``, ``any_evidence_active``, ``in_roster``), and an active person is counted in
+the ``population`` team of their last employed day in the period. Active identities matching
+no one in the roster (``unmatched_users``) and roster people active outside their employment
+(``outside_employment_users``: leavers, joiners' early tests) are counted on the
+organisation row, never in a team.
 """
 
 from __future__ import annotations
@@ -38,14 +41,11 @@ import os
 import numpy as np
 import pandas as pd
 
-from adoption.canonical.semantics import (
-    SOURCE_SEMANTICS,
-    source_name_sql,
-    source_semantics,
-)
+from adoption.canonical.marts import ANY_TOOL, check_canonical, sql_literal
+from adoption.canonical.semantics import source_name_sql, source_semantics
 from adoption.errors import InputError
 from adoption.metrics.intervals import check_confidence, wilson_interval
-from adoption.periods import PERIOD_KINDS, period_start_sql
+from adoption.periods import PERIOD_KINDS, period_label_series, period_start_sql
 from adoption.privacy import check_min_group_size, resolve_min_group_size, suppress_small_groups
 from adoption.store import Store
 from adoption.workspace import Workspace
@@ -62,9 +62,6 @@ SOURCE_ACTIVE_USER_COLUMNS = [
     "ambiguous_users", "unmatched_users", "outside_employment_users", "aggregate_metric",
     "aggregate_value", "suppressed", "suppression_reason",
 ]
-_STEP = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH", "quarter": "INTERVAL 3 MONTH"}
-_FREQ = {"week": "7D", "month": "MS", "quarter": "QS"}
-_NO_DEPT = "(no department)"
 #: Aggregate metric reported for aggregate-only sources (peak daily value in the period).
 AGGREGATE_METRICS = ("total_active_users", "total_engaged_users")
 
@@ -80,139 +77,33 @@ def _store(source: Store | Workspace | str | os.PathLike[str]):
     return ws.store(read_only=True)
 
 
-def _label(kind: str, col: pd.Series) -> pd.Series:
-    if kind == "month":
-        return col.dt.strftime("%Y-%m")
-    if kind == "quarter":
-        return col.dt.year.astype(str) + "-Q" + col.dt.quarter.astype(str)
-    return col.dt.strftime("%Y-%m-%d")
-
-
-def _person_evidence_sql(con, kind: str, week_start: int) -> str:
-    """One row per source x tool x resolved person x period: ``certain`` or ambiguous."""
-    from adoption.canonical.identity import identity_map_sql
-
-    last_only = [n for n, s in SOURCE_SEMANTICS.items() if s.last_activity_only]
-    last_only_sql = ", ".join(f"'{n}'" for n in last_only) or "''"
-    p = period_start_sql
-
-    def pstart(col: str) -> str:
-        return p(col, kind, week_start=week_start)
-
-    step = _STEP[kind]
-    return f"""
-    WITH identity_map AS ({identity_map_sql(con)}),
-    src AS (SELECT batch_id, {source_name_sql(con)} AS source FROM ingest_log l),
-    employment AS (
-        SELECT person_id, min(valid_from) AS f, max(valid_to) AS t FROM people GROUP BY 1
-    ),
-    days AS (  -- activity on a known day: daily rows and last-activity dates
-        SELECT s.source, u.tool, coalesce(m.person_id, u.person_id) AS person_id, u.day
-        FROM usage u JOIN src s USING (batch_id)
-        LEFT JOIN identity_map m ON m.identity_hash = u.person_id
-        WHERE u.events > 0
-        UNION ALL
-        SELECT s.source, x.tool, coalesce(m.person_id, x.person_id), x.last_active
-        FROM seat_activity x JOIN src s USING (batch_id)
-        LEFT JOIN identity_map m ON m.identity_hash = x.person_id
-        WHERE x.last_active IS NOT NULL
-        UNION ALL
-        SELECT s.source, a.tool, coalesce(m.person_id, a.person_id), a.last_active
-        FROM activity_periods a JOIN src s USING (batch_id)
-        LEFT JOIN identity_map m ON m.identity_hash = a.person_id
-        WHERE a.active AND a.last_active IS NOT NULL AND s.source IN ({last_only_sql})
-    ),
-    day_evidence AS (
-        SELECT d.source, d.tool, d.person_id, {pstart('d.day')} AS p_start, true AS certain,
-               d.day BETWEEN e.f AND e.t AS employed
-        FROM days d LEFT JOIN employment e USING (person_id)
-    ),
-    windows AS (
-        SELECT s.source, a.tool, coalesce(m.person_id, a.person_id) AS person_id,
-               a.period_start AS w_start, a.period_end AS w_end, a.active_days, a.last_active,
-               coalesce(TRY_CAST(json_extract_string(a.detail, '$.first_active') AS DATE),
-                        TRY_CAST(json_extract_string(a.detail, '$.first_day_active_in_period')
-                                 AS DATE)) AS first_active
-        FROM activity_periods a JOIN src s USING (batch_id)
-        LEFT JOIN identity_map m ON m.identity_hash = a.person_id
-        WHERE a.active AND NOT (s.source IN ({last_only_sql}) AND a.last_active IS NOT NULL)
-    ),
-    spread AS (  -- one row per window x period it overlaps
-        SELECT w.*,
-               CAST(unnest(range(CAST({pstart('w.w_start')} AS TIMESTAMP),
-                                 CAST(w.w_end AS TIMESTAMP) + INTERVAL 1 DAY, {step}))
-                    AS DATE) AS p_start
-        FROM windows w
-    ),
-    spread2 AS (
-        SELECT *, datediff('day', w_start, w_end) + 1 AS w_days,
-               -- the part of the window in the period, and the days activity can lie on
-               greatest(w_start, p_start) AS o_lo,
-               least(w_end, CAST(p_start + {step} - INTERVAL 1 DAY AS DATE)) AS o_hi,
-               greatest(coalesce(first_active, w_start), w_start) AS k_lo,
-               least(coalesce(last_active, w_end), w_end) AS k_hi
-        FROM spread
-    ),
-    window_evidence AS (
-        SELECT w.source, w.tool, w.person_id, w.p_start,
-               (k_lo >= o_lo AND k_hi <= o_hi)
-               OR coalesce(first_active BETWEEN o_lo AND o_hi, false)
-               OR coalesce(last_active BETWEEN o_lo AND o_hi, false)
-               OR coalesce(active_days > w_days - (datediff('day', o_lo, o_hi) + 1), false)
-                   AS certain,
-               o_lo <= e.t AND o_hi >= e.f AS employed
-        FROM spread2 w LEFT JOIN employment e USING (person_id)
-        WHERE k_lo <= o_hi AND k_hi >= o_lo  -- the known active days reach into the period
-    )
-    SELECT source, tool, person_id, p_start,
-           bool_or(certain AND coalesce(employed, false)) AS certain,
-           bool_or(NOT certain AND coalesce(employed, false)) AS ambiguous,
-           bool_or(certain) AS any_certain
-    FROM (SELECT * FROM day_evidence UNION ALL SELECT * FROM window_evidence)
-    GROUP BY ALL"""
-
-
-def _team_counts(con, kind: str, week_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(person-level counts per source x tool x period x team, headcount per period x team)."""
-    step = _STEP[kind]
-    evidence = _person_evidence_sql(con, kind, week_start)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _src_evidence AS {evidence}")
-    try:
-        pop_sql = f"""
-        WITH periods AS (
-            SELECT DISTINCT p_start, CAST(p_start + {step} - INTERVAL 1 DAY AS DATE) AS p_end
-            FROM _src_evidence
-        ),
-        employment AS (
-            SELECT person_id, min(valid_from) AS f, max(valid_to) AS t FROM people GROUP BY 1
-        ),
-        pop AS (
-            SELECT p.p_start, e.person_id, pe.team,
-                   coalesce(pe.department, '{_NO_DEPT}') AS department
-            FROM periods p JOIN employment e ON e.f <= p.p_end AND e.t >= p.p_start
-            JOIN people pe ON pe.person_id = e.person_id
-             AND least(p.p_end, e.t) BETWEEN pe.valid_from AND pe.valid_to
-        )"""
-        counts = con.execute(f"""{pop_sql}
-            SELECT ev.source, ev.tool, ev.p_start, pop.department, pop.team,
-                   count(*) FILTER (WHERE ev.certain AND pop.person_id IS NOT NULL)
-                       AS active_users,
-                   count(*) FILTER (WHERE NOT ev.certain AND ev.ambiguous
-                                    AND pop.person_id IS NOT NULL) AS ambiguous_users,
-                   count(*) FILTER (WHERE ev.any_certain AND e.person_id IS NULL)
-                       AS unmatched_users,
-                   count(*) FILTER (WHERE ev.any_certain AND NOT ev.certain
-                                    AND e.person_id IS NOT NULL) AS outside_employment_users
-            FROM _src_evidence ev
-            LEFT JOIN pop ON pop.person_id = ev.person_id AND pop.p_start = ev.p_start
-            LEFT JOIN employment e ON e.person_id = ev.person_id
-            GROUP BY ALL""").df()
-        heads = con.execute(f"""{pop_sql}
-            SELECT p_start, department, team, count(*) AS headcount FROM pop
-            GROUP BY ALL""").df()
-    finally:
-        con.execute("DROP TABLE IF EXISTS _src_evidence")
-    return counts, heads
+def _team_counts(con, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """From the canonical marts: (person-level counts per source x tool x period x team,
+    headcount per period x team, the periods with their labels)."""
+    k = sql_literal(kind)
+    counts = con.execute(f"""
+        WITH pop AS (SELECT period_start, person_id, team, department FROM population
+                     WHERE period_kind = {k}),
+        ev AS (SELECT * FROM person_tool_periods
+               WHERE period_kind = {k} AND tool <> '{ANY_TOOL}' AND source <> '{ANY_TOOL}')
+        SELECT ev.source, ev.tool, ev.period_start AS p_start, pop.department, pop.team,
+               count(*) FILTER (WHERE ev.is_active AND pop.person_id IS NOT NULL)
+                   AS active_users,
+               count(*) FILTER (WHERE ev.is_unknown AND pop.person_id IS NOT NULL)
+                   AS ambiguous_users,
+               count(*) FILTER (WHERE ev.any_evidence_active AND NOT ev.in_roster)
+                   AS unmatched_users,
+               count(*) FILTER (WHERE ev.any_evidence_active AND ev.in_roster
+                                AND NOT ev.is_active) AS outside_employment_users
+        FROM ev LEFT JOIN pop USING (period_start, person_id)
+        GROUP BY ALL""").df()
+    heads = con.execute(f"""
+        SELECT period_start AS p_start, department, team, count(*) AS headcount
+        FROM population WHERE period_kind = {k} GROUP BY ALL""").df()
+    spans = con.execute(f"""
+        SELECT period_start AS p_start, period FROM period_spans WHERE period_kind = {k}
+        ORDER BY period_start""").df()
+    return counts, heads, spans
 
 
 def _aggregates(con, kind: str, week_start: int) -> pd.DataFrame:
@@ -300,10 +191,11 @@ def compute_source_active_users(
     with _store(source) as store:
         k = resolve_min_group_size(store.settings, min_group_size)
         check_min_group_size(k, where="compute_source_active_users")
+        check_canonical(store)
         ws = store.settings.week_start_index
-        counts, heads = _team_counts(store.con, period_kind, ws)
+        counts, heads, spans = _team_counts(store.con, period_kind)
         aggregates = _aggregates(store.con, period_kind, ws)
-    table = _person_level_table(counts, heads, period_kind)
+    table = _person_level_table(counts, heads, spans)
     if not table.empty:
         share = table["active_users"] / table["headcount"].where(table["headcount"] > 0)
         low, high = wilson_interval(table["active_users"].to_numpy(float),
@@ -335,16 +227,18 @@ def compute_source_active_users(
     return out[SOURCE_ACTIVE_USER_COLUMNS].reset_index(drop=True)
 
 
-def _person_level_table(counts: pd.DataFrame, heads: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """All levels for every source x tool x period in the sources' range, zeros filled in."""
+def _person_level_table(counts: pd.DataFrame, heads: pd.DataFrame,
+                        spans: pd.DataFrame) -> pd.DataFrame:
+    """All levels for every source x tool x period in the source's range, zeros filled in."""
     if counts.empty:
         return pd.DataFrame()
     counts = counts.assign(p_start=pd.to_datetime(counts["p_start"]))
     heads = heads.assign(p_start=pd.to_datetime(heads["p_start"]))
+    spans = spans.assign(p_start=pd.to_datetime(spans["p_start"]))
     frames = []
     for (src, tool), part in counts.groupby(["source", "tool"], sort=True):
-        starts = pd.date_range(part["p_start"].min(), part["p_start"].max(), freq=_FREQ[kind])
-        starts = starts.union(pd.DatetimeIndex(part["p_start"].unique()))
+        lo, hi = part["p_start"].min(), part["p_start"].max()
+        starts = spans.loc[spans["p_start"].between(lo, hi), "p_start"]
         teams = heads[heads["p_start"].isin(starts)]
         matched = part[part["team"].notna()]
         team = teams.merge(matched.drop(columns=["source", "tool"]),
@@ -370,7 +264,8 @@ def _person_level_table(counts: pd.DataFrame, heads: pd.DataFrame, kind: str) ->
     for col in ("unmatched_users", "outside_employment_users"):
         out[col] = out[col].astype("Int64")
     out = out.rename(columns={"p_start": "period_start"})
-    out["period"] = _label(kind, out["period_start"])
+    out["period"] = out["period_start"].map(dict(zip(spans["p_start"], spans["period"],
+                                                     strict=True)))
     return out
 
 
@@ -379,6 +274,6 @@ def _aggregate_table(agg: pd.DataFrame, kind: str) -> pd.DataFrame:
         return pd.DataFrame()
     out = agg.rename(columns={"p_start": "period_start"})
     out["period_start"] = pd.to_datetime(out["period_start"])
-    out["period"] = _label(kind, out["period_start"])
+    out["period"] = period_label_series(out["period_start"], kind).to_numpy()
     out["suppressed"] = False
     return out

@@ -116,7 +116,9 @@ def _load_sources(con) -> pd.DataFrame:
 
 
 def _identities(con, tables: set[str]) -> pd.DataFrame:
-    from adoption.canonical.identity import identity_map_sql
+    """Per source: the people (resolved through the canonical identity map) with rows, and
+    whether they are in the roster (``employment``) and have a row within their employment."""
+    from adoption.canonical.identity import resolve_sql
 
     parts = []
     for table, (lo, hi, where) in PERSON_TABLES.items():
@@ -127,21 +129,18 @@ def _identities(con, tables: set[str]) -> pd.DataFrame:
             "unmatched_rows"]
     if not parts:
         return pd.DataFrame(columns=cols)
+    join, person = resolve_sql("r")
     return con.execute(f"""
-        WITH identity_map AS ({identity_map_sql(con)}),
-        src AS (SELECT batch_id, {source_name_sql(con)} AS source FROM ingest_log l),
-        employment AS (
-            SELECT person_id, min(valid_from) AS f, max(valid_to) AS t FROM people GROUP BY 1
-        ),
+        WITH src AS (SELECT batch_id, {source_name_sql(con)} AS source FROM ingest_log l),
         rows AS (
-            SELECT s.source, coalesce(m.person_id, r.person_id) AS person_id, r.lo, r.hi
-            FROM ({' UNION ALL '.join(parts)}) r JOIN src s USING (batch_id)
-            LEFT JOIN identity_map m ON m.identity_hash = r.person_id
+            SELECT s.source, {person} AS person_id, r.lo, r.hi
+            FROM ({' UNION ALL '.join(parts)}) r JOIN src s USING (batch_id) {join}
         ),
         per_person AS (
             SELECT r.source, r.person_id, count(*) AS n_rows,
                    bool_or(e.person_id IS NOT NULL) AS in_roster,
-                   coalesce(bool_or(r.lo <= e.t AND r.hi >= e.f), false) AS employed
+                   coalesce(bool_or(r.lo <= e.employed_to AND r.hi >= e.employed_from), false)
+                       AS employed
             FROM rows r LEFT JOIN employment e USING (person_id)
             GROUP BY ALL
         )
@@ -210,20 +209,24 @@ def _gaps(con, sources: pd.DataFrame, tables: set[str]) -> pd.DataFrame:
 
 def _days_without_rows(con, tables: set[str]) -> pd.DataFrame:
     """Daily sources: days inside their files' ranges without a single usage row."""
+    cols = ["source", "days_without_rows"]
     if "usage" not in tables:
-        return pd.DataFrame(columns=["source", "days_without_rows"])
-    return con.execute(f"""
-        WITH b AS (SELECT batch_id, {source_name_sql(con)} AS source, first_date, last_date
-                   FROM ingest_log l WHERE first_date IS NOT NULL),
-        covered AS (
-            SELECT DISTINCT source, CAST(unnest(range(CAST(first_date AS TIMESTAMP),
-                   CAST(last_date AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY)) AS DATE) AS day
-            FROM b WHERE source IN (SELECT DISTINCT b2.source FROM usage u
-                                    JOIN b b2 USING (batch_id))
-        ),
-        seen AS (SELECT DISTINCT b.source, u.day FROM usage u JOIN b USING (batch_id))
-        SELECT c.source, count(*) FILTER (WHERE s.day IS NULL) AS days_without_rows
-        FROM covered c LEFT JOIN seen s USING (source, day) GROUP BY c.source""").df()
+        return pd.DataFrame(columns=cols)
+    batches = con.execute(f"""
+        SELECT {source_name_sql(con)} AS source, first_date, last_date FROM ingest_log l
+        WHERE first_date IS NOT NULL""").df()
+    seen = con.execute(f"""
+        SELECT DISTINCT {source_name_sql(con)} AS source, u.day
+        FROM usage u JOIN ingest_log l USING (batch_id)""").df()
+    rows = []
+    for source, part in batches[batches["source"].isin(seen["source"])].groupby(
+            "source", sort=False):
+        covered = pd.DatetimeIndex(np.unique(np.concatenate(
+            [pd.date_range(a, b, freq="D").to_numpy()
+             for a, b in zip(part["first_date"], part["last_date"], strict=True)])))
+        days = pd.to_datetime(seen.loc[seen["source"] == source, "day"])
+        rows.append((source, int((~covered.isin(days)).sum())))
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _findings(con, conflicts: pd.DataFrame) -> pd.DataFrame:
@@ -245,11 +248,14 @@ def _findings(con, conflicts: pd.DataFrame) -> pd.DataFrame:
 
 def build_data_quality(store: Store) -> DataQuality:
     """The data-quality view of ``store`` (see :class:`DataQuality`); no identifiers in it."""
+    from adoption.canonical import check_canonical
     from adoption.canonical.identity import load_identity_conflicts
 
     con = store.con
     tables = _tables(con)
     sources = _load_sources(con)
+    if len(sources):  # a new workspace has no batches, and no canonical tables to read yet
+        check_canonical(store)
     conflicts = load_identity_conflicts(store)
     gaps = _gaps(con, sources, tables)
     findings = _findings(con, conflicts)

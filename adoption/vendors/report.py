@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from adoption.canonical.membership import load_group_labels
 from adoption.canonical.semantics import source_semantics, source_semantics_table
 from adoption.periods import parse_period
-from adoption.privacy import resolve_min_group_size
+from adoption.privacy import publish_labels, resolve_min_group_size
 from adoption.report.figures import _axes, _style_axes
 from adoption.store import Store
 from adoption.vendors.activity import compute_source_active_users
@@ -111,6 +112,7 @@ def build_source_report(
         teams = compute_source_active_users(store, period_kind=period_kind, by="team",
                                             min_group_size=k, confidence=confidence)
         quality = build_data_quality(store)
+        teams = publish_labels(teams, store.settings, labels=load_group_labels(store))
     labels = sorted(org["period"].dropna().unique())
     window = [p for p in labels if p <= target.label][-TREND_PERIODS:]
     person = org["counts_distinct_users"].astype(bool)

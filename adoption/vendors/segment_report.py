@@ -13,9 +13,9 @@ import os
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from adoption.canonical.identity import identity_map_sql
+from adoption.canonical.membership import load_group_labels, resolve_people
 from adoption.periods import parse_period
-from adoption.privacy import resolve_min_group_size
+from adoption.privacy import publish_labels, resolve_min_group_size
 from adoption.vendors.segments import (
     INSUFFICIENT_HISTORY,
     SEGMENTS,
@@ -30,16 +30,16 @@ _NO_TEAM = "(no team)"
 
 
 def _person_weeks(workspace: Workspace) -> pd.DataFrame:
+    """Viva person-weeks with the resolved person and their roster team in that week (the
+    label as it may be published)."""
     with workspace.store(read_only=True) as store:
-        return store.query(f"""
-            WITH m AS ({identity_map_sql(store.con)})
-            SELECT coalesce(m.person_id, v.person_id) AS person_id, v.week,
-                   v.copilot_actions, p.team
-            FROM viva_person_weeks v
-            LEFT JOIN m ON m.identity_hash = v.person_id
-            LEFT JOIN people p ON p.person_id = coalesce(m.person_id, v.person_id)
-                 AND v.week BETWEEN p.valid_from AND p.valid_to
-            ORDER BY 1, 2""")
+        weeks = store.query("""SELECT person_id AS identity_hash, week, copilot_actions
+                               FROM viva_person_weeks""")
+        weeks = resolve_people(store, weeks, identity="identity_hash", day="week")
+        weeks = publish_labels(weeks, workspace.settings, labels=load_group_labels(store),
+                               columns=("team",))
+    return weeks[["person_id", "week", "copilot_actions", "team"]].sort_values(
+        ["person_id", "week"], kind="stable").reset_index(drop=True)
 
 
 def build_segment_table(workspace: Workspace | str | os.PathLike[str], *, period: str,
