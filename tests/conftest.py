@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import matplotlib as mpl
@@ -138,3 +139,36 @@ def refresh_store(store) -> None:
 def governance_workspace():
     """``governance_workspace(root, **settings)``: builds the governance fixture workspace."""
     return _governance_workspace
+
+
+#: Debian's chromium (never a downloaded browser), driven by Playwright
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_context(tmp_path: Path):
+    """A headless, offline Chromium context with a fresh profile under ``tmp_path``; skips
+    (fails on CI) when Debian's ``chromium`` is not installed."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser test: .ci/run installs Debian's chromium.")
+        pytest.skip("Chromium is not installed (no `chromium` on PATH); install the Debian "
+                    "package `chromium` to run the browser test.")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, offline=True,
+        )
+        try:
+            yield context
+        finally:
+            context.close()

@@ -2,12 +2,11 @@
 
 The report is the one `adoption demo` renders for the synthetic demo organisation; every request
 that is not a local file is blocked and recorded, so a report that needs the network fails here.
+The browser is conftest's ``browser_context`` (Debian's chromium, offline, a fresh profile).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,6 @@ import adoption
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 @pytest.fixture(scope="module")
 def report_path(demo_workspace: adoption.Workspace) -> Path:
@@ -33,25 +22,6 @@ def report_path(demo_workspace: adoption.Workspace) -> Path:
     reports = sorted(demo_workspace.reports_dir.glob("adoption_*.html"))
     assert len(reports) == 1, reports
     return reports[0]
-
-
-@pytest.fixture
-def browser_context(tmp_path: Path):
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser test: .ci/run installs Debian's chromium.")
-        pytest.skip("Chromium is not installed (no `chromium` on PATH); install the Debian "
-                    "package `chromium` to run the browser test.")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=LAUNCH_ARGS, offline=True,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
 
 
 def _open(context, url: str):

@@ -300,7 +300,8 @@ def test_index_lists_the_report(rendered: tuple[Path, str],
     index = (workspace.reports_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="adoption_2026-01.html"' in index
     assert "January 2026" in index and "Testorg" in index
-    assert "<script" not in index and "http" not in index
+    # no script and no URL (the Content-Security-Policy tag's http-equiv is not one)
+    assert "<script" not in index and "http:" not in index and "https:" not in index
 
 
 def test_index_orders_reports_newest_period_first(tmp_path: Path) -> None:

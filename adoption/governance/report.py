@@ -26,6 +26,7 @@ from adoption.governance.seats import compute_seat_metrics
 from adoption.governance.spend import summarise_spend
 from adoption.periods import parse_period
 from adoption.privacy import check_min_group_size, publish_labels, resolve_min_group_size
+from adoption.report.escape import escape_markdown as md
 
 __all__ = [
     "TREND_PERIODS",
@@ -178,7 +179,7 @@ def build_governance_section(
 
 
 def _money(amount: float, currency: str) -> str:
-    return "–" if pd.isna(amount) else f"{currency} {amount:,.0f}"
+    return "–" if pd.isna(amount) else f"{md(currency)} {amount:,.0f}"
 
 
 def describe_alerts(source: GovernanceSection | pd.DataFrame) -> str:
@@ -192,7 +193,7 @@ def describe_alerts(source: GovernanceSection | pd.DataFrame) -> str:
     n = len(alerts)
     lines = [f"**{n} {'thing needs' if n == 1 else 'things need'} attention this period.**", ""]
     for r in alerts.itertuples(index=False):
-        lines.append(f"- **{r.severity.capitalize()}**: {r.message}")
+        lines.append(f"- **{r.severity.capitalize()}**: {md(r.message)}")
     lines += ["", "Each alert's evidence, with the number of people and the interval, is in the "
               "table below. Alerts are never raised about groups smaller than the privacy "
               "threshold."]
@@ -212,9 +213,9 @@ def describe_spend(section: GovernanceSection) -> str:
                f"{r.utilisation:.0%} of {int(r.seats):,} seat holders used it "
                f"({section.confidence:.0%} interval {r.utilisation_ci_low:.0%} to "
                f"{r.utilisation_ci_high:.0%})")
-        parts.append(f"- **{r.tool}**: {_money(r.spend, cur)}; {use}.")
+        parts.append(f"- **{md(r.tool)}**: {_money(r.spend, cur)}; {use}.")
     unknown = t.loc[t["monthly_seat_cost"].isna(), "tool"].tolist()
-    note = (f"\n\nSeat cost unknown (not counted): {', '.join(unknown)}. Set it in "
+    note = (f"\n\nSeat cost unknown (not counted): {', '.join(map(md, unknown))}. Set it in "
             "`adoption.toml` under `[governance] seat_costs`." if unknown else "")
     return (f"Seats cost **{_money(spend, cur)}** in {section.period_title} (pro-rated by the "
             "days each seat was held).\n\n" + "\n".join(parts) + note)
@@ -246,7 +247,7 @@ def describe_overlaps(section: GovernanceSection) -> str:
              "same kind:"]
     for r in o.itertuples(index=False):
         lines.append(
-            f"- **{r.team}** ({r.category}): {r.tools}; {int(r.people_with_several)} of "
+            f"- **{md(r.team)}** ({md(r.category)}): {md(r.tools)}; {int(r.people_with_several)} of "
             f"{int(r.holders)} seat holders hold more than one "
             f"({r.overlap_share:.0%}, interval {r.overlap_share_ci_low:.0%} to "
             f"{r.overlap_share_ci_high:.0%}), costing "
@@ -272,7 +273,7 @@ def describe_shadow(section: GovernanceSection) -> str:
     text = ("The table shows, per team, the share of people seen using AI services the "
             "organisation has not approved, with its interval.")
     if growing:
-        text += f" Growing beyond noise: **{', '.join(growing)}**."
+        text += f" Growing beyond noise: **{', '.join(map(md, growing))}**."
     else:
         text += " No team's share grew beyond noise."
     return text

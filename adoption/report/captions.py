@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from adoption.report.content import AdoptionReport, label_period, period_title
+from adoption.report.escape import escape_markdown as md
 from adoption.report.tables import (
     DASH,
     format_count,
@@ -33,7 +34,7 @@ __all__ = [
 def _used(report: AdoptionReport) -> str:
     if not report.tools:
         return "used at least one AI tool"
-    names = list(report.tools)
+    names = [md(t) for t in report.tools]
     return "used " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
 
 
@@ -53,12 +54,12 @@ def describe_all(report: AdoptionReport, *, title: str = "AI adoption report") -
 
 def describe_title(report: AdoptionReport, *, title: str = "AI adoption report") -> str:
     """Markdown title block: the title, the organisation and the periods."""
-    line = f"**{report.organisation}** · {report.period_title}"
+    line = f"**{md(report.organisation)}** · {report.period_title}"
     if report.comparison_period:
         line += f", compared with {report.comparison_title}"
     if report.tools:
-        line += f" · tools: {', '.join(report.tools)}"
-    return f"# {title}\n\n{line}"
+        line += f" · tools: {', '.join(md(t) for t in report.tools)}"
+    return f"# {md(title)}\n\n{line}"
 
 
 def describe_headline(report: AdoptionReport) -> str:
@@ -75,7 +76,7 @@ def describe_headline(report: AdoptionReport) -> str:
     conf = f"{report.confidence:.0%}"
     if pen["suppressed"]:
         return (f"In {report.period_title}, the organisation's figures are "
-                f"{hidden_label(pen['suppression_reason'])}.")
+                f"{md(hidden_label(pen['suppression_reason']))}.")
     text = (f"In {report.period_title}, {format_count(h.loc['active_users', 'estimate'])} of "
             f"{format_count(pen['n'])} people ({format_percent(pen['estimate'])}, {conf} interval "
             f"{100 * pen['ci_low']:.0f}{DASH}{format_percent(pen['ci_high'])}) {_used(report)}")
@@ -136,8 +137,8 @@ def describe_trend(report: AdoptionReport) -> str:
         dept = dept.sort_values("penetration")
         low, high = dept.iloc[0], dept.iloc[-1]
         text += (f" In {report.period_title} departments ranged from "
-                 f"{format_percent(low['penetration'])} ({low['group']}) to "
-                 f"{format_percent(high['penetration'])} ({high['group']}).")
+                 f"{format_percent(low['penetration'])} ({md(low['group'])}) to "
+                 f"{format_percent(high['penetration'])} ({md(high['group'])}).")
     return text + (f" The shaded band is the organisation's {report.confidence:.0%} interval.")
 
 
@@ -156,7 +157,7 @@ def describe_teams(report: AdoptionReport) -> str:
             text += (f" No team's change since {report.comparison_title} is beyond what chance "
                      "would explain.")
         else:
-            names = ", ".join(f"{r.team} ({format_points(r.difference)})"
+            names = ", ".join(f"{md(r.team)} ({format_points(r.difference)})"
                               for r in moved.itertuples())
             text += f" * marks a change beyond what chance would explain: {names}."
     return text
@@ -185,10 +186,10 @@ def describe_suppressed(report: AdoptionReport) -> str:
              f"too so that a hidden one cannot be worked out by subtraction. Hidden in "
              f"{report.period_title}:", ""]
     for r in s.itertuples(index=False):
-        name = ("The organisation" if r.level == "organisation" else r.department
-                if r.level == "department" else f"{r.team} ({r.department})")
+        name = ("The organisation" if r.level == "organisation" else md(r.department)
+                if r.level == "department" else f"{md(r.team)} ({md(r.department)})")
         what = "all figures" if r.hidden == "all figures" else "share of seat holders"
-        lines.append(f"- **{name}**: {what} {hidden_label(r.reason)}")
+        lines.append(f"- **{name}**: {what} {md(hidden_label(r.reason))}")
     return "\n".join(lines)
 
 
@@ -204,7 +205,7 @@ def describe_sources(report: AdoptionReport) -> str:
         lines = ["No daily usage data has been loaded, so the team figures count no activity."]
     else:
         first, last = daily["first_date"].min(), daily["last_date"].max()
-        names = ", ".join(daily["label"] if "label" in daily else daily["kind"])
+        names = ", ".join(map(md, daily["label"] if "label" in daily else daily["kind"]))
         lines = [f"Usage data covers {pd.Timestamp(first):%d %B %Y} to "
                  f"{pd.Timestamp(last):%d %B %Y}, from {format_count(s['files'].sum())} files. "
                  f"The team figures count active days from {names}."]
@@ -214,7 +215,7 @@ def describe_sources(report: AdoptionReport) -> str:
     if len(others):
         lines += ["", "Metrics use each source only for what it supports, and say so:", ""]
         for r in others.itertuples():
-            lines.append(f"- **{r.label}** tells {r.tells}; it cannot tell {r.cannot_tell}. "
+            lines.append(f"- **{md(r.label)}** tells {r.tells}; it cannot tell {r.cannot_tell}. "
                          f"Used for: {r.used_for}; not part of the team figures above.")
     return "\n".join(lines)
 
@@ -226,7 +227,7 @@ def describe_method(report: AdoptionReport) -> str:
         "## How to read this report",
         "",
         f"- **People, not licences.** *Used it* means at least one day with recorded use of "
-        f"{'any AI tool' if not report.tools else ', '.join(report.tools)} in the period. "
+        f"{'any AI tool' if not report.tools else ', '.join(map(md, report.tools))} in the period. "
         "*Share of all people* is out of everyone employed; *share of seat holders* is out of "
         "those with a seat.",
         f"- **Intervals.** A figure like *53% (51{DASH}55)* means 53%, and with {conf} confidence "

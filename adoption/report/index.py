@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import html
 import os
 import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 from adoption.errors import PeriodError, ReportError
 from adoption.report.content import label_period, period_title
+from adoption.report.escape import csp_meta_tag, escape_html
 
 __all__ = [
     "INDEX_NAME",
@@ -33,6 +34,7 @@ _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+{csp}
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{title}</title>
 <style>
@@ -168,8 +170,8 @@ def render_index(reports_dir: str | os.PathLike[str], *, organisation: str | Non
             with contextlib.suppress(PeriodError):
                 when = period_title(label_period(e.period, e.period_kind or None))
         rows.append(
-            f'<tr><td>{html.escape(when[:1].upper() + when[1:] if when else "–")}</td>'
-            f'<td><a href="{html.escape(e.file)}">{html.escape(e.title)}</a></td>'
+            f'<tr><td>{escape_html(when[:1].upper() + when[1:] if when else "–")}</td>'
+            f'<td><a href="{escape_html(quote(e.file))}">{escape_html(e.title)}</a></td>'
             f"<td>{e.rendered_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC</td></tr>"
         )
     body = ("<table><thead><tr><th>Period</th><th>Report</th><th>Rendered</th></tr></thead>"
@@ -177,5 +179,6 @@ def render_index(reports_dir: str | os.PathLike[str], *, organisation: str | Non
         "<p>No reports yet. Render one with <code>adoption report --period 2026-01</code>.</p>")
     n = len(rows)
     subtitle = " · ".join(x for x in (organisation, f"{n} report{'s' if n != 1 else ''}") if x)
-    page = _PAGE.format(title="AI adoption reports", subtitle=html.escape(subtitle), body=body)
+    page = _PAGE.format(title="AI adoption reports", subtitle=escape_html(subtitle), body=body,
+                        csp=csp_meta_tag())
     return write_text_atomic(folder / INDEX_NAME, page)

@@ -29,6 +29,7 @@ from nbconvert import HTMLExporter
 from adoption.errors import ReportError
 from adoption.periods import parse_period
 from adoption.privacy import check_min_group_size
+from adoption.report.escape import csp_meta_tag
 from adoption.report.index import META_PREFIX, render_index, write_text_atomic
 from adoption.version import __version__
 from adoption.workspace import Workspace, open_workspace
@@ -53,6 +54,7 @@ _META_PARAMS = ("title", "period", "period_kind", "comparison_period", "wave",
 _TEMPLATE_NAME = "adoption_report.html.j2"
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}
+{{ csp_meta_tag }}
 {%- for name, value in resources.get('report_meta', {}).items() %}
 <meta name="{{ meta_prefix }}{{ name }}" content="{{ value | e }}">
 {%- endfor %}
@@ -205,6 +207,7 @@ def _export(nb: nbformat.NotebookNode, title: str, meta: Mapping[str, str]) -> s
         embed_images=True,
     )
     exporter.environment.globals["meta_prefix"] = META_PREFIX
+    exporter.environment.globals["csp_meta_tag"] = csp_meta_tag()
     nb.metadata["title"] = title
     html, _ = exporter.from_notebook_node(nb, resources={"report_meta": dict(meta)})
     # the theme CSS's comments cite web pages; drop them so the file names no URL at all

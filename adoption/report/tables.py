@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from adoption.report.escape import escape_styler, markdown_to_html
+
 if TYPE_CHECKING:
     from adoption.report.content import AdoptionReport
 
@@ -84,8 +86,12 @@ def hidden_label(reason: object, *, short: bool = False) -> str:
 
 
 def _style(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> Styler:
-    """One look for every report table: no index, left-aligned text, a CSS class to find it."""
-    styler = frame.style.hide(axis="index").set_table_attributes(
+    """One look for every report table: no index, left-aligned text, a CSS class to find it.
+
+    Every cell and label is HTML-escaped (values come from users' files); ``caption`` is
+    Markdown (as the report's captions are), shown as HTML with raw HTML escaped.
+    """
+    styler = escape_styler(frame.style).hide(axis="index").set_table_attributes(
         f'class="dataframe adoption-table" data-table="{name}"'
     )
     styler = styler.set_table_styles([
@@ -93,7 +99,7 @@ def _style(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> Sty
         {"selector": "td", "props": "text-align: left; padding: 4px 10px; white-space: nowrap;"},
         {"selector": "caption", "props": "caption-side: top; text-align: left; padding: 4px 0;"},
     ])
-    return styler.set_caption(caption) if caption else styler
+    return styler.set_caption(markdown_to_html(caption)) if caption else styler
 
 
 def format_headline_table(report: AdoptionReport) -> Styler:

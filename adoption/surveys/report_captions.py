@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from adoption.report.escape import escape_markdown as md
 from adoption.report.tables import DASH, format_count, format_share
 from adoption.surveys.metrics import OVERALL
 from adoption.surveys.report import ACTIVITY_DAYS, SentimentReport, SentimentSection
@@ -34,8 +35,8 @@ __all__ = [
 def describe_title(report: SentimentReport, *, title: str = "AI adoption: how people feel"
                    ) -> str:
     """The report's title block (Markdown)."""
-    comp = f", compared with {report.comparison_wave}" if report.comparison_wave else ""
-    return (f"# {title}\n\n{report.organisation} · survey wave {report.wave} "
+    comp = f", compared with {md(report.comparison_wave)}" if report.comparison_wave else ""
+    return (f"# {md(title)}\n\n{md(report.organisation)} · survey wave {md(report.wave)} "
             f"({report.wave_date:%d %B %Y}){comp}")
 
 
@@ -70,11 +71,11 @@ def describe_headline(report: SentimentReport) -> str:
         c = _org(report.change_organisation)
         moved = c[c["beyond_noise"].fillna(False).astype(bool)]
         if len(moved):
-            parts.append("Beyond noise since " + report.comparison_wave + ": " + ", ".join(
-                f"{_nice(m.construct)} {_signed(m.estimate)}" for m in moved.itertuples())
+            parts.append("Beyond noise since " + md(report.comparison_wave) + ": " + ", ".join(
+                f"{md(_nice(m.construct))} {_signed(m.estimate)}" for m in moved.itertuples())
                 + ".")
         else:
-            parts.append(f"No organisation-wide change since {report.comparison_wave} is "
+            parts.append(f"No organisation-wide change since {md(report.comparison_wave)} is "
                          "beyond noise.")
     if report.hidden_teams:
         parts.append(f"{report.hidden_teams} team(s) are not shown: fewer than "
@@ -94,7 +95,7 @@ def describe_barriers(report: SentimentReport) -> str:
         return text + "No shown team has a clear barrier point."
     counts = stuck["barrier"].value_counts()
     return text + "Shown teams with a barrier: " + ", ".join(
-        f"{n} at {stage}" for stage, n in counts.items()) + "."
+        f"{n} at {md(stage)}" for stage, n in counts.items()) + "."
 
 
 def describe_change(report: SentimentReport) -> str:
@@ -103,7 +104,7 @@ def describe_change(report: SentimentReport) -> str:
         return "No comparison wave was chosen."
     t = _published(report.change)
     moved = t[t["beyond_noise"].fillna(False).astype(bool)]
-    return (f"Change of each team's mean score since {report.comparison_wave} (Welch interval; "
+    return (f"Change of each team's mean score since {md(report.comparison_wave)} (Welch interval; "
             "beyond noise = Benjamini-Hochberg adjusted p below 0.05 across all teams and "
             f"constructs). {len(moved)} of {len(t)} shown changes are beyond noise.")
 
@@ -128,8 +129,9 @@ def describe_quadrant(report: SentimentReport) -> str:
         return "No usage data for the wave's month, or every team hidden: no quadrant."
     counts = q["quadrant"].value_counts()
     return ("Each shown team's share of people who used AI in "
-            f"{q['period'].iloc[0]} against its overall sentiment, relative to the organisation "
-            "(the lines). " + "; ".join(f"{v}: {n}" for v, n in counts.items()) + ".")
+            f"{md(q['period'].iloc[0])} against its overall sentiment, relative to the "
+            "organisation (the lines). " + "; ".join(f"{md(v)}: {n}" for v, n in counts.items())
+            + ".")
 
 
 def describe_reliability(report: SentimentReport) -> str:
@@ -166,7 +168,7 @@ def describe_sentiment_section(section: SentimentSection | None) -> str:
     """Plain-language summary of the sentiment section (Markdown)."""
     if section is None:
         return "No survey wave falls in or before this period."
-    parts = [f"From the survey wave **{section.wave}** ({section.wave_date:%d %B %Y})."]
+    parts = [f"From the survey wave **{md(section.wave)}** ({section.wave_date:%d %B %Y})."]
     o = _org(section.summary)
     o = o[o["construct"] == OVERALL]
     if len(o):
@@ -184,14 +186,15 @@ def describe_sentiment_section(section: SentimentSection | None) -> str:
         worst = stuck.sort_values("barrier_share").head(3)
         parts.append(
             f"{len(stuck)} of {len(b)} shown teams have a clear ADKAR barrier ("
-            + ", ".join(f"{n} at {stage}" for stage, n in counts.items()) + "); lowest: "
-            + ", ".join(f"{t} ({st}, {format_share(v, lo, hi)} favourable)" for t, st, v, lo, hi
+            + ", ".join(f"{n} at {md(stage)}" for stage, n in counts.items()) + "); lowest: "
+            + ", ".join(f"{md(t)} ({md(st)}, {format_share(v, lo, hi)} favourable)"
+                        for t, st, v, lo, hi
                         in zip(worst["team"], worst["barrier"], worst["barrier_share"],
                                worst["barrier_ci_low"], worst["barrier_ci_high"], strict=True))
             + ".")
     if section.change is not None:
         c = _published(section.change)
         moved = c[c["beyond_noise"].fillna(False).astype(bool)]
-        parts.append(f"{len(moved)} team x construct change(s) since {section.comparison_wave} "
+        parts.append(f"{len(moved)} team x construct change(s) since {md(section.comparison_wave)} "
                      "are beyond noise.")
     return " ".join(parts)

@@ -339,6 +339,8 @@ def format_findings_table(quality: DataQuality) -> Styler:
 
 def describe_data_quality(quality: DataQuality) -> str:
     """A Markdown paragraph summing the data-quality view up for readers of the report."""
+    from adoption.report.escape import escape_markdown as md
+
     s = quality.sources
     if s.empty:
         return "No data has been loaded yet."
@@ -349,21 +351,22 @@ def describe_data_quality(quality: DataQuality) -> str:
              f"{len(s)} source(s) loaded."]
     unmatched = s[s["unmatched"].fillna(0) > 0]
     if len(unmatched):
-        parts = ", ".join(f"{int(r.unmatched):,} in {r.label}" for r in unmatched.itertuples())
+        parts = ", ".join(f"{int(r.unmatched):,} in {md(r.label)}"
+                          for r in unmatched.itertuples())
         lines.append(f"Identities matching nobody in the roster (kept, but in no team's "
                      f"figures): {parts}. An identities mapping file can match them.")
     outside = s[s["outside_employment"].fillna(0) > 0]
     if len(outside):
-        parts = ", ".join(f"{int(r.outside_employment):,} in {r.label}"
+        parts = ", ".join(f"{int(r.outside_employment):,} in {md(r.label)}"
                           for r in outside.itertuples())
         lines.append(f"People active only outside their employment dates (e.g. after "
                      f"leaving): {parts}.")
     gaps = s[s["gap_days"].fillna(0) > 0]
     if len(gaps):
-        parts = "; ".join(f"{r.label}: {r.gaps}" for r in gaps.itertuples())
+        parts = "; ".join(f"{md(r.label)}: {md(r.gaps)}" for r in gaps.itertuples())
         lines.append(f"Periods no file covers: {parts}.")
     if len(quality.findings):
         top = quality.findings.iloc[int(np.argmax(quality.findings["rows"].to_numpy()))]
         lines.append(f"{len(quality.findings)} kind(s) of data-quality finding; the most "
-                     f"frequent: \u201c{top.finding}\u201d ({int(top.rows):,} rows).")
+                     f"frequent: \u201c{md(top.finding)}\u201d ({int(top.rows):,} rows).")
     return "\n\n".join(lines)

@@ -219,6 +219,7 @@ def plot_source_trend(report: SourceReport, *, ax: plt.Axes | None = None) -> pl
 
 def describe_source_activity(report: SourceReport) -> str:
     """Plain-language caption of the per-source table: what is counted and what is not."""
+    from adoption.report.escape import escape_markdown as md
     from adoption.report.tables import format_count
 
     org = report.organisation
@@ -227,7 +228,7 @@ def describe_source_activity(report: SourceReport) -> str:
     if len(person):
         best = person.loc[person["estimate"].astype(float).idxmax()]
         lines.append(f"In {report.period}, {len(person)} source(s) tell who used an AI tool; "
-                     f"the widest reach: {best['source_label']} ({best['tool']}), "
+                     f"the widest reach: {md(best['source_label'])} ({md(best['tool'])}), "
                      f"{format_count(best['active_users'])} of {format_count(best['n'])} "
                      "people.")
     elif org.empty:
