@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from adoption.errors import PeriodError, ReportError
-from adoption.report.content import label_period, period_title
+from adoption.periods import label_period, period_title
 
 __all__ = [
     "INDEX_NAME",
