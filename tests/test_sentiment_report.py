@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import refresh_store
 
 import adoption
 from adoption.surveys.report import (
@@ -95,6 +96,8 @@ def fill_store(ws: adoption.Workspace, *, seed: int = 1, teams=None) -> None:
         con.executemany("INSERT INTO survey_answers VALUES (?, ?, ?, ?, ?)", answers)
         con.executemany("INSERT INTO survey_comments VALUES (?, ?, ?, ?, ?)", comments)
         con.execute("INSERT INTO person_names VALUES ('Alpha-0', 'Ann Smith', NULL)")
+    with ws.store() as store:  # staged rows written directly: rebuild the canonical tables
+        refresh_store(store)
 
 
 @pytest.fixture
