@@ -13,7 +13,7 @@ help:
 	@echo "make test    lint and run the test suite"
 	@echo "make lab     open JupyterLab on the notebooks (after make demo)"
 	@echo "make report  render the report for PERIOD=$(PERIOD) in WORKSPACE=$(WORKSPACE)"
-	@echo "make bench   ingest and metric benchmarks (1M and 10M events; several minutes)"
+	@echo "make bench   ingest, metric and report benchmarks (1M and 10M events; several minutes)"
 	@echo "make lint    ruff and the import contracts (lint-imports)"
 
 $(BIN)/python:

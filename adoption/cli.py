@@ -259,6 +259,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     from adoption.metrics import compute_adoption_metrics
     from adoption.periods import parse_period
     from adoption.privacy import publish_labels, resolve_min_group_size
+    from adoption.report.content import tools_phrase
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
@@ -267,20 +268,62 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     with ws.store(read_only=True) as store:
         pp = publish_labels(load_person_periods(store, period_kind=period.kind, tools=args.tool),
                             ws.settings, labels=load_group_labels(store))
-    table = compute_adoption_metrics(pp, by=args.by, min_group_size=k)
-    table = table[table["period"] == period.label].reset_index(drop=True)
-    if table.empty:
-        have = sorted(pp["period"].unique())
+    have = sorted(pp["period"].astype(str).unique())
+    if period.label not in have:
         raise AdoptionError(
-            f"No data for period {period.label}; periods with usage data: "
-            f"{have[0] if have else '-'} to {have[-1] if have else '-'}.")
+            f"No data for {period.kind} {period.label}: "
+            + (f"the {period.kind}s with activity data run from {have[0]} to {have[-1]}. "
+               "Choose one of them, or ingest the exports that cover "
+               f"{period.title}." if have else
+               "the store holds no activity data yet. Ingest a roster and usage or vendor "
+               "exports first (adoption ingest FILE ...)."))
+    table = compute_adoption_metrics(pp[pp["period"] == period.label], by=args.by,
+                                     min_group_size=k)
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False)
-    else:
-        with pd.option_context("display.width", 200, "display.max_columns", 40,
-                               "display.float_format", "{:.3f}".format):
-            _say(table.to_string(index=False))
+        return 0
+    _say(f"People active on {tools_phrase(args.tool)} in {period.title}, by {args.by} "
+         f"(minimum group size {k}; every source, each counted as it can tell):\n")
+    with pd.option_context("display.width", 250, "display.max_columns", 40,
+                           "display.max_colwidth", 90):
+        _say(_metrics_view(table).to_string(index=False))
+    if table["unknown_users"].fillna(0).gt(0).any():
+        _say("\nunknown: people whose only evidence is a report window straddling the "
+             f"{period.kind}'s boundary (neither active nor inactive); active shows the range "
+             "from the known active to active_users_upper.")
+    _say("\nAll columns (intervals, seats, intensity, flows): --format csv.")
     return 0
+
+
+def _metrics_view(table):
+    """The metrics table for reading in a terminal: counts, shares with intervals, sources."""
+    import pandas as pd
+
+    from adoption.report.tables import (
+        format_count,
+        format_range,
+        format_share,
+        format_share_range,
+        hidden_label,
+    )
+
+    keys = [c for c in ("department", "team") if c in table.columns] or ["period"]
+    out = table[keys].copy()
+    out["people"] = table["headcount"].map(format_count)
+    out["active"] = [format_range(a, u) for a, u in zip(
+        table["active_users"], table["active_users_upper"], strict=True)]
+    out["unknown"] = table["unknown_users"].map(format_count)
+    out["share active (interval)"] = [format_share_range(*v) for v in zip(
+        table["penetration"], table["penetration_ci_low"], table["penetration_ci_high"],
+        table["penetration_upper"], strict=True)]
+    out["seats"] = table["seats"].map(format_count)
+    out["share of seat holders"] = [format_share(*v) for v in zip(
+        table["activation_rate"], table["activation_ci_low"], table["activation_ci_high"],
+        strict=True)]
+    out["sources"] = table["sources"].fillna("")
+    out["hidden"] = [hidden_label(r) if not pd.isna(r) else ""
+                     for r in table["suppression_reason"]]
+    return out
 
 
 def cmd_report(args: argparse.Namespace) -> int:

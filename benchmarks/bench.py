@@ -7,11 +7,15 @@ file measures, in a fresh process each time:
 - load (the floor): DuckDB's own plain load of the file into a database table;
 - ingest: our validated ingest into a fresh workspace (roster loaded beforehand, not timed);
 
-and prints seconds, events per second, peak RSS and our ratio to each. Finally it times
-the monthly and weekly metric sets (person-period mart + metrics at three levels) over the
-12 months of the 10M-event workspace.
+and prints seconds, events per second, peak RSS and our ratio to each. Then it times the
+monthly and weekly metric sets (person-period mart + metrics at three levels) over the 12
+months of the 10M-event workspace. Finally it renders the adoption report of the demo
+workspace's last month (``adoption report``: papermill + nbconvert, every section) beside the
+fixed cost of rendering an empty parameterised notebook the same way, both measured in fresh
+processes in the same run (best of two each).
 
 Usage: python benchmarks/bench.py [--sizes 1000000 10000000] [--data-dir bench-data]
+       [--only ingest|report]
 """
 
 from __future__ import annotations
@@ -145,11 +149,78 @@ import json; print(json.dumps(out))
 """
 
 
+REPORT = """
+import time, warnings
+warnings.simplefilter("ignore")
+from adoption.report import render_adoption_report
+t = time.perf_counter()
+render_adoption_report({root!r}, period={period!r})
+print(time.perf_counter() - t)
+"""
+
+FIXED = """
+import time
+from adoption.report import render_notebook
+t = time.perf_counter()
+render_notebook({notebook!r}, {out!r}, workspace={root!r}, period={period!r})
+print(time.perf_counter() - t)
+"""
+
+#: Target for one month's report on the 2-core machine (issue 9).
+REPORT_TARGET_S = 15.0
+
+
+def empty_notebook(path: Path) -> Path:
+    """A notebook with the report's parameters and one markdown cell: what any render costs."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('workspace = "demo"\nperiod = "2026-01"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_markdown_cell("# Empty report")]
+    nbformat.write(nb, path)
+    return path
+
+
+def bench_report(data_dir: Path) -> None:
+    """Time one demo month's report against papermill + nbconvert's fixed cost."""
+    import duckdb
+
+    root = (data_dir / "demo").resolve()
+    if not (root / "store.duckdb").exists():
+        t = time.perf_counter()
+        subprocess.run(["adoption", "demo", str(root), "--reports", "0"], check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"demo workspace built in {time.perf_counter() - t:.1f} s ({root})")
+    with duckdb.connect(str(root / "store.duckdb"), read_only=True) as con:
+        (period,) = con.execute("SELECT max(period) FROM period_spans "
+                                "WHERE period_kind = 'month'").fetchone()
+        (people,) = con.execute("SELECT count(DISTINCT person_id) FROM people").fetchone()
+    notebook = empty_notebook(data_dir / "empty_report.ipynb")
+    out = data_dir / "empty_report.html"
+    report_s = min(float(run_measured(REPORT.format(root=str(root), period=period)))
+                   for _ in range(2))
+    fixed_s = min(float(run_measured(FIXED.format(notebook=str(notebook), out=str(out),
+                                                  root=str(root), period=period)))
+                  for _ in range(2))
+    verdict = "within" if report_s < REPORT_TARGET_S else "OVER"
+    print(f"\nadoption report, demo month {period} ({people:,} people), best of 2:")
+    print(f"  report render        {report_s:6.2f} s ({verdict} the {REPORT_TARGET_S:.0f} s target)")
+    print(f"  papermill + nbconvert {fixed_s:5.2f} s (empty parameterised notebook, same way)")
+    print(f"  the report's own work {report_s - fixed_s:5.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--data-dir", type=Path, default=Path("bench-data"))
+    parser.add_argument("--only", choices=("ingest", "report"),
+                        help="run only the ingest and metric benchmarks, or only the report")
     args = parser.parse_args()
+    if args.only == "report":
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        bench_report(args.data_dir)
+        return
     t = time.perf_counter()
     files = generate(args.data_dir, args.sizes)
     print(f"synthetic data ready in {time.perf_counter() - t:.1f} s ({args.data_dir})\n")
@@ -182,6 +253,8 @@ def main() -> None:
         for kind, (secs, periods, rows) in result.items():
             print(f"  {kind:<6} {secs:6.2f} s for {periods} periods ({rows:,} person-periods, "
                   "3 levels)")
+    if args.only != "ingest":
+        bench_report(args.data_dir)
 
 
 if __name__ == "__main__":

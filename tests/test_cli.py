@@ -67,7 +67,8 @@ def test_metrics_csv(tmp_path, files, capsys, clean_env):
     eng = pd.read_csv(io.StringIO(out)).set_index("department").loc["Eng"]
     assert (eng.headcount, eng.active_users) == (5, 1)  # Ann was the one active in January
     code, _, err = run(capsys, "metrics", "-w", ws, "--period", "2030-01")
-    assert code == 2 and "No data for period 2030-01" in err
+    assert code == 2 and "No data for month 2030-01" in err
+    assert "the months with activity data run from 2026-01 to 2026-02" in err
 
 
 @pytest.mark.slow

@@ -171,7 +171,7 @@ def test_min_group_size_never_below_the_workspace(workspace: adoption.Workspace)
 
 
 def test_period_without_data_says_which_periods_have_data(workspace: adoption.Workspace) -> None:
-    with pytest.raises(InputError, match=r"'2026-05' has no usage data.*2025-11 to 2026-01"):
+    with pytest.raises(InputError, match=r"'2026-05' has no activity data.*2025-11 to 2026-01"):
         build_adoption_report(workspace, period="2026-05")
 
 
@@ -179,9 +179,10 @@ def test_partly_covered_period_is_flagged(workspace: adoption.Workspace) -> None
     report = build_adoption_report(workspace, period="2026-Q1", period_kind="quarter")
     assert report.comparison_period == "2025-Q4"
     text = describe_headline(report)
-    # data run from 3 November to 28 January: 59 of Q4's 92 days, 28 of Q1's 90 days
-    assert ("Note: Q4 2025 has usage data for only 59 of its 92 days and Q1 2026 has usage data "
-            "for only 28 of its 90 days") in text
+    # data run from 3 November to 28 January: 59 of Q4's 92 days, 28 of Q1's 90 days (every
+    # source's activity counts now, so the note speaks of activity data, not usage data)
+    assert ("Note: Q4 2025 has activity data for only 59 of its 92 days and Q1 2026 has activity "
+            "data for only 28 of its 90 days") in text
     assert "Note:" not in describe_headline(build_adoption_report(workspace, period="2026-01"))
 
 
@@ -190,7 +191,7 @@ def test_comparison_must_be_an_earlier_period_with_data(workspace: adoption.Work
     assert report.comparison_title == "November 2025"
     with pytest.raises(InputError, match="is not before"):
         build_adoption_report(workspace, period="2025-12", comparison_period="2026-01")
-    with pytest.raises(InputError, match="comparison_period '2025-10' has no usage data"):
+    with pytest.raises(InputError, match="comparison_period '2025-10' has no activity data"):
         build_adoption_report(workspace, period="2026-01", comparison_period="2025-10")
 
 
@@ -256,15 +257,22 @@ def test_report_has_the_team_table(soup: BeautifulSoup) -> None:
     table = soup.find("table", attrs={"data-table": "teams"})
     assert table is not None
     header = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
-    assert header[:3] == ["Department", "Team", "People"]
-    rows = {tr.find_all("td")[1].get_text(strip=True): [td.get_text(strip=True) for td in
-                                                         tr.find_all("td")]
+    assert header == ["Department", "Team", "People", "Active on any AI tool",
+                      "Share of all people", "With a seat", "Share of seat holders",
+                      "Change since December 2025", "Sources"]
+    rows = {tr.find_all("td")[1].get_text(strip=True): dict(zip(header, [
+        td.get_text(strip=True) for td in tr.find_all("td")], strict=True))
             for tr in table.find("tbody").find_all("tr")}
     assert set(rows) == {t for teams in TEAMS.values() for t in teams}
-    assert rows["Platform"][2] == "20"
-    assert re.fullmatch(r"\d+% \(\d+\u2013\d+\)", rows["Platform"][6])
+    platform = rows["Platform"]
+    # Platform: 20 people, 16 seats (i % 5 != 4), 12 active in January (i % 10 < 7 with a seat)
+    assert (platform["People"], platform["With a seat"], platform["Active on any AI tool"]) == (
+        "20", "16", "12")
+    assert re.fullmatch(r"60% \(\d+\u2013\d+\)", platform["Share of all people"])  # 12 / 20
+    assert re.fullmatch(r"75% \(\d+\u2013\d+\)", platform["Share of seat holders"])  # 12 / 16
     # Platform: 8 of 20 active in December, 12 in January, none lapsed
-    assert rows["Platform"][7].startswith("+20 pts (")
+    assert platform["Change since December 2025"].startswith("+20 pts (")
+    assert platform["Sources"] == "Usage events (generic)"  # the one usage log
 
 
 def test_tiny_team_appears_only_as_hidden(soup: BeautifulSoup) -> None:

@@ -98,8 +98,8 @@ def fill_store(ws: adoption.Workspace, *, seed: int = 1, teams=None) -> None:
         con.executemany("INSERT INTO survey_answers VALUES (?, ?, ?, ?, ?)", answers)
         con.executemany("INSERT INTO survey_comments VALUES (?, ?, ?, ?, ?)", comments)
         con.execute("INSERT INTO person_names VALUES ('Alpha-0', 'Ann Smith', NULL)")
-    with ws.store() as store:
-        refresh_store(store)  # the rows above were staged directly, not by ingest
+    with ws.store() as store:  # staged rows written directly: rebuild the canonical tables
+        refresh_store(store)
 
 
 @pytest.fixture

@@ -233,9 +233,15 @@ def test_adoption_report_data_sources_section_is_honest(filled):
 
     rep = build_adoption_report(filled, period="2026-01")
     text = rep.captions["sources"]
-    assert "The team figures count active days from Usage events (generic)." in text
-    assert "**ChatGPT Enterprise user analytics** tells" in text
-    assert "Used for: team totals only, never counted as people" in text
+    # every person-level source feeds "active on any AI tool", each as far as it can tell
+    # (issue 9): the caption says how each counts, and that aggregates never count people
+    assert "**Usage events (generic)** counts every active day" in text
+    assert ("**ChatGPT Enterprise user analytics** counts a window inside the period; a window "
+            "straddling the period's boundary with no known active day leaves the person "
+            "unknown") in text
+    assert ("**Microsoft 365 Copilot usage (CSV)** counts the last active day, in its own "
+            "period only") in text
+    assert "**GitHub Copilot metrics API** tells" in text and "never counted as people" in text
     table = format_sources_table(rep).data.set_index("Source")
     assert table.loc["Microsoft 365 Copilot usage (CSV)", "Used for"] == (
         "active in the month of the last active day only")

@@ -9,12 +9,14 @@ Rules (thresholds from the ``[alerts]`` section of ``adoption.toml``, see
     ``idle_spend_above`` (default 500 in the workspace currency). Severity high above twice the
     threshold. With ``team_idle_spend_above`` > 0, each published team above it gets one too.
 ``stalled``
-    A team's active share (penetration: people who used any tool / people employed) has not
-    grown for ``stalled_periods`` periods (default 3), judged with its intervals: no single
-    period-on-period change in that window is a rise beyond noise (McNemar, Benjamini-Hochberg
-    across teams, as :func:`adoption.metrics.compute_adoption_change` decides), the change over the whole window has an upper 95% bound below
-    ``stalled_min_gain`` (default 0.10, i.e. we are confident it grew less than 10 points), the
-    team held seats at the window's start, and its active share is below ``stalled_below``
+    A team's active share (penetration: people active on any AI tool, from every source /
+    people employed, as in the report's team table) has not grown for ``stalled_periods``
+    periods (default 3), judged with its intervals: no single period-on-period change in that
+    window is a rise beyond noise (McNemar, Benjamini-Hochberg across teams, as
+    :func:`adoption.metrics.compute_adoption_change` decides), the change over the whole window
+    has an upper 95% bound below ``stalled_min_gain`` (default 0.10, i.e. we are confident it
+    grew less than 10 points), the team had the tools at the window's start (someone held a
+    seat or was active), and its active share is below ``stalled_below``
     (default 0.4: a team that has levelled off with most people using the tools has settled,
     it is not stalled). Computed with :func:`adoption.metrics.compute_adoption_change` on
     ``workspace.person_periods(period_kind)``.
@@ -184,13 +186,20 @@ def _stalled(ws, target, kind: str, rules: AlertSettings, k: int,
              confidence: float) -> list[dict]:
     from adoption.metrics import compute_adoption_change, compute_adoption_metrics
 
-    pp = ws.person_periods(kind)
+    pp = ws.person_periods(kind)  # active on any AI tool, every source: as the report
     n = rules.stalled_periods
     labels = [target.shift(-i).label for i in range(n, -1, -1)]  # oldest first
     have = set(pp["period"].astype(str).unique())
     if not set(labels) <= have:
         return []
     pp = pp[pp["period"].astype(str).isin(labels)]
+    # teams that had the tools at the window's start: a seat on record or someone active (a
+    # tool without seat data counts too); read from people, not from the published seat
+    # count, which is blank beside a hidden activation rate
+    first_pp = pp[pp["period"].astype(str) == labels[0]]
+    equipped = {(str(d), str(t)) for d, t, seat, act in zip(
+        first_pp["department"], first_pp["team"], first_pp["has_seat"], first_pp["is_active"],
+        strict=True) if seat or act}
     metrics = compute_adoption_metrics(pp, by="team", min_group_size=k, confidence=confidence)
     keys = ["department", "team"]
     now = metrics[metrics["period"] == labels[-1]].set_index(keys)
@@ -205,12 +214,13 @@ def _stalled(ws, target, kind: str, rules: AlertSettings, k: int,
     for key, w in whole.iterrows():
         if w["suppressed"] or key not in now.index or key not in start.index:
             continue
-        cur, first = now.loc[key], start.loc[key]
-        if cur["suppressed"] or pd.isna(cur["penetration"]) or pd.isna(first["seats"]):
+        cur = now.loc[key]
+        if cur["suppressed"] or pd.isna(cur["penetration"]):
             continue
         growing = any(key in s.index and _true(s.loc[key, "is_beyond_noise"])
                       and s.loc[key, "difference"] > 0 for s in steps)
-        if (growing or not int(first["seats"]) > 0 or not w["ci_high"] < rules.stalled_min_gain
+        if (growing or (str(key[0]), str(key[1])) not in equipped
+                or not w["ci_high"] < rules.stalled_min_gain
                 or not cur["penetration"] < rules.stalled_below):
             continue
         falling = w["ci_high"] < 0

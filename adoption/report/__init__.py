@@ -23,7 +23,7 @@ from adoption.report.captions import (
     describe_title,
     describe_trend,
 )
-from adoption.report.content import AdoptionReport, build_adoption_report, period_title
+from adoption.report.content import AdoptionReport, build_adoption_report
 from adoption.report.figures import plot_funnel, plot_team_intervals, plot_trend
 from adoption.report.tables import (
     format_headline_table,
@@ -65,7 +65,6 @@ __all__ = [
     "format_headline_table",
     "format_sources_table",
     "format_team_table",
-    "period_title",
     "plot_funnel",
     "plot_team_intervals",
     "plot_trend",

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from adoption.report.content import AdoptionReport, label_period, period_title
+from adoption.periods import format_day, label_period, period_title
+from adoption.report.content import AdoptionReport, seat_hidden_reason
 from adoption.report.escape import escape_markdown as md
 from adoption.report.tables import (
     DASH,
     format_count,
     format_percent,
     format_points,
+    format_range,
     format_share,
     hidden_label,
 )
@@ -32,10 +34,25 @@ __all__ = [
 ]
 
 def _used(report: AdoptionReport) -> str:
-    if not report.tools:
-        return "used at least one AI tool"
-    names = [md(t) for t in report.tools]
-    return "used " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
+    """``"were active on any AI tool"`` (or on the tools the report counts)."""
+    return f"were active on {md(report.counted)}"
+
+
+def _unknown_note(report: AdoptionReport, unknown: float) -> str:
+    """``" (19 unknown: their only evidence is weekly windows of ... that straddle ...)"``."""
+    if not unknown or pd.isna(unknown) or unknown <= 0:
+        return ""
+    why = " and ".join(report.unknown_sources) or "report windows"
+    return (f" ({format_count(unknown)} unknown: their only evidence is {why} that straddle "
+            f"the {report.period_kind}'s boundary, so they may or may not have been active in "
+            f"{report.period_title})")
+
+
+def _sources_note(report: AdoptionReport) -> str:
+    if not report.activity_sources:
+        return ""
+    return (f" Active on {md(report.counted)} counts a person once, whichever tools they used, "
+            f"from every source: {', '.join(report.activity_sources)}.")
 
 
 def describe_all(report: AdoptionReport, *, title: str = "AI adoption report") -> dict[str, str]:
@@ -77,9 +94,14 @@ def describe_headline(report: AdoptionReport) -> str:
     if pen["suppressed"]:
         return (f"In {report.period_title}, the organisation's figures are "
                 f"{md(hidden_label(pen['suppression_reason']))}.")
-    text = (f"In {report.period_title}, {format_count(h.loc['active_users', 'estimate'])} of "
+    act = h.loc["active_users"]
+    unknown = act["upper"] - act["estimate"]
+    upper = (f"; up to {format_percent(pen['upper'])} if they all were"
+             if unknown > 0 and round(100 * pen["upper"]) > round(100 * pen["estimate"]) else "")
+    text = (f"In {report.period_title}, {format_range(act['estimate'], act['upper'])} of "
             f"{format_count(pen['n'])} people ({format_percent(pen['estimate'])}, {conf} interval "
-            f"{100 * pen['ci_low']:.0f}{DASH}{format_percent(pen['ci_high'])}) {_used(report)}")
+            f"{100 * pen['ci_low']:.0f}{DASH}{format_percent(pen['ci_high'])}{upper}) "
+            f"{_used(report)}{_unknown_note(report, unknown)}")
     if not report.comparison_period:
         text += ". There is no earlier period to compare with."
     elif pd.isna(pen["difference"]):
@@ -96,11 +118,12 @@ def describe_headline(report: AdoptionReport) -> str:
                  f"{format_count(pen['n_paired'])} people in both periods), ")
         text += ("a change beyond what chance would explain." if pen["is_beyond_noise"] else
                  "within what chance alone could produce.")
-    act = h.loc["activation_rate"]
-    if not pd.isna(act["estimate"]):
-        text += (f" Of the {format_count(act['n'])} people with a seat, "
-                 f"{format_share(act['estimate'], act['ci_low'], act['ci_high'])} used it.")
-    return text + _partial_note(report)
+    rate = h.loc["activation_rate"]
+    if not pd.isna(rate["estimate"]):
+        text += (f" Of the {format_count(rate['n'])} people with a seat, "
+                 f"{format_share(rate['estimate'], rate['ci_low'], rate['ci_high'])} "
+                 f"{_used(report)}.")
+    return text + _sources_note(report) + _partial_note(report)
 
 
 def _partial_note(report: AdoptionReport) -> str:
@@ -108,8 +131,8 @@ def _partial_note(report: AdoptionReport) -> str:
     c = report.coverage
     c = c[c["period"].isin([report.period, report.comparison_period])
           & (c["days_with_data"] < 0.9 * c["days"])]
-    notes = [f"{period_title(label_period(r.period, report.period_kind))} has usage data for "
-             f"only {r.days_with_data} of its {r.days} days" for r in c.itertuples()]
+    notes = [f"{period_title(label_period(r.period, report.period_kind))} has activity data "
+             f"for only {r.days_with_data} of its {r.days} days" for r in c.itertuples()]
     if not notes:
         return ""
     return (f" Note: {' and '.join(notes)}, so its figures are lower than a full period's "
@@ -139,7 +162,11 @@ def describe_trend(report: AdoptionReport) -> str:
         text += (f" In {report.period_title} departments ranged from "
                  f"{format_percent(low['penetration'])} ({md(low['group'])}) to "
                  f"{format_percent(high['penetration'])} ({md(high['group'])}).")
-    return text + (f" The shaded band is the organisation's {report.confidence:.0%} interval.")
+    text += f" The shaded band is the organisation's {report.confidence:.0%} interval."
+    if (org["penetration_upper"] > org["penetration"] + 0.005).any():
+        text += (" The dotted line counts the people whose only evidence is a report window "
+                 "straddling a period's boundary as active (an upper bound).")
+    return text
 
 
 def describe_teams(report: AdoptionReport) -> str:
@@ -148,8 +175,15 @@ def describe_teams(report: AdoptionReport) -> str:
     hidden = int(t["suppressed"].astype(bool).sum())
     text = (f"{len(t) - hidden} teams in {report.period_title}"
             + (f" ({hidden} hidden to protect privacy)" if hidden else "")
-            + f". Shares with their {report.confidence:.0%} interval in brackets; People and "
-            "With a seat are the numbers the shares are out of.")
+            + f". Active counts people active on {md(report.counted)}, from every source; "
+            f"shares with their {report.confidence:.0%} interval in brackets; People and With a "
+            "seat are the numbers the shares are out of; Sources names the sources each team's "
+            "figures rest on.")
+    shown = t[~t["suppressed"].astype(bool)]
+    if (shown["unknown_users"].fillna(0) > 0).any():
+        text += (f" A range such as 12 to 14 means some people's only evidence is a report "
+                 f"window straddling the {report.period_kind}'s boundary: they are counted as "
+                 "unknown, neither active nor inactive.")
     if report.comparison_period:
         moved = t[t["is_beyond_noise"].fillna(False).astype(bool)]
         moved = moved.reindex(moved["difference"].abs().sort_values(ascending=False).index)
@@ -164,15 +198,22 @@ def describe_teams(report: AdoptionReport) -> str:
 
 
 def describe_funnel(report: AdoptionReport) -> str:
-    """From headcount to seats to use, in one sentence."""
+    """From headcount to seats to use, in one or two sentences."""
     f = report.funnel.set_index("stage")
     if pd.isna(f.loc["headcount", "count"]):
         return "The organisation's funnel is hidden to protect privacy."
-    return (f"Of {format_count(f.loc['headcount', 'count'])} people, "
-            f"{format_count(f.loc['seats', 'count'])} ({format_percent(f.loc['seats', 'share'])})"
-            f" had a seat and {format_count(f.loc['active_users', 'count'])} "
-            f"({format_percent(f.loc['active_users', 'share'])}) {_used(report)} in "
-            f"{report.period_title}.")
+    seats = f.loc["seats"]
+    active = f.loc["active_users"]
+    had = (f"{format_count(seats['count'])} ({format_percent(seats['share'])}) had a seat"
+           if not pd.isna(seats["count"]) else
+           f"the number with a seat is {hidden_label(seat_hidden_reason(seats['hidden']))}")
+    text = (f"Of {format_count(f.loc['headcount', 'count'])} people, {had} and "
+            f"{format_range(active['count'], active['upper'])} "
+            f"({format_percent(active['share'])}) {_used(report)} in {report.period_title}.")
+    if not pd.isna(seats["count"]) and active["count"] > seats["count"]:
+        text += (" More people were active than hold a seat on record: some tools' exports list "
+                 "the people who used them, not the seats they hold.")
+    return text
 
 
 def describe_suppressed(report: AdoptionReport) -> str:
@@ -194,29 +235,36 @@ def describe_suppressed(report: AdoptionReport) -> str:
 
 
 def describe_sources(report: AdoptionReport) -> str:
-    """The data behind the report, and which figures each source can and cannot feed.
+    """The data behind the report, and how each source counts towards "active".
 
-    Metrics use each source only for what it supports: daily sources give the team figures;
-    window, last-activity and aggregate sources are described with what they cannot tell.
+    Person-level sources (daily logs, last-activity reports, weekly and monthly windows) all
+    feed the figures, each only as it can tell; aggregate-only sources never count people.
     """
     s = report.sources
-    daily = s[s["daily_activity"]] if "daily_activity" in s else s[s["kind"] == "usage"]
-    if daily.empty or daily["first_date"].isna().all():
-        lines = ["No daily usage data has been loaded, so the team figures count no activity."]
-    else:
-        first, last = daily["first_date"].min(), daily["last_date"].max()
-        names = ", ".join(map(md, daily["label"] if "label" in daily else daily["kind"]))
-        lines = [f"Usage data covers {pd.Timestamp(first):%d %B %Y} to "
-                 f"{pd.Timestamp(last):%d %B %Y}, from {format_count(s['files'].sum())} files. "
-                 f"The team figures count active days from {names}."]
-    if "tells" not in s:
-        return lines[0]
-    others = s[~s["daily_activity"] & (s["distinct_users"] | s["aggregate_only"])]
-    if len(others):
-        lines += ["", "Metrics use each source only for what it supports, and say so:", ""]
-        for r in others.itertuples():
-            lines.append(f"- **{md(r.label)}** tells {r.tells}; it cannot tell {r.cannot_tell}. "
-                         f"Used for: {r.used_for}; not part of the team figures above.")
+    people = s[s["distinct_users"] & ~s["aggregate_only"]] if "distinct_users" in s else \
+        s[s["kind"] == "usage"]
+    if people.empty or people["first_date"].isna().all():
+        return ("No person-level activity data has been loaded (a usage log, or a vendor "
+                "export listing users), so the figures count no activity.")
+    first, last = people["first_date"].min(), people["last_date"].max()
+    lines = [f"Activity data covers {format_day(pd.Timestamp(first).date())} to "
+             f"{format_day(pd.Timestamp(last).date())}, from "
+             f"{format_count(people['files'].sum())} files. A person counts as active on "
+             f"{md(report.counted)} when any of these sources shows them active on a day they were "
+             "employed, each used only for what it can tell:", ""]
+    for r in people.itertuples():
+        if r.daily_activity:
+            rule = "counts every active day"
+        elif r.last_activity_only:
+            rule = "counts the last active day, in its own period only"
+        else:
+            rule = ("counts a window inside the period; a window straddling the period's "
+                    "boundary with no known active day leaves the person unknown")
+        lines.append(f"- **{md(r.label)}** {rule}; it cannot tell {r.cannot_tell}.")
+    others = s[s["aggregate_only"]] if "aggregate_only" in s else s.iloc[0:0]
+    for r in others.itertuples():
+        lines.append(f"- **{md(r.label)}** tells {r.tells}; it cannot tell {r.cannot_tell}, so it "
+                     "is never counted as people.")
     return "\n".join(lines)
 
 
@@ -226,10 +274,15 @@ def describe_method(report: AdoptionReport) -> str:
     return "\n".join([
         "## How to read this report",
         "",
-        f"- **People, not licences.** *Used it* means at least one day with recorded use of "
-        f"{'any AI tool' if not report.tools else ', '.join(map(md, report.tools))} in the period. "
-        "*Share of all people* is out of everyone employed; *share of seat holders* is out of "
-        "those with a seat.",
+        f"- **People, not licences.** *Active* means known to have used {md(report.counted)} on at "
+        "least one day of the period while employed, from any source: a daily log's days, a "
+        "last-activity date in its own period, or a weekly or monthly report window inside the "
+        "period. A person is counted once, however many tools they used. *Share of all people* "
+        "is out of everyone employed; *share of seat holders* is out of those with a seat.",
+        "- **Unknown.** A person whose only evidence is a report window straddling the "
+        "period's boundary (a week running into the next month) may or may not have been "
+        "active in the period: they are shown as unknown, as a range (*412 to 431*) and an "
+        "upper share, never silently as 0.",
         f"- **Intervals.** A figure like *53% (51{DASH}55)* means 53%, and with {conf} confidence "
         "the underlying rate lies between 51% and 55%. Smaller groups have wider intervals, so "
         "compare intervals, not just the figures.",

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from adoption.canonical import load_person_periods, load_sources
+from adoption.canonical import load_person_periods, load_sources, source_semantics
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError, SmallGroupWarning
 from adoption.metrics import compute_adoption_change, compute_adoption_metrics
 from adoption.metrics.intervals import check_confidence, wilson_interval
-from adoption.periods import Period, label_period, parse_period, period_title
+from adoption.periods import Period, parse_period, period_title
 from adoption.privacy import publish_labels, resolve_min_group_size
 from adoption.store import Store
 from adoption.workspace import Workspace, open_workspace
@@ -30,32 +30,38 @@ __all__ = [
     "TREND_PERIODS",
     "AdoptionReport",
     "build_adoption_report",
-    "label_period",
-    "period_title",
+    "seat_hidden_reason",
+    "source_label",
+    "tools_phrase",
 ]
 
 #: Number of periods, ending with the report's period, shown in the trend.
 TREND_PERIODS = 12
 
+#: Headline measures and their labels; ``{tools}`` is "any AI tool" or the tools counted.
 _HEADLINE_MEASURES = {
     "headcount": "People employed",
+    "active_users": "People active on {tools}",
+    "penetration": "Share of all people active on {tools}",
     "seats": "People with a seat",
-    "active_users": "People who used it",
-    "penetration": "Share of all people who used it",
-    "activation_rate": "Share of seat holders who used it",
+    "activation_rate": "Share of seat holders active on {tools}",
 }
+#: measure -> its upper bound when unknowns count as active
+_UPPER = {"active_users": "active_users_upper", "penetration": "penetration_upper"}
 _RATES = {  # measure -> (ci_low, ci_high, denominator)
     "penetration": ("penetration_ci_low", "penetration_ci_high", "headcount"),
     "activation_rate": ("activation_ci_low", "activation_ci_high", "seats"),
 }
 _TEAM_COLUMNS = [
-    "department", "team", "headcount", "seats", "active_users",
-    "activation_rate", "activation_ci_low", "activation_ci_high",
-    "penetration", "penetration_ci_low", "penetration_ci_high", "suppressed", "suppression_reason",
+    "department", "team", "headcount", "seats", "active_users", "unknown_users",
+    "active_users_upper", "activation_rate", "activation_ci_low", "activation_ci_high",
+    "penetration", "penetration_ci_low", "penetration_ci_high", "penetration_upper", "sources",
+    "suppressed", "suppression_reason",
 ]
 _TREND_COLUMNS = [
-    "level", "group", "period", "period_start", "headcount", "active_users",
-    "penetration", "penetration_ci_low", "penetration_ci_high", "suppressed",
+    "level", "group", "period", "period_start", "headcount", "active_users", "unknown_users",
+    "penetration", "penetration_ci_low", "penetration_ci_high", "penetration_upper",
+    "suppressed",
 ]
 
 
@@ -79,29 +85,43 @@ class AdoptionReport:
     confidence : float
         Confidence level of every interval.
     tools : tuple of str or None
-        The tools counted (None: all tools together).
+        The tools counted (None: any AI tool, every source).
     headline : DataFrame
-        One row per organisation measure (``headcount, seats, active_users, penetration,
-        activation_rate``), columns ``measure, label, estimate, ci_low, ci_high, n`` for the
-        period, the same prefixed ``comparison_`` for the comparison period, and for the change
-        ``difference, difference_ci_low, difference_ci_high, n_paired, p_value,
+        One row per organisation measure (``headcount, active_users, penetration, seats,
+        activation_rate``), columns ``measure, label, estimate, ci_low, ci_high, n, upper`` for
+        the period, the same prefixed ``comparison_`` for the comparison period, and for the
+        change ``difference, difference_ci_low, difference_ci_high, n_paired, p_value,
         is_beyond_noise`` (counts: plain difference; penetration: paired test over the people in
         both periods; activation: no change figure), then ``suppressed, suppression_reason``.
+        ``upper`` is the figure when the people whose activity is unknown count as active
+        (``active_users_upper``, ``penetration_upper``; equal to ``estimate`` when nothing is
+        unknown, missing for the other measures).
     trend : DataFrame
         Penetration per period (up to :data:`TREND_PERIODS`, ending with the report's period):
         ``level`` (``"organisation"`` or ``"department"``), ``group``, ``period,
-        period_start, headcount, active_users, penetration, penetration_ci_low,
-        penetration_ci_high, suppressed``.
+        period_start, headcount, active_users, unknown_users, penetration, penetration_ci_low,
+        penetration_ci_high, penetration_upper, suppressed``.
     teams : DataFrame
         One row per team in the period: ``department, team, headcount, seats, active_users,
-        activation_rate, activation_ci_low, activation_ci_high, penetration,
-        penetration_ci_low, penetration_ci_high, suppressed, suppression_reason`` and the change
-        in penetration on the comparison period ``comparison_penetration, difference,
+        unknown_users, active_users_upper, activation_rate, activation_ci_low,
+        activation_ci_high, penetration, penetration_ci_low, penetration_ci_high,
+        penetration_upper, sources, suppressed, suppression_reason`` (as
+        :func:`adoption.metrics.compute_adoption_metrics` returns them) and the change in
+        penetration on the comparison period ``comparison_penetration, difference,
         difference_ci_low, difference_ci_high, n_paired, p_value_adjusted, is_beyond_noise``.
         Hidden teams keep their names and missing figures.
     funnel : DataFrame
         Organisation funnel: ``stage`` (``headcount``, ``seats``, ``active_users``), ``label,
-        count, share, share_ci_low, share_ci_high, n`` (shares of ``n`` = headcount).
+        count, upper, share, share_ci_low, share_ci_high, n, hidden`` (shares of ``n`` =
+        headcount; ``upper`` counts unknowns as active; ``hidden`` is the reason a stage's
+        count is hidden, e.g. seats beside a hidden activation rate, else missing).
+    activity_sources : tuple of str
+        The sources the organisation's figures for the period rest on (their labels; empty
+        when the organisation is hidden).
+    unknown_sources : tuple of str
+        The sources whose windows straddle the period's boundary and leave people unknown,
+        in words (e.g. "weekly windows of Viva Insights person query"); empty when nobody is
+        unknown or the organisation is hidden.
     suppressed : DataFrame
         Groups with hidden figures in the period, no figures: ``level, department, team,
         hidden`` (``"all figures"`` or ``"activation"``), ``reason``.
@@ -131,13 +151,41 @@ class AdoptionReport:
     suppressed: pd.DataFrame
     sources: pd.DataFrame
     coverage: pd.DataFrame
+    activity_sources: tuple[str, ...] = ()
+    unknown_sources: tuple[str, ...] = ()
     captions: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def counted(self) -> str:
+        """What "active" counts, in words: ``"any AI tool"`` or the tools (``"A or B"``)."""
+        return tools_phrase(self.tools)
 
     @property
     def organisation_penetration(self) -> float:
         """The organisation's penetration in the period (NaN if hidden)."""
         row = self.headline.loc[self.headline["measure"] == "penetration", "estimate"]
         return float(row.iloc[0]) if len(row) else float("nan")
+
+
+def tools_phrase(tools: tuple[str, ...] | list[str] | None) -> str:
+    """``"any AI tool"`` (no tools chosen), ``"GitHub Copilot"``, ``"A, B or C"``."""
+    if not tools:
+        return "any AI tool"
+    names = list(tools)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def source_label(name: str) -> str:
+    """A source's name in words (:mod:`adoption.canonical.semantics`), else its own name."""
+    label = source_semantics(name).label
+    return name if label == "(not described)" else label
+
+
+def _labels(sources: object) -> tuple[str, ...]:
+    """Comma-joined source names (a ``sources`` cell) as a tuple of labels."""
+    if sources is None or pd.isna(sources):
+        return ()
+    return tuple(source_label(n.strip()) for n in str(sources).split(",") if n.strip())
 
 
 @contextlib.contextmanager
@@ -231,6 +279,7 @@ def build_adoption_report(
     org = metrics["organisation"].set_index("period")
     now = org.loc[target.label]
     then = org.loc[before.label] if before is not None else None
+    shown = not bool(now["suppressed"])
     report = AdoptionReport(
         organisation=settings.organisation,
         period=target.label,
@@ -241,13 +290,15 @@ def build_adoption_report(
         min_group_size=k,
         confidence=float(confidence),
         tools=tuple(tools) if tools else None,
-        headline=_headline(now, then, change["organisation"]),
+        headline=_headline(now, then, change["organisation"], tools_phrase(tools)),
         trend=_trend(metrics, window, settings.organisation),
         teams=_teams(metrics["team"], target.label, change["team"]),
-        funnel=_funnel(now, confidence),
+        funnel=_funnel(now, confidence, tools_phrase(tools)),
         suppressed=_suppressed(metrics, target.label),
         sources=sources,
         coverage=_coverage(people, period_kind, settings.week_start_index),
+        activity_sources=_labels(now["sources"]) if shown else (),
+        unknown_sources=_unknown_sources(people, target.label) if shown else (),
     )
     return replace(report, captions=describe_all(report))
 
@@ -255,14 +306,15 @@ def build_adoption_report(
 def _check_available(label: str, available: list[str], name: str) -> None:
     if not available:
         raise InputError(
-            "build_adoption_report: the store holds no usage data, so there is no period to "
-            "report on. Ingest a roster and usage files first (`adoption ingest FILE ...`)."
+            "build_adoption_report: the store holds no activity data, so there is no period to "
+            "report on. Ingest a roster and usage or vendor exports first "
+            "(`adoption ingest FILE ...`)."
         )
     if label not in available:
         raise InputError(
-            f"build_adoption_report: {name} {label!r} has no usage data; periods with data: "
-            f"{available[0]} to {available[-1]}. Ingest usage for {label} or choose a period in "
-            "that range."
+            f"build_adoption_report: {name} {label!r} has no activity data; periods with data: "
+            f"{available[0]} to {available[-1]}. Ingest the exports that cover {label} or "
+            "choose a period in that range."
         )
 
 
@@ -288,19 +340,36 @@ def _num(value: object) -> float:
     return float("nan") if value is None or pd.isna(value) else float(value)
 
 
-def _headline(now: pd.Series, then: pd.Series | None, change: pd.DataFrame | None) -> pd.DataFrame:
+def _unknown_sources(people: pd.DataFrame, label: str) -> tuple[str, ...]:
+    """Labels of the sources that leave someone unknown in period ``label``, with the window.
+
+    A person is unknown only when no source shows them active, so the sources named on their
+    row are exactly those whose straddling windows left them unknown.
+    """
+    rows = people[(people["period"] == label) & people["is_unknown"] & ~people["is_active"]]
+    names = sorted({n.strip() for cell in rows["sources"].astype(str).unique()
+                    for n in cell.split(",") if n.strip()})
+    kinds = {"week": "weekly ", "month": "monthly ", "week or month": "weekly or monthly ",
+             "report period": "report-period "}
+    return tuple(f"{kinds.get(source_semantics(n).window, '')}windows of {source_label(n)}"
+                 for n in names)
+
+
+def _headline(now: pd.Series, then: pd.Series | None, change: pd.DataFrame | None,
+              counted: str) -> pd.DataFrame:
     rows = []
     paired = change.iloc[0] if change is not None and len(change) else None
     for measure, label in _HEADLINE_MEASURES.items():
-        row: dict[str, object] = {"measure": measure, "label": label}
+        row: dict[str, object] = {"measure": measure, "label": label.format(tools=counted)}
         for prefix, s in (("", now), ("comparison_", then)):
             est = _num(s[measure]) if s is not None else np.nan
             low, high, n = (np.nan, np.nan, np.nan)
             if measure in _RATES and s is not None:
                 lo_col, hi_col, n_col = _RATES[measure]
                 low, high, n = _num(s[lo_col]), _num(s[hi_col]), _num(s[n_col])
+            upper = _num(s[_UPPER[measure]]) if measure in _UPPER and s is not None else np.nan
             row |= {f"{prefix}estimate": est, f"{prefix}ci_low": low, f"{prefix}ci_high": high,
-                    f"{prefix}n": n}
+                    f"{prefix}n": n, f"{prefix}upper": upper}
         diff = dict.fromkeys(["difference", "difference_ci_low", "difference_ci_high",
                               "n_paired", "p_value"], np.nan)
         beyond: object = pd.NA
@@ -349,22 +418,44 @@ def _teams(team: pd.DataFrame, label: str, change: pd.DataFrame | None) -> pd.Da
     return out.sort_values(["department", "team"], kind="stable").reset_index(drop=True)
 
 
-def _funnel(now: pd.Series, confidence: float) -> pd.DataFrame:
+def _funnel(now: pd.Series, confidence: float, counted: str) -> pd.DataFrame:
     n = _num(now["headcount"])
+    whole = bool(now["suppressed"])
+    reason = "" if pd.isna(now["suppression_reason"]) else str(now["suppression_reason"])
+    # seats are blank beside a hidden activation rate: say so instead of showing a count
+    seat_reason = seat_hidden_reason(reason)
     rows = []
     for stage, label in (("headcount", "Employed"), ("seats", "Have a seat"),
-                         ("active_users", "Used it")):
+                         ("active_users", f"Active on {counted}")):
         count = _num(now[stage])
+        upper = _num(now["active_users_upper"]) if stage == "active_users" else count
         if stage == "active_users":
             low, high = _num(now["penetration_ci_low"]), _num(now["penetration_ci_high"])
         elif n > 0 and not np.isnan(count):
             low, high = wilson_interval(count, n, confidence=confidence)
         else:
             low = high = np.nan
-        rows.append({"stage": stage, "label": label, "count": count,
+        hidden = reason if whole else seat_reason if stage == "seats" and np.isnan(count) \
+            else None
+        rows.append({"stage": stage, "label": label, "count": count, "upper": upper,
                      "share": count / n if n > 0 else np.nan,
-                     "share_ci_low": low, "share_ci_high": high, "n": n})
+                     "share_ci_low": low, "share_ci_high": high, "n": n,
+                     "hidden": hidden or None})
     return pd.DataFrame(rows)
+
+
+#: How :func:`adoption.privacy.suppress_small_groups` starts the reason of a hidden
+#: activation rate (the seats are its denominator).
+_SEAT_REASON = "figures over seats "
+
+
+def seat_hidden_reason(reason: object) -> str | None:
+    """The part of a suppression reason that hides the activation rate (and the seat count
+    beside it), or None when the activation rate is not hidden."""
+    if reason is None or pd.isna(reason):
+        return None
+    parts = [p for p in str(reason).split("; ") if p.startswith(_SEAT_REASON)]
+    return "; ".join(parts) or None
 
 
 def _suppressed(metrics: dict[str, pd.DataFrame], label: str) -> pd.DataFrame:
@@ -373,17 +464,17 @@ def _suppressed(metrics: dict[str, pd.DataFrame], label: str) -> pd.DataFrame:
         m = metrics[level]
         m = m[m["period"] == label]
         whole = m["suppressed"].astype(bool).to_numpy()
-        partial = ~whole & m["activation_rate"].isna().to_numpy() & (
-            m["seats"].fillna(0).to_numpy() > 0)
+        seat = m["suppression_reason"].map(seat_hidden_reason)
+        partial = ~whole & seat.notna().to_numpy()
         hit = m[whole | partial]
-        reason = hit["suppression_reason"].fillna("").astype(str)
         frames.append(pd.DataFrame({
             "level": level,
             "department": hit.get("department", pd.NA),
             "team": hit.get("team", pd.NA),
             "hidden": np.where(whole[whole | partial], "all figures", "activation"),
             # a published row may carry reasons for several partial hides: keep the seat one
-            "reason": np.where(whole[whole | partial], reason, reason.str.split("; ").map(
-                lambda parts: "; ".join(p for p in parts if "seat" in p))),
+            "reason": np.where(whole[whole | partial],
+                               hit["suppression_reason"].fillna("").astype(str),
+                               seat[whole | partial].fillna("")),
         }, index=hit.index))
     return pd.concat(frames, ignore_index=True)

@@ -15,6 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from adoption.errors import ColumnNotFoundError
+from adoption.periods import Period, format_day, label_period
+from adoption.report.tables import hidden_label
 
 __all__ = ["PALETTE", "plot_funnel", "plot_team_intervals", "plot_trend"]
 
@@ -69,29 +71,32 @@ def _nothing_to_show(ax: Axes, title: str) -> Axes:
     return ax
 
 
-def _period_word(labels: pd.Series) -> str:
-    first = str(labels.iloc[0]) if len(labels) else ""
-    if "Q" in first:
-        return "quarter"
-    return "month" if len(first) == 7 else "week" if first else "period"
+def _periods(trend: pd.DataFrame) -> list[Period]:
+    """The trend's periods, oldest first, parsed from their labels (:mod:`adoption.periods`)."""
+    labels = trend[["period", "period_start"]].drop_duplicates().sort_values("period_start")
+    return [label_period(str(p)) for p in labels["period"]]
 
 
-def _tick_label(period: str, start: pd.Timestamp) -> str:
-    if len(period) == 7 and period[4] == "-":  # a month, 2026-01
-        return f"{start:%b %Y}"
-    return period if "Q" in period else f"{start:%d %b}"
+def _tick_label(period: Period) -> str:
+    """``January 2026``, ``Q1 2026``, or a week's first day ``5 January 2026``."""
+    return format_day(period.start) if period.kind == "week" else period.title
 
 
-def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None,
+               counted: str = "any AI tool") -> Axes:
     """Penetration over periods: the organisation with its interval band, departments thin.
 
     Parameters
     ----------
     trend : pandas.DataFrame
         ``AdoptionReport.trend``: columns ``level, group, period, period_start, penetration,
-        penetration_ci_low, penetration_ci_high``. Hidden groups (missing figures) leave gaps.
+        penetration_ci_low, penetration_ci_high`` (and ``penetration_upper``: when some people
+        are unknown, the organisation's upper bound is drawn dotted). Hidden groups (missing
+        figures) leave gaps.
     ax : matplotlib.axes.Axes, optional
         Where to draw; default a new figure.
+    counted : str, default "any AI tool"
+        What "active" counts, for the title (``AdoptionReport.counted``).
 
     Returns
     -------
@@ -100,11 +105,12 @@ def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     _check_columns(trend, ["level", "group", "period", "period_start", "penetration",
                            "penetration_ci_low", "penetration_ci_high"], "plot_trend")
     ax = _axes(ax, (9, 4.2))
-    periods = trend[["period", "period_start"]].drop_duplicates().sort_values("period_start")
-    title = f"Share of people who used AI, per {_period_word(periods['period'])}"
-    if periods.empty or trend["penetration"].notna().sum() == 0:
+    periods = _periods(trend)
+    word = periods[0].kind if periods else "period"
+    title = f"Share of people active on {counted}, per {word}"
+    if not periods or trend["penetration"].notna().sum() == 0:
         return _nothing_to_show(ax, title)
-    pos = {p: i for i, p in enumerate(periods["period"])}
+    pos = {p.label: i for i, p in enumerate(periods)}
     marker = "o" if len(periods) <= 1 else None
     depts = trend[trend["level"] == "department"]
     for i, (name, rows) in enumerate(depts.groupby("group", sort=True)):
@@ -120,16 +126,20 @@ def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     org_name = str(org["group"].iloc[0]) if len(org) else "Organisation"
     ax.plot(x, org["penetration"], color=INK, linewidth=2.8, marker="o", markersize=5,
             label=f"{org_name} (all people)")
+    if "penetration_upper" in org and (org["penetration_upper"].astype(float)
+                                       > org["penetration"].astype(float) + 0.005).any():
+        ax.plot(x, org["penetration_upper"].astype(float), color=INK, linewidth=1.4,
+                linestyle=":", label="with the unknown counted as active")
     ax.set_xticks(range(len(periods)))
-    ax.set_xticklabels([_tick_label(p, s) for p, s in
-                        zip(periods["period"], periods["period_start"], strict=True)])
+    ax.set_xticklabels([_tick_label(p) for p in periods])
     if len(periods) > 8:
         ax.tick_params(axis="x", labelrotation=45)
-    top = np.nanmax(trend[["penetration", "penetration_ci_high"]].to_numpy(dtype=float))
+    cols = [c for c in ("penetration", "penetration_ci_high", "penetration_upper") if c in trend]
+    top = np.nanmax(trend[cols].to_numpy(dtype=float))
     ax.set_ylim(0, min(1.0, max(0.1, top * 1.12)))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    return _style_axes(ax, title=title, ylabel="Share of people who used it")
+    return _style_axes(ax, title=title, ylabel="Share of people active")
 
 
 def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -139,7 +149,9 @@ def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ----------
     funnel : pandas.DataFrame
         ``AdoptionReport.funnel``: columns ``label, count, share, share_ci_low,
-        share_ci_high``, in stage order.
+        share_ci_high`` in stage order, optionally ``upper`` (the count with the unknown
+        counted as active: the label reads "412 to 431") and ``hidden`` (why a stage's count
+        is hidden: no bar, the label says hidden).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -149,15 +161,22 @@ def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     _check_columns(funnel, ["label", "count", "share", "share_ci_low", "share_ci_high"],
                    "plot_funnel")
     ax = _axes(ax, (9, 2.8))
-    title = "From employed to using AI"
+    title = "From employed to active"
     if funnel.empty or funnel["count"].isna().all():
         return _nothing_to_show(ax, title)
     y = np.arange(len(funnel))[::-1]
     counts = funnel["count"].astype(float).to_numpy()
     colours = [PALETTE[7], PALETTE[4], PALETTE[0]][: len(funnel)]
-    ax.barh(y, counts, color=colours, height=0.62)
-    for yi, r in zip(y, funnel.itertuples(index=False), strict=True):
-        text = f"{r.count:,.0f}"
+    ax.barh(y, np.nan_to_num(counts), color=colours, height=0.62)
+    upper = (funnel["upper"].astype(float).to_numpy() if "upper" in funnel
+             else counts)
+    hidden = funnel["hidden"] if "hidden" in funnel else pd.Series([None] * len(funnel))
+    for yi, r, up, why in zip(y, funnel.itertuples(index=False), upper, hidden, strict=True):
+        if pd.isna(r.count):
+            ax.text(0, yi, "  " + hidden_label(why), va="center", ha="left", fontsize=10,
+                    color=MUTED)
+            continue
+        text = f"{r.count:,.0f}" + (f" to {up:,.0f}" if up > r.count else "")
         if yi != y[0]:
             text += f"  ({100 * r.share:.0f}% of employed"
             if not (pd.isna(r.share_ci_low) or pd.isna(r.share_ci_high)):
@@ -172,7 +191,7 @@ def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 
 def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
-                        reference: float | None = None) -> Axes:
+                        reference: float | None = None, counted: str = "any AI tool") -> Axes:
     """Each published team's penetration as a dot with its interval, sorted, by department.
 
     Parameters
@@ -183,6 +202,8 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
     ax : matplotlib.axes.Axes, optional
     reference : float, optional
         The organisation's penetration, drawn as a dashed line.
+    counted : str, default "any AI tool"
+        What "active" counts, for the title (``AdoptionReport.counted``).
 
     Returns
     -------
@@ -192,7 +213,7 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
                            "penetration_ci_high"], "plot_team_intervals")
     shown = teams[teams["penetration"].notna()].sort_values(["penetration", "team"])
     ax = _axes(ax, (9, max(3.0, 0.27 * len(shown) + 1.4)))
-    title = "Share of each team who used AI, with 95% intervals"
+    title = f"Share of each team active on {counted}, with 95% intervals"
     if shown.empty:
         return _nothing_to_show(ax, title)
     y = np.arange(len(shown))
@@ -217,5 +238,5 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
               title="Department", title_fontsize=9)
     ax.set_xlim(0, min(1.0, max(0.1, float(shown["penetration_ci_high"].max()) * 1.08)))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    return _style_axes(ax, title=title, xlabel="Share of the team's people who used it",
+    return _style_axes(ax, title=title, xlabel="Share of the team's people who were active",
                        grid="x")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from adoption.errors import PeriodError, ReportError
-from adoption.report.content import label_period, period_title
+from adoption.periods import label_period, period_title
 from adoption.report.escape import csp_meta_tag, escape_html
 
 __all__ = [

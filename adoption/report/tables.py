@@ -6,12 +6,14 @@ the functions here only turn them into text for people to read.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from adoption.report.content import seat_hidden_reason, source_label
 from adoption.report.escape import escape_styler, markdown_to_html
 
 if TYPE_CHECKING:
@@ -22,7 +24,9 @@ __all__ = [
     "format_headline_table",
     "format_percent",
     "format_points",
+    "format_range",
     "format_share",
+    "format_share_range",
     "format_sources_table",
     "format_team_table",
     "hidden_label",
@@ -72,6 +76,24 @@ def format_points(difference: object, low: object = None, high: object = None) -
     return text
 
 
+def format_range(low: object, high: object) -> str:
+    """A count known only within bounds: ``"412 to 431"``; one number when they agree."""
+    if _missing(low):
+        return DASH
+    if _missing(high) or round(float(high)) == round(float(low)):
+        return format_count(low)
+    return f"{format_count(low)} to {format_count(high)}"
+
+
+def format_share_range(estimate: object, low: object, high: object, upper: object) -> str:
+    """A share with its interval, and its upper bound when some people are unknown:
+    ``"53% (51–55), up to 58%"``."""
+    text = format_share(estimate, low, high)
+    if not _missing(estimate, upper) and round(100 * float(upper)) > round(100 * float(estimate)):
+        text += f", up to {format_percent(upper)}"
+    return text
+
+
 def hidden_label(reason: object, *, short: bool = False) -> str:
     """``"fewer than 5 people"`` -> ``"hidden (fewer than 5 people)"``.
 
@@ -79,7 +101,7 @@ def hidden_label(reason: object, *, short: bool = False) -> str:
     Sales cannot be worked out ...") becomes ``"hidden (protects a smaller group)"``.
     """
     text = "" if _missing(reason) else str(reason).split("; ")[0]
-    text = text.removeprefix("figures over seats hidden: ").removeprefix("hidden ")
+    text = re.sub(r"^figures over [a-z ]+? hidden:? ?", "", text).removeprefix("hidden ")
     if short and text.startswith("so that"):
         text = "protects a smaller group"
     return f"hidden ({text})" if text else "hidden"
@@ -109,20 +131,31 @@ def format_headline_table(report: AdoptionReport) -> Styler:
     -------
     pandas.io.formats.style.Styler
         Columns ``Measure``, the two periods in words and ``Change``; shares read
-        ``"53% (51–55) of 2,310"``. ``.data`` is the underlying text frame.
+        ``"53% (51–55) of 2,310"``. When some people's activity is unknown (a report window
+        straddling the period's boundary), the count reads ``"412 to 431 (19 unknown)"`` and
+        the share adds ``", up to 19%"``. A seat count beside a hidden activation rate reads
+        hidden. ``.data`` is the underlying text frame.
     """
     h = report.headline
     rows = []
     for r in h.itertuples(index=False):
         cells = []
+        seat_hidden = seat_hidden_reason(r.suppression_reason)
         for prefix in ("", "comparison_"):
-            est, lo, hi, n = (getattr(r, f"{prefix}{c}") for c in ("estimate", "ci_low",
-                                                                    "ci_high", "n"))
+            est, lo, hi, n, up = (getattr(r, f"{prefix}{c}") for c in (
+                "estimate", "ci_low", "ci_high", "n", "upper"))
             if r.suppressed and not prefix:
                 cells.append(hidden_label(r.suppression_reason))
+            elif (r.measure in ("seats", "activation_rate") and not prefix and seat_hidden
+                  and _missing(est)):
+                cells.append(hidden_label(seat_hidden))
             elif r.measure in ("penetration", "activation_rate"):
                 cells.append(DASH if _missing(est) else
-                             f"{format_share(est, lo, hi)} of {format_count(n)}")
+                             f"{format_share(est, lo, hi)} of {format_count(n)}"
+                             + format_share_range(est, lo, hi, up).removeprefix(
+                                 format_share(est, lo, hi)))
+            elif r.measure == "active_users" and not _missing(est, up) and up > est:
+                cells.append(f"{format_range(est, up)} ({format_count(up - est)} unknown)")
             else:
                 cells.append(format_count(est))
         if r.measure == "penetration":
@@ -141,8 +174,9 @@ def format_headline_table(report: AdoptionReport) -> Styler:
     if not report.comparison_period:
         rows = [[r[0], r[1]] for r in rows]
         columns = columns[:2]
-    caption = (f"Shares with their {report.confidence:.0%} interval in brackets and the number "
-               "of people they are out of.")
+    caption = (f"People active on {report.counted}, from every source. Shares with their "
+               f"{report.confidence:.0%} interval in brackets and the number of people they are "
+               "out of.")
     return _style(pd.DataFrame(rows, columns=columns), name="headline", caption=caption)
 
 
@@ -152,28 +186,33 @@ def format_team_table(report: AdoptionReport) -> Styler:
     Returns
     -------
     pandas.io.formats.style.Styler
-        Columns ``Department, Team, People, With a seat, Used it, Share of seat holders,
-        Share of all people`` and, with a comparison period, ``Change in share``. Shares read
-        ``"53% (51–55)"`` (interval in brackets); ``People`` and ``With a seat`` are their n.
-        Hidden teams read ``"hidden (fewer than 5 people)"``. ``.data`` is the text frame.
+        Columns ``Department, Team, People, Active on <tools>, Share of all people, With a
+        seat, Share of seat holders``, with a comparison period ``Change since <period>``,
+        and ``Sources`` (the sources the team's figures rest on). Shares read ``"53% (51–55)"``
+        (interval in brackets); ``People`` and ``With a seat`` are their n. When some people
+        are unknown the count reads ``"12 to 14"`` and the share adds ``"up to 58%"``. Hidden
+        teams read ``"hidden (fewer than 5 people)"``; a hidden activation rate reads
+        ``"hidden (fewer than 5 seats)"`` and its seat count is not shown. ``.data`` is the
+        text frame.
     """
     t = report.teams
     hidden = t["suppressed"].astype(bool).to_numpy()
     label = t["suppression_reason"].map(lambda r: hidden_label(r, short=True)).to_numpy()
+    seat_hidden = t["suppression_reason"].map(seat_hidden_reason)
     out = pd.DataFrame({"Department": t["department"], "Team": t["team"]})
     out["People"] = t["headcount"].map(format_count)
+    out[f"Active on {report.counted}"] = [
+        format_range(a, u) for a, u in zip(t["active_users"], t["active_users_upper"],
+                                           strict=True)]
+    out["Share of all people"] = [format_share_range(*v) for v in zip(
+        t["penetration"], t["penetration_ci_low"], t["penetration_ci_high"],
+        t["penetration_upper"], strict=True)]
     out["With a seat"] = t["seats"].map(format_count)
-    out["Used it"] = t["active_users"].map(format_count)
-    activation = [
-        format_share(e, lo, hi) if not _missing(e) or _missing(reason) or not s
-        else hidden_label(reason, short=True)
-        for e, lo, hi, reason, s in zip(t["activation_rate"], t["activation_ci_low"],
-                                        t["activation_ci_high"], t["suppression_reason"],
-                                        t["seats"].fillna(0), strict=True)
+    out["Share of seat holders"] = [
+        hidden_label(why, short=True) if why else format_share(e, lo, hi)
+        for e, lo, hi, why in zip(t["activation_rate"], t["activation_ci_low"],
+                                  t["activation_ci_high"], seat_hidden, strict=True)
     ]
-    out["Share of seat holders"] = activation
-    out["Share of all people"] = [format_share(*v) for v in zip(
-        t["penetration"], t["penetration_ci_low"], t["penetration_ci_high"], strict=True)]
     if report.comparison_period:
         change = [
             format_points(d, lo, hi) + ("*" if not _missing(beyond) and bool(beyond) else "")
@@ -182,13 +221,17 @@ def format_team_table(report: AdoptionReport) -> Styler:
                                          strict=True)
         ]
         out[f"Change since {report.comparison_title}"] = change
+    out["Sources"] = [", ".join(source_label(n.strip()) for n in str(v).split(",") if n.strip())
+                      or DASH if not _missing(v) else DASH for v in t["sources"]]
     figures = out.columns[2:]
     if hidden.any():
         out.loc[hidden, figures] = np.where(
             np.arange(len(figures)) == 0, label[hidden][:, None], DASH
         )
     caption = report.captions.get("teams")
-    return _style(out.reset_index(drop=True), name="teams", caption=caption)
+    styler = _style(out.reset_index(drop=True), name="teams", caption=caption)
+    return styler.set_properties(subset=["Sources"], **{"white-space": "normal",
+                                                          "min-width": "16em"})
 
 
 def format_sources_table(report: AdoptionReport) -> Styler:

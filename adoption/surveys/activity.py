@@ -15,6 +15,7 @@ import pandas as pd
 from adoption.errors import ColumnNotFoundError, SmallGroupWarning
 from adoption.metrics.adoption import compute_adoption_metrics
 from adoption.metrics.intervals import mean_interval_from_summary
+from adoption.periods import parse_period
 from adoption.privacy import suppress_small_groups
 from adoption.surveys.change import _welch
 from adoption.surveys.metrics import OVERALL, _check_common, _check_frame, _scores
@@ -132,9 +133,11 @@ def adoption_sentiment_quadrant(summary: pd.DataFrame, person_periods: pd.DataFr
                                 confidence: float = 0.95) -> pd.DataFrame:
     """Teams placed by adoption (penetration) against sentiment, relative to the organisation.
 
-    Adoption is the penetration (people who used any tool / headcount) from
-    :func:`adoption.metrics.compute_adoption_metrics` on the monthly person-period frame, for
-    the wave's month (or the latest month with data before it). Sentiment is the team's mean
+    Adoption is the penetration (people active on any AI tool, from every source / headcount)
+    from :func:`adoption.metrics.compute_adoption_metrics` on the monthly person-period frame
+    of :func:`adoption.canonical.load_person_periods` (any AI tool by default), for the
+    wave's month (or the latest month with data before it): the same figure as the adoption
+    report's team table for that month. Sentiment is the team's mean
     score of ``construct`` (default the overall index) from :func:`summarise_sentiment`. A
     team is above the organisation on an axis when its point estimate is higher than the
     organisation's value; ``clear_adoption`` / ``clear_sentiment`` say whether the team's
@@ -163,7 +166,8 @@ def adoption_sentiment_quadrant(summary: pd.DataFrame, person_periods: pd.DataFr
     date = s["wave_date"].dropna().iloc[0] if "wave_date" in s and s["wave_date"].notna().any() \
         else None
     periods = sorted(person_periods["period"].astype(str).unique())
-    month = pd.Timestamp(date).strftime("%Y-%m") if date is not None else periods[-1]
+    month = (parse_period(f"{pd.Timestamp(date):%Y-%m-%d}", "month").label if date is not None
+             else periods[-1])
     eligible = [p for p in periods if p <= month]
     if not eligible:
         return pd.DataFrame(columns=cols)

@@ -191,8 +191,8 @@ def build_sentiment_report(workspace: Workspace | str | os.PathLike[str], *,
         respondents = load_respondents(store, waves=[wave])
         headcount = load_headcount(store, wave_date)
         activity = load_wave_activity(store, waves[waves["wave"].astype(str) == wave])
-        has_usage = bool(store.scalar("SELECT count(*) FROM usage"))
-        person_periods = load_person_periods(store, period_kind="month") if has_usage else None
+        # any AI tool from every source: the penetration of the adoption report's team table
+        person_periods = load_person_periods(store, period_kind="month")
         comments = load_comments(store, waves=[wave])
         names = load_names(store) if ws.settings.keep_names else []
         tokens = NameTokens(load_name_tokens(store), ws.pseudonymise)
@@ -230,8 +230,7 @@ def build_sentiment_report(workspace: Workspace | str | os.PathLike[str], *,
         activity=sentiment_by_activity(scores_now, activity, min_group_size=k,
                                        confidence=confidence),
         quadrant=adoption_sentiment_quadrant(summary, person_periods, wave=wave,
-                                             min_group_size=k, confidence=confidence)
-        if person_periods is not None else pd.DataFrame(),
+                                             min_group_size=k, confidence=confidence),
         reliability=reliability(now, min_group_size=k, confidence=confidence),
         themes=count_themes(comments, respondents, min_group_size=k),
         comments=select_comments(comments, respondents, names=names, name_tokens=tokens,
@@ -289,6 +288,9 @@ class SentimentSection:
     change: pd.DataFrame | None
     barrier: pd.DataFrame
     nps: pd.DataFrame
+    #: teams by adoption (active on any AI tool, as the adoption report's team table) against
+    #: sentiment, for the wave's month (:func:`adoption_sentiment_quadrant`)
+    quadrant: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build_sentiment_section(workspace: Workspace | str | os.PathLike[str], *, period: str,
@@ -310,6 +312,8 @@ def build_sentiment_section(workspace: Workspace | str | os.PathLike[str], *, pe
         before = str(waves["wave"].iloc[-2]) if len(waves) > 1 else None
         responses = load_responses(store, waves=[wave] + ([before] if before else []))
         responses = publish_labels(responses, ws.settings, labels=load_group_labels(store))
+        person_periods = publish_labels(load_person_periods(store, period_kind="month"),
+                                        ws.settings, labels=load_group_labels(store))
     threshold = barrier_threshold(ws.settings.section("surveys"))
     scores = score_constructs(responses, overall=overall_constructs(ws.settings.section("surveys")))
     summary = summarise_sentiment(scores[scores["wave"].astype(str) == wave],
@@ -323,4 +327,6 @@ def build_sentiment_section(workspace: Workspace | str | os.PathLike[str], *, pe
         comparison_wave=before, min_group_size=k, summary=summary, change=change,
         barrier=adkar_barrier(summary, threshold=threshold),
         nps=compute_nps(responses[responses["wave"].astype(str) == wave], min_group_size=k,
-                        confidence=confidence))
+                        confidence=confidence),
+        quadrant=adoption_sentiment_quadrant(summary, person_periods, wave=wave,
+                                             min_group_size=k, confidence=confidence))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from adoption.periods import label_period
 from adoption.report.escape import escape_markdown as md
 from adoption.report.tables import DASH, format_count, format_share
 from adoption.surveys.metrics import OVERALL
@@ -122,16 +123,17 @@ def describe_activity(report: SentimentReport) -> str:
             "left out.")
 
 
-def describe_quadrant(report: SentimentReport) -> str:
+def describe_quadrant(report: SentimentReport | SentimentSection) -> str:
     """The adoption-sentiment quadrant."""
     q = report.quadrant
     if q is None or q.empty or q["quadrant"].isna().all():
-        return "No usage data for the wave's month, or every team hidden: no quadrant."
+        return "No activity data for the wave's month, or every team hidden: no quadrant."
     counts = q["quadrant"].value_counts()
-    return ("Each shown team's share of people who used AI in "
-            f"{md(q['period'].iloc[0])} against its overall sentiment, relative to the "
-            "organisation (the lines). " + "; ".join(f"{md(v)}: {n}" for v, n in counts.items())
-            + ".")
+    month = label_period(str(q["period"].iloc[0]), "month").title
+    return ("Each shown team's share of people active on any AI tool (from every source, as in "
+            f"the adoption report's team table) in {month} against its overall sentiment, "
+            "relative to the organisation. "
+            + "; ".join(f"{md(v)}: {n}" for v, n in counts.items()) + ".")
 
 
 def describe_reliability(report: SentimentReport) -> str:

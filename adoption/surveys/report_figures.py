@@ -61,7 +61,7 @@ def plot_sentiment_quadrant(quadrant: pd.DataFrame, *, ax: Axes | None = None) -
         _, ax = plt.subplots(figsize=(7, 5), dpi=100, layout="constrained")
     q = quadrant[~quadrant["suppressed"].astype(bool)] if len(quadrant) else quadrant
     if q.empty:
-        ax.text(0.5, 0.5, "No teams to show (no usage data or hidden for privacy).",
+        ax.text(0.5, 0.5, "No teams to show (no activity data or hidden for privacy).",
                 ha="center", transform=ax.transAxes)
         ax.set_xticks([])
         ax.set_yticks([])

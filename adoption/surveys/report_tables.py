@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from adoption.periods import label_period
 from adoption.report.tables import DASH, MINUS, _style, format_count, format_share
 from adoption.surveys.change import ADKAR_STAGES
 from adoption.surveys.metrics import OVERALL
@@ -28,6 +29,7 @@ __all__ = [
     "format_comments_table",
     "format_construct_table",
     "format_headline_table",
+    "format_quadrant_table",
     "format_reliability_table",
     "format_sentiment_table",
     "format_theme_table",
@@ -287,3 +289,34 @@ def format_sentiment_table(section: SentimentSection) -> Styler:
     return _style(table, name="sentiment",
                   caption="Favourable = overall score at or above the top-2-box threshold; "
                           "* = change beyond noise. Hidden teams are not listed.")
+
+
+def format_quadrant_table(source: SentimentReport | SentimentSection) -> Styler:
+    """Shown teams placed by adoption against sentiment (the quadrant as a table).
+
+    Columns ``Department, Team, Active on any AI tool`` (the share of the team's people, with
+    its interval, as the adoption report's team table gives it for the same month),
+    ``People``, ``Overall sentiment`` (mean score with interval), ``Respondents`` and
+    ``Quadrant``. Hidden teams (in either source) are not listed.
+    """
+    q = source.quadrant
+    q = q[~q["suppressed"].astype(bool)] if q is not None and len(q) else pd.DataFrame()
+    if q.empty:
+        return _empty("quadrant", "No team with both adoption and survey figures to show.")
+    period = label_period(str(q["period"].iloc[0]), "month").title
+    table = pd.DataFrame({
+        "Department": q["department"], "Team": q["team"],
+        f"Active on any AI tool, {period}": [format_share(*v) for v in zip(
+            q["penetration"], q["penetration_ci_low"], q["penetration_ci_high"], strict=True)],
+        "People": q["headcount"].map(format_count),
+        "Overall sentiment": [_score(*v) for v in zip(
+            q["sentiment"], q["sentiment_ci_low"], q["sentiment_ci_high"], strict=True)],
+        "Respondents": q["n"].map(format_count),
+        "Quadrant": q["quadrant"].fillna(DASH),
+    })
+    org = q.iloc[0]
+    return _style(table.reset_index(drop=True), name="quadrant", caption=(
+        f"Organisation: {format_share(org['organisation_penetration'], None, None)} active on "
+        f"any AI tool, mean sentiment {_score(org['organisation_sentiment'], None, None)}; a "
+        "team is above or below the organisation by its point estimate. Hidden teams are not "
+        "listed."))
