@@ -15,6 +15,7 @@ Hierarchy::
     └── ReportError                    a notebook could not be rendered
 
     SmallGroupWarning (UserWarning)
+    EstimateWarning (UserWarning)      an estimate was repaired or rests on shaky ground
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "AdoptionError",
     "ColumnNotFoundError",
+    "EstimateWarning",
     "FormatDetectionError",
     "IngestError",
     "InputError",
@@ -74,3 +76,7 @@ class ReportError(AdoptionError):
 
 class SmallGroupWarning(UserWarning):
     """A figure was suppressed because its group is below the minimum group size."""
+
+
+class EstimateWarning(UserWarning):
+    """An estimate was repaired (e.g. a covariance made positive semi-definite) or is shaky."""

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from scipy import stats
+from scipy import special, stats
 from statsmodels.stats.proportion import proportion_confint
 
 from adoption.errors import InputError
 from adoption.stats.intervals import (
+    bounded_mean_interval,
     check_confidence,
     mean_interval,
     mean_interval_from_summary,
@@ -156,3 +157,19 @@ def test_paired_difference_contains_estimate_and_is_bounded():
     ok = n > 0
     assert (low[ok] <= diff[ok] + 1e-12).all() and (diff[ok] <= high[ok] + 1e-12).all()
     assert (low[ok] >= -1).all() and (high[ok] <= 1).all()
+
+
+def test_bounded_mean_interval_stays_on_the_scale():
+    # a low mean with a wide spread from 3 answers: the plain t interval leaves a 1-5 scale
+    plain = mean_interval_from_summary(1.4, 0.9, 3)
+    assert plain[0] < 1
+    low, high = bounded_mean_interval(1.4, 0.9, 3, scale_min=1, scale_max=5)
+    assert 1 <= low < 1.4 < high <= 5
+    # by hand: p = 0.1, logit(p) -+ t(0.975, 2) * 0.9 / 4 / sqrt(3) / 0.09, mapped back
+    half = stats.t.ppf(0.975, 2) * 0.9 / 4 / np.sqrt(3) / 0.09
+    assert low == pytest.approx(1 + 4 * special.expit(special.logit(0.1) - half))
+    assert high == pytest.approx(1 + 4 * special.expit(special.logit(0.1) + half))
+    # every answer 5 (sd 0): Wilson of 10 of 10 on the position, never zero width
+    low, high = bounded_mean_interval(5.0, 0.0, 10, scale_min=1, scale_max=5)
+    assert high == 5 and low == pytest.approx(1 + 4 * wilson_interval(10, 10)[0])
+    assert np.isnan(bounded_mean_interval(3.0, 1.0, 1, scale_min=1, scale_max=5)[0])

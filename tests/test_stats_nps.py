@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 from adoption.errors import InputError
 from adoption.stats import adjust_pvalues, nps_from_counts, nps_from_scores
@@ -57,3 +58,22 @@ def test_bh_adjustment_matches_statsmodels_and_skips_missing():
     assert out[5] == pytest.approx(0.005)
     with pytest.raises(InputError):
         adjust_pvalues([1.5])
+
+
+def test_every_answer_in_one_category_is_flagged_with_a_real_interval():
+    all_promoters = nps_from_counts(10, 0, 0)
+    # the multinomial se is 0 here, so the Wald interval would be [100, 100]; instead the
+    # Wilson-based bound: promoter share >= 0.7225 (statsmodels' Wilson for 10 of 10), and the
+    # rest could all be detractors: NPS >= 2 * 0.7225 - 1
+    low = proportion_confint(10, 10, method="wilson")[0]
+    assert all_promoters["is_degenerate"] and all_promoters["se"] == 0
+    assert all_promoters["ci_low"] == pytest.approx(100 * (2 * low - 1))
+    assert all_promoters["ci_high"] == 100
+    passives = nps_from_counts(0, 10, 0)
+    high = proportion_confint(0, 10, method="wilson")[1]
+    # NPS 0; each share at most the Wilson upper bound of 0 of 10
+    assert (passives["ci_low"], passives["ci_high"]) == pytest.approx((-100 * high, 100 * high))
+    assert not nps_from_counts(5, 3, 2)["is_degenerate"]
+    many = nps_from_counts(np.array([0, 4]), np.array([0, 0]), np.array([3, 1]))
+    assert many["is_degenerate"].tolist() == [True, False]
+    assert many["ci_low"][0] == -100 and many["ci_high"][0] > -100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
 from adoption.errors import InputError
@@ -96,3 +97,19 @@ def test_james_stein_shrinks_less_than_dersimonian_laird_for_five_groups():
     assert (1 - dl["weight"][0]) / (1 - js["weight"][0]) == pytest.approx(2.0)
     with pytest.raises(InputError, match="method"):
         shrink_estimates(y, v, method="eb")
+
+
+def test_bounded_shrinkage_interval_stays_on_the_scale():
+    res = shrink_estimates([4.9, 3.0], [0.2, 0.2], prior_mean=4.0, tau2=0.6, bounds=(1, 5))
+    # by hand: weight 0.6 / 0.8 = 0.75 -> 0.75 * 4.9 + 0.25 * 4.0 = 4.675, posterior sd
+    # sqrt(0.75 * 0.2) = 0.3873; the plain normal interval reaches 4.675 + 0.759 = 5.43 > 5
+    plain = shrink_estimates([4.9, 3.0], [0.2, 0.2], prior_mean=4.0, tau2=0.6)
+    assert plain["ci_high"][0] > 5
+    sd = np.sqrt(0.15)
+    a, b = (1 - 4.675) / sd, (5 - 4.675) / sd
+    # scipy.stats.truncnorm quantiles of N(4.675, 0.15) cut to [1, 5]
+    assert res["ci_low"][0] == pytest.approx(stats.truncnorm.ppf(0.025, a, b, 4.675, sd))
+    assert res["ci_high"][0] == pytest.approx(stats.truncnorm.ppf(0.975, a, b, 4.675, sd))
+    assert res["ci_high"][0] <= 5 and res["estimate"][0] == pytest.approx(4.675)
+    with pytest.raises(InputError, match="bounds"):
+        shrink_estimates([1.0, 2.0], [1.0, 1.0], bounds=(5, 1))

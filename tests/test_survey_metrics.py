@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
@@ -146,9 +146,15 @@ def test_summary_against_scipy_statsmodels_and_hand_shrinkage():
     org = _one(out, level="organisation", construct="desire")
     x = s.loc[s["construct"] == "desire", "score"]
     assert org["n"] == len(x) and org["estimate"] == pytest.approx(x.mean())
-    # Student t interval by scipy
-    low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    # Student t interval on the logit of the position on the 1-5 scale (delta method), by
+    # scipy: p = (mean - 1) / 4, logit(p) -+ t * sem / 4 / (p (1 - p)), mapped back
+    p = (x.mean() - 1) / 4
+    half = stats.t.ppf(0.975, len(x) - 1) * stats.sem(x) / 4 / (p * (1 - p))
+    low, high = (1 + 4 * special.expit(special.logit(p) + h) for h in (-half, half))
     assert (org["ci_low"], org["ci_high"]) == pytest.approx((low, high))
+    # with this many answers it is close to the plain t interval
+    plain = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert (org["ci_low"], org["ci_high"]) == pytest.approx(plain, abs=0.02)
     # Wilson by statsmodels
     fav = int(s.loc[s["construct"] == "desire", "favourable"].sum())
     assert (org["favourable_ci_low"], org["favourable_ci_high"]) == pytest.approx(

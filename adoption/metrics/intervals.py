@@ -6,6 +6,7 @@ code imports :mod:`adoption.stats.intervals`.
 
 from adoption.stats.intervals import (  # noqa: F401 (re-exports)
     __all__,
+    bounded_mean_interval,
     check_confidence,
     mean_interval,
     mean_interval_from_summary,

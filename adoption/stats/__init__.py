@@ -9,6 +9,8 @@
 - :func:`adjust_pvalues`: Benjamini-Hochberg (or other) adjusted p-values;
 - :class:`BassModel`, :func:`bass_cumulative`: Bass diffusion, its forecast and adopter
   categories;
+- :func:`compare_ordinal`, :func:`compare_choices`: Likert answers of two groups by mean,
+  Mann-Whitney and ordered logit; choice items by chi-square;
 - :func:`kaplan_meier_at`, :func:`kaplan_meier_median`, :func:`logrank_test`: time to an
   event with right-censoring.
 
@@ -19,6 +21,7 @@ from adoption.stats.betabinomial import fit_beta_prior, shrink_rates
 from adoption.stats.diffusion import BassModel, bass_cumulative
 from adoption.stats.multiple import adjust_pvalues
 from adoption.stats.nps import nps_from_counts, nps_from_scores
+from adoption.stats.ordinal import compare_choices, compare_ordinal
 from adoption.stats.reliability import cronbach_alpha, feldt_interval
 from adoption.stats.shrinkage import james_stein_tau2, moment_tau2, shrink_estimates
 from adoption.stats.survival import kaplan_meier_at, kaplan_meier_median, logrank_test
@@ -27,6 +30,8 @@ __all__ = [
     "BassModel",
     "adjust_pvalues",
     "bass_cumulative",
+    "compare_choices",
+    "compare_ordinal",
     "cronbach_alpha",
     "feldt_interval",
     "fit_beta_prior",

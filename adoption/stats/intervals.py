@@ -13,6 +13,7 @@ from statsmodels.stats.proportion import proportion_confint
 from adoption.errors import InputError
 
 __all__ = [
+    "bounded_mean_interval",
     "check_confidence",
     "mean_interval",
     "mean_interval_from_summary",
@@ -133,6 +134,61 @@ def mean_interval_from_summary(mean, std, n, *, confidence: float = 0.95) -> tup
     half = np.full(mu.shape, np.nan)
     half[ok] = stats.t.ppf((1 + confidence) / 2, m[ok] - 1) * sd[ok] / np.sqrt(m[ok])
     return _out(mu - half, mu + half, scalar)
+
+
+def bounded_mean_interval(mean, sd, n, *, scale_min, scale_max,
+                          confidence: float = 0.95) -> tuple:
+    """Interval for means on a bounded scale (e.g. 1-5) that never leaves the scale.
+
+    Parameters
+    ----------
+    mean, sd, n : float or array-like
+        Sample mean, sample standard deviation (``ddof=1``) and size of each group.
+    scale_min, scale_max : float or array-like
+        The ends of the answer scale.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    (low, high) : tuple of float or numpy.ndarray
+        Inside ``[scale_min, scale_max]``, ``low <= mean <= high``; NaN where ``n < 2`` or an
+        input is missing.
+
+    Notes
+    -----
+    The mean is mapped to ``p = (mean - scale_min) / (scale_max - scale_min)`` in (0, 1) and the
+    Student-t interval is formed on the logit scale, ``logit(p) +- t_{n-1} se_p / (p (1 - p))``
+    (delta method), then mapped back. Where that cannot be formed (every answer equal, so
+    ``sd = 0``, or the mean at an end of the scale) the Wilson score interval of ``p`` with
+    ``n`` answers is used: the variance of answers with mean ``p`` on [0, 1] is at most
+    ``p (1 - p)`` (Bhatia-Davis), so it is conservative and never of zero width.
+    """
+    check_confidence(confidence, where="bounded_mean_interval")
+    scalar = all(np.ndim(v) == 0 for v in (mean, sd, n, scale_min, scale_max))
+    mu, s, m, lo, hi = np.broadcast_arrays(*(_as_float(v) for v in (mean, sd, n, scale_min,
+                                                                   scale_max)))
+    span = hi - lo
+    ok = (np.isfinite(mu) & np.isfinite(s) & np.isfinite(m) & np.isfinite(span) & (m >= 2)
+          & (span > 0))
+    low = np.full(mu.shape, np.nan)
+    high = np.full(mu.shape, np.nan)
+    if not ok.any():
+        return _out(low, high, scalar)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.clip(np.where(ok, (mu - lo) / np.where(span > 0, span, 1), np.nan), 0, 1)
+        inner = ok & (p > 0) & (p < 1) & (s > 0)
+        t = stats.t.ppf((1 + confidence) / 2, np.where(ok, m - 1, 1))
+        half = t * s / np.where(span > 0, span, 1) / np.sqrt(m) / (p * (1 - p))
+        centre = np.log(p / (1 - p))
+        p_low = np.where(inner, 1 / (1 + np.exp(-(centre - half))), np.nan)
+        p_high = np.where(inner, 1 / (1 + np.exp(-(centre + half))), np.nan)
+    edge = ok & ~inner
+    if edge.any():
+        w_low, w_high = wilson_interval(p[edge] * m[edge], m[edge], confidence=confidence)
+        p_low[edge], p_high[edge] = w_low, w_high
+    low[ok] = (lo + np.minimum(p_low, p) * span)[ok]
+    high[ok] = (lo + np.maximum(p_high, p) * span)[ok]
+    return _out(low, high, scalar)
 
 
 def paired_difference_interval(both, first_only, second_only, neither, *,

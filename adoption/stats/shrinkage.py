@@ -75,7 +75,7 @@ def james_stein_tau2(estimates, variances, *, prior_mean: float | None = None) -
 
 def shrink_estimates(estimates, variances, *, prior_mean: float | None = None,
                      tau2: float | None = None, method: str = "dersimonian-laird",
-                     confidence: float = 0.95) -> dict:
+                     bounds: tuple | None = None, confidence: float = 0.95) -> dict:
     """Shrink group estimates toward a common mean; see the module docstring.
 
     Parameters
@@ -90,6 +90,10 @@ def shrink_estimates(estimates, variances, *, prior_mean: float | None = None,
     method : {"dersimonian-laird", "james-stein"}, default "dersimonian-laird"
         The estimator of ``tau^2`` (module docstring): :func:`moment_tau2` or
         :func:`james_stein_tau2`.
+    bounds : (low, high), optional
+        The range the true values lie in (e.g. the ends of a 1-5 answer scale; scalars or
+        one pair per group). The interval is then that of the normal posterior truncated to
+        the range (``scipy.stats.truncnorm`` quantiles), so it never leaves it.
     confidence : float, default 0.95
 
     Returns
@@ -136,6 +140,27 @@ def shrink_estimates(estimates, variances, *, prior_mean: float | None = None,
             weight = np.where(ok, np.where(v + t2 > 0, t2 / (v + t2), 1.0), np.nan)
         weight = np.where(ok & (v == 0), 1.0, weight)
     shrunk = np.where(ok, weight * y + (1 - weight) * np.nan_to_num(mu), np.nan)
-    half = z * np.sqrt(np.where(ok, weight * v, np.nan))
-    return {"estimate": shrunk, "ci_low": shrunk - half, "ci_high": shrunk + half,
+    sd = np.sqrt(np.where(ok, weight * v, np.nan))
+    low, high = shrunk - z * sd, shrunk + z * sd
+    if bounds is not None:
+        low, high, shrunk = _truncated(shrunk, sd, bounds, confidence)
+    return {"estimate": shrunk, "ci_low": low, "ci_high": high,
             "weight": weight, "tau2": t2, "prior_mean": mu, "method": method}
+
+
+def _truncated(centre: np.ndarray, sd: np.ndarray, bounds: tuple,
+               confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equal-tailed interval of N(centre, sd^2) truncated to ``bounds``; centre kept inside."""
+    lo, hi = (np.broadcast_to(np.asarray(b, dtype=float), centre.shape) for b in bounds)
+    if np.any(hi <= lo):
+        raise InputError(f"shrink_estimates: bounds must have low < high; found {bounds!r}.")
+    centre = np.clip(centre, lo, hi)
+    tail = (1 - confidence) / 2
+    low, high = centre.copy(), centre.copy()
+    spread = np.isfinite(centre) & np.isfinite(sd) & (sd > 0)
+    if spread.any():
+        c, s = centre[spread], sd[spread]
+        a, b = (lo[spread] - c) / s, (hi[spread] - c) / s
+        low[spread] = stats.truncnorm.ppf(tail, a, b, loc=c, scale=s)
+        high[spread] = stats.truncnorm.ppf(1 - tail, a, b, loc=c, scale=s)
+    return np.minimum(low, centre), np.maximum(high, centre), centre

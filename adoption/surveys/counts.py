@@ -32,7 +32,7 @@ __all__ = [
 # ----------------------------------------------------------------- NPS
 
 _NPS_VALUES = ["n", "promoters", "passives", "detractors", "promoter_share", "detractor_share",
-               "estimate", "se", "ci_low", "ci_high"]
+               "estimate", "se", "ci_low", "ci_high", "is_degenerate"]
 
 
 def compute_nps(responses: pd.DataFrame, *, by: str = "team", min_group_size: int = 5,
@@ -47,7 +47,9 @@ def compute_nps(responses: pd.DataFrame, *, by: str = "team", min_group_size: in
         Columns ``level, department, team, wave, item_id``, then ``n`` (answers),
         ``promoters, passives, detractors`` (counts), ``promoter_share, detractor_share``,
         ``estimate`` (NPS in points, -100..100), ``se`` (points), ``ci_low, ci_high``
-        (normal interval, see :mod:`adoption.stats.nps`), ``suppressed,
+        (normal interval, see :mod:`adoption.stats.nps`), ``is_degenerate`` (every answer
+        in one category: the standard error is 0 and the interval is the conservative
+        Wilson-based one), ``suppressed,
         suppression_reason`` (protected with ``size = n`` per wave and item).
     """
     where = "compute_nps"
@@ -80,7 +82,7 @@ def compute_nps(responses: pd.DataFrame, *, by: str = "team", min_group_size: in
                           t["detractors"].to_numpy(), confidence=confidence)
     t["n"] = res["n"].astype("int64")
     t["promoter_share"], t["detractor_share"] = res["promoters"], res["detractors"]
-    for c in ("estimate", "se", "ci_low", "ci_high"):
+    for c in ("estimate", "se", "ci_low", "ci_high", "is_degenerate"):
         t[c] = res[c]
     out = suppress_small_groups(t[cols], hierarchy=("department", "team"), size="n",
                                 within=("wave", "item_id"), value_columns=_NPS_VALUES,

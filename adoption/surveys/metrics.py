@@ -40,10 +40,11 @@ from adoption.errors import ColumnNotFoundError, InputError
 from adoption.privacy import check_min_group_size, suppress_small_groups
 from adoption.stats import cronbach_alpha, shrink_estimates
 from adoption.stats.intervals import (
+    bounded_mean_interval,
     check_confidence,
-    mean_interval_from_summary,
     wilson_interval,
 )
+from adoption.stats.shrinkage import SHRINKAGE_METHODS
 
 __all__ = [
     "OVERALL",
@@ -235,6 +236,7 @@ _SUMMARY_VALUES = ["n", "estimate", "sd", "ci_low", "ci_high", "favourable", "fa
 
 
 def summarise_sentiment(responses: pd.DataFrame, *, by: str = "team", min_group_size: int = 5,
+                        shrinkage: str = "dersimonian-laird",
                         confidence: float = 0.95) -> pd.DataFrame:
     """Per group x wave x construct: mean score, favourable share and shrunk estimate.
 
@@ -246,6 +248,9 @@ def summarise_sentiment(responses: pd.DataFrame, *, by: str = "team", min_group_
         Lowest level returned: ``"team"`` gives organisation, department and team rows.
     min_group_size : int, default 5
         Fewest respondents with a score for which a group's figures are shown (never below 3).
+    shrinkage : {"dersimonian-laird", "james-stein"}, default "dersimonian-laird"
+        The estimator of the between-group variance of the empirical-Bayes means
+        (:mod:`adoption.stats.shrinkage`; James-Stein shrinks less with few groups).
     confidence : float, default 0.95
 
     Returns
@@ -254,12 +259,15 @@ def summarise_sentiment(responses: pd.DataFrame, *, by: str = "team", min_group_
         Columns ``level`` (organisation, department, team), ``department, team, wave,
         wave_date`` (if known), ``construct, stage, scale_min, scale_max, favourable_min``,
         then ``n`` (respondents with a score), ``estimate`` (mean score), ``sd``, ``ci_low,
-        ci_high`` (Student t), ``favourable`` (respondents at or above the threshold),
-        ``favourable_share`` with Wilson ``favourable_ci_low/high``, ``eb_estimate,
-        eb_ci_low, eb_ci_high, eb_weight`` (empirical-Bayes mean shrunk toward the
-        organisation mean, see :mod:`adoption.stats.shrinkage`; each team's sampling variance
-        is the pooled within-team variance / n; departments likewise; the organisation row
-        is its own mean and t interval), ``suppressed, suppression_reason``.
+        ci_high`` (Student t on the logit of the position on the scale, so inside the scale;
+        :func:`adoption.stats.intervals.bounded_mean_interval`), ``favourable``
+        (respondents at or above the threshold), ``favourable_share`` with Wilson
+        ``favourable_ci_low/high``, ``eb_estimate, eb_ci_low, eb_ci_high, eb_weight``
+        (empirical-Bayes mean shrunk toward the organisation mean by the ``shrinkage``
+        estimator, see :mod:`adoption.stats.shrinkage`; each team's sampling variance is the
+        pooled within-team variance / n; departments likewise; the interval is the posterior
+        truncated to the scale; the organisation row is its own mean and interval),
+        ``suppressed, suppression_reason``.
 
     Notes
     -----
@@ -267,6 +275,9 @@ def summarise_sentiment(responses: pd.DataFrame, *, by: str = "team", min_group_
     """
     where = "summarise_sentiment"
     depth = _check_common(where, by, min_group_size, confidence)
+    if shrinkage not in SHRINKAGE_METHODS:
+        raise InputError(f"{where}: shrinkage is {shrinkage!r}; allowed: "
+                         f"{list(SHRINKAGE_METHODS)!r}.")
     s = _scores(responses, where)
     cols = ["level", "department", "team", "wave", "wave_date", "construct", "stage",
             "scale_min", "scale_max", "favourable_min", *_SUMMARY_VALUES, "suppressed",
@@ -288,19 +299,20 @@ def summarise_sentiment(responses: pd.DataFrame, *, by: str = "team", min_group_
     t = _levels(s, ["wave", "construct"], aggregate)
     t["n"] = t["n"].astype("int64")
     t["favourable"] = t["favourable"].astype("int64")
-    t["ci_low"], t["ci_high"] = mean_interval_from_summary(t["estimate"], t["sd"], t["n"],
-                                                           confidence=confidence)
+    t["ci_low"], t["ci_high"] = bounded_mean_interval(
+        t["estimate"], t["sd"], t["n"], scale_min=t["scale_min"], scale_max=t["scale_max"],
+        confidence=confidence)
     t["favourable_share"] = t["favourable"] / t["n"]
     t["favourable_ci_low"], t["favourable_ci_high"] = wilson_interval(
         t["favourable"], t["n"], confidence=confidence)
-    t = _add_shrinkage(t, confidence)
+    t = _add_shrinkage(t, shrinkage, confidence)
     out = suppress_small_groups(t[cols[:-2]], hierarchy=("department", "team"), size="n",
                                 within=("wave", "construct"), value_columns=_SUMMARY_VALUES,
                                 min_group_size=min_group_size)
     return _keep_levels(out, depth)
 
 
-def _add_shrinkage(t: pd.DataFrame, confidence: float) -> pd.DataFrame:
+def _add_shrinkage(t: pd.DataFrame, method: str, confidence: float) -> pd.DataFrame:
     t = t.copy()
     for c in ("eb_estimate", "eb_ci_low", "eb_ci_high", "eb_weight"):
         t[c] = np.nan
@@ -316,7 +328,9 @@ def _add_shrinkage(t: pd.DataFrame, confidence: float) -> pd.DataFrame:
             dof = (g["n"] - 1).clip(lower=0)
             pooled = (dof * g["sd"].fillna(0) ** 2).sum() / dof.sum() if dof.sum() > 0 else np.nan
             res = shrink_estimates(g["estimate"], pooled / g["n"],
-                                   prior_mean=org_mean.get((wave, construct)),
+                                   prior_mean=org_mean.get((wave, construct)), method=method,
+                                   bounds=(g["scale_min"].to_numpy(dtype=float),
+                                           g["scale_max"].to_numpy(dtype=float)),
                                    confidence=confidence)
             t.loc[idx, "eb_estimate"] = res["estimate"]
             t.loc[idx, "eb_ci_low"] = res["ci_low"]
@@ -332,14 +346,16 @@ def reliability(responses: pd.DataFrame, *, min_group_size: int = 5,
                 confidence: float = 0.95) -> pd.DataFrame:
     """Cronbach's alpha with Feldt's interval per wave and construct (whole organisation).
 
-    Items are reverse-keyed first; covariances use pairwise-complete answers (as
-    ``psych::alpha``). Constructs with fewer than two items get no alpha.
+    Items are reverse-keyed first; covariances use the respondents who answered every item
+    of the construct (listwise: the matrix is positive semi-definite, so alpha <= 1 and the
+    interval is never reversed; see :mod:`adoption.stats.reliability`). Constructs with fewer
+    than two items get no alpha.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``wave, construct, stage, k`` (items), ``n`` (respondents with >= 2
-        answers), ``estimate, ci_low, ci_high, suppressed, suppression_reason`` (fewer than
+        Columns ``wave, construct, stage, k`` (items), ``n`` (respondents who answered every
+        item), ``estimate, ci_low, ci_high, suppressed, suppression_reason`` (fewer than
         ``min_group_size`` respondents).
     """
     where = "reliability"
