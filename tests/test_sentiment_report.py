@@ -182,6 +182,7 @@ def test_report_builds_without_usage_comments_or_comparison(tmp_path):
     with ws.store() as store:
         store.con.execute("DELETE FROM usage")
         store.con.execute("DELETE FROM survey_comments")
+        refresh_store(store)  # staged rows removed directly: rebuild the canonical tables
     report = sr.build_sentiment_report(ws)  # the latest wave, no comparison
     assert report.wave == "2026-06" and report.change is None
     assert report.quadrant.empty and report.comments.empty
