@@ -127,6 +127,16 @@ def _governance_workspace(root: Path, **settings) -> adoption.Workspace:
     return ws
 
 
+def level_row(frame, period: str, department=None, team=None):
+    """The one row of a table of all levels for a period and group (department and team
+    missing on the rows above them)."""
+    sel = frame["period"] == period
+    sel &= frame["department"].isna() if department is None else frame["department"] == department
+    sel &= frame["team"].isna() if team is None else frame["team"] == team
+    assert sel.sum() == 1, (period, department, team)
+    return frame.loc[sel].iloc[0]
+
+
 def refresh_store(store) -> None:
     """Rebuild the canonical tables after a test wrote staged rows directly (not by ingest)."""
     from adoption.canonical import refresh_canonical

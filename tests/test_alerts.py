@@ -95,6 +95,7 @@ def test_shadow_rule_raises_only_growth_beyond_noise_of_published_teams(small, m
         "difference": [0.2, 0.05, None, -0.2, 0.1],
         "ci_low": [0.1, -0.02, None, -0.3, 0.05], "ci_high": [0.3, 0.12, None, -0.1, 0.15],
         "beyond_noise": pd.array([True, False, pd.NA, True, True], dtype="boolean"),
+        "growing": pd.array([True, False, pd.NA, False, True], dtype="boolean"),
         "suppressed": [False, False, True, False, False],
     })
     monkeypatch.setattr(discovery, "compute_shadow_ai_trend", lambda *a, **k: trend)

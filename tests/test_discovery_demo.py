@@ -11,7 +11,7 @@ import adoption
 from adoption.demo import DEMO_STORY
 from adoption.demo import discovery as story
 from adoption.demo.generate import write_demo_files
-from adoption.discovery.metrics import (
+from adoption.discovery import (
     compute_shadow_ai_trend,
     compute_shadow_ai_use,
     first_seen_services,

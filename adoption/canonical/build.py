@@ -8,7 +8,9 @@
    span per roster person: the ``people`` stretches of a person are contiguous);
 2. ``person_tool_days`` and ``person_tool_windows``: staged activity with resolved people and
    each row's source (its named format, else its generic kind), split by what the source can
-   tell (:mod:`adoption.canonical.semantics`);
+   tell (:mod:`adoption.canonical.semantics`); ``seat_assignments`` (the staged seats with
+   their holders resolved) and ``person_service_days`` (discovery logs with people resolved
+   and the seats each held that day, for the shadow-AI figures);
 3. for each period kind (week, month, quarter): ``period_spans``, ``population``,
    ``seat_periods`` and ``person_tool_periods``, with the one attribution rule:
 
@@ -29,6 +31,7 @@ marts match the staged rows.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
@@ -63,7 +66,9 @@ def _batches_fingerprint(con) -> str:
     n, total, top = con.execute(
         "SELECT count(*), coalesce(sum(batch_id), 0), coalesce(max(batch_id), 0) "
         "FROM ingest_log").fetchall()[0]
-    return f"{n}:{total}:{top}"
+    # the tables' definitions too, so that a version with other canonical tables rebuilds
+    layout = hashlib.sha256(repr(CANONICAL_TABLES).encode()).hexdigest()[:12]
+    return f"{n}:{total}:{top}:{layout}"
 
 
 def canonical_is_current(con) -> bool:
@@ -93,6 +98,8 @@ def refresh_canonical(con, *, week_start: int = 0) -> None:
     con.execute(f"INSERT INTO identity_map {identity_map_sql(con)}")
     build_employment(con)
     _activity(con)
+    _seat_assignments(con)
+    _discovery(con)
     for kind in PERIOD_KINDS:
         _periods(con, kind, week_start)
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
@@ -149,6 +156,40 @@ def _activity(con) -> None:
         FROM activity_periods a JOIN src s USING (batch_id) {ja}
         WHERE a.active AND NOT (s.source IN ({last_only}) AND a.last_active IS NOT NULL)
         GROUP BY ALL""")
+
+
+def _seat_assignments(con) -> None:
+    """seat_assignments: the staged seats with their holders resolved."""
+    js, ps_ = resolve_sql("s")
+    con.execute(f"""
+        INSERT INTO seat_assignments
+        SELECT DISTINCT {ps_}, s.tool, s.assigned_on, s.removed_on FROM seats s {js}""")
+
+
+def _discovery(con) -> None:
+    """person_service_days: discovery rows (proxy, DNS, SSO) with people resolved, and the
+    tools whose seat each person held that day (for services shared by a licensed tool)."""
+    if not _has_table(con, "discovery"):
+        return
+    jd, pd_ = resolve_sql("d")
+    con.execute(f"""
+        INSERT INTO person_service_days
+        WITH rows AS (
+            SELECT {pd_} AS person_id, d.device_id, d.service, d.day, d.source,
+                   sum(d.requests) AS requests, sum(d.blocked) AS blocked,
+                   sum(d.bytes) AS bytes
+            FROM discovery d {jd}
+            GROUP BY ALL
+        ),
+        held AS (
+            SELECT r.person_id, r.day, list(DISTINCT a.tool ORDER BY a.tool) AS seat_tools
+            FROM (SELECT DISTINCT person_id, day FROM rows WHERE person_id IS NOT NULL) r
+            JOIN seat_assignments a ON a.person_id = r.person_id AND a.assigned_on <= r.day
+             AND coalesce(a.removed_on, DATE '9999-12-31') >= r.day
+            GROUP BY ALL
+        )
+        SELECT r.*, coalesce(h.seat_tools, []::VARCHAR[])
+        FROM rows r LEFT JOIN held h ON h.person_id = r.person_id AND h.day = r.day""")
 
 
 def _span_sql(con) -> str:

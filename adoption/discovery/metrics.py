@@ -1,66 +1,61 @@
-"""Shadow-AI metrics: people using unsanctioned AI services by team and period, the trend,
-services seen for the first time and use per service.
+"""Shadow-AI metrics: people using unsanctioned AI by team and period, and the trend.
 
-What counts as unsanctioned (per discovery row, i.e. person or device x service x day):
+A person uses unsanctioned AI in a period when either kind of evidence says so
+(:mod:`adoption.discovery.evidence`): a discovery log shows them using an unsanctioned
+catalogue service, or an unsanctioned tool's own export shows them active in it (the rules of
+:mod:`adoption.discovery.sanctioning`). People are counted once whatever the evidence; the
+tables say how many each kind of evidence shows, and which sources the period rests on.
 
-- a service named in ``[governance] sanctioned`` is sanctioned for everyone;
-- a service linked (catalogue ``tools`` column or ``[discovery.tools]``) to a tool that is
-  sanctioned (``tools.is_sanctioned`` or named in ``[governance] sanctioned``) shares its
-  domains with the consumer version (chatgpt.com serves ChatGPT Enterprise and free
-  accounts alike). If that tool has seats in the store, use by a person holding a seat of it
-  on that day is sanctioned use and use by anyone else is unsanctioned (a personal
-  account); device-only rows cannot be told apart and count as neither. If the tool has no
-  seats at all (an organisation-wide licence), every use is sanctioned;
-- every other catalogue service is unsanctioned.
-
-People are resolved through ``identities`` at query time (as :mod:`adoption.canonical` does), and
-their team per period is that of :func:`adoption.canonical.load_person_periods`. Device-only rows
-are never attributed to a team: they are counted on organisation rows and per service.
+People are those of the canonical population (:func:`adoption.canonical.load_population`):
+employed at least one day of the period, in the team of their last employed day, the same
+groups as the adoption tables, hidden the same way by the privacy gate
+(:func:`adoption.privacy.suppress_small_groups`, size = roster headcount). Device-only rows
+are never attributed to a team: they are counted on organisation rows. A period without any
+evidence (no logs cover it and no unsanctioned tool's export shows use) has **no data**: its
+figures are missing (not 0) and ``has_data`` is false.
 """
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from adoption.canonical import load_person_periods
-from adoption.canonical.identity import identity_map_sql
-from adoption.discovery.catalogue import load_catalogue
+from adoption.canonical import load_population
+from adoption.discovery.evidence import (
+    load_discovery,
+    load_evidence_coverage,
+    load_tool_evidence,
+    opened,
+    threshold,
+)
 from adoption.errors import InputError, SmallGroupWarning
-from adoption.metrics.adoption import NO_DEPARTMENT
 from adoption.metrics.change import compute_adoption_change
 from adoption.metrics.intervals import check_confidence, wilson_interval
-from adoption.periods import PERIOD_KINDS, parse_period, period_start_sql
-from adoption.privacy import check_min_group_size, resolve_min_group_size, suppress_small_groups
-from adoption.store import Store
+from adoption.periods import parse_period
+from adoption.privacy import suppress_small_groups
 
 __all__ = [
-    "SHADOW_USE_COLUMNS",
     "SHADOW_TREND_COLUMNS",
-    "compute_shadow_ai_by_service",
+    "SHADOW_USE_COLUMNS",
     "compute_shadow_ai_trend",
     "compute_shadow_ai_use",
-    "first_seen_services",
-    "load_discovery",
-    "service_status",
+    "load_shadow_people",
 ]
 
 #: Levels of ``by`` and the levels each returns.
 _LEVELS = {"team": ["organisation", "department", "team"],
            "department": ["organisation", "department"], "organisation": ["organisation"]}
+_PEOPLE = ["users", "share", "ci_low", "ci_high", "users_logs", "users_exports",
+           "unknown_users", "requests", "blocked", "services"]
+_ORG_ONLY = ["device_requests", "devices", "unmatched_requests", "unmatched_export_users"]
 #: Output columns of :func:`compute_shadow_ai_use`, after ``level, department, team, period``.
-SHADOW_USE_COLUMNS = [
-    "period_start", "headcount", "users", "share", "ci_low", "ci_high", "requests", "blocked",
-    "services", "device_requests", "devices", "unmatched_requests", "suppressed",
-    "suppression_reason",
-]
-_SUPPRESSED_VALUES = ["headcount", "users", "share", "ci_low", "ci_high", "requests", "blocked",
-                      "services"]
+SHADOW_USE_COLUMNS = ["period_start", "has_data", "headcount", *_PEOPLE, *_ORG_ONLY,
+                      "evidence", "suppressed", "suppression_reason"]
+_COUNTS = ["headcount", "users", "users_logs", "users_exports", "unknown_users", "requests",
+           "blocked", "services", *_ORG_ONLY]
 #: Output columns of :func:`compute_shadow_ai_trend`, after ``level, department, team``.
 SHADOW_TREND_COLUMNS = [
     "period", "comparison_period", "n_paired", "share", "comparison_share", "difference",
@@ -69,171 +64,117 @@ SHADOW_TREND_COLUMNS = [
 ]
 
 
-@contextlib.contextmanager
-def _opened(store_or_workspace: Any) -> Iterator[tuple[Store, Any]]:
-    """(store, workspace or None) from a Store or a Workspace (opened read-only, then closed)."""
-    if isinstance(store_or_workspace, Store):
-        yield store_or_workspace, None
-        return
-    if hasattr(store_or_workspace, "store") and hasattr(store_or_workspace, "settings"):
-        with store_or_workspace.store(read_only=True) as store:
-            yield store, store_or_workspace
-        return
-    raise InputError(
-        f"expected a Workspace or a Store; found {type(store_or_workspace).__name__!r}. Pass "
-        "adoption.open_workspace(DIR).")
+def load_shadow_people(store_or_workspace: Any, *, period_kind: str = "month") -> pd.DataFrame:
+    """One row per person x period of the population, with their unsanctioned AI use.
 
-
-class _StoreWorkspace:
-    """Enough of a workspace (root and settings) to read the ``[discovery]`` extensions."""
-
-    def __init__(self, store: Store) -> None:
-        self.root = store.path.parent
-        self.settings = store.settings
-
-
-def _catalogue(store: Store, workspace: Any) -> pd.DataFrame:
-    return load_catalogue(workspace if workspace is not None else _StoreWorkspace(store))
-
-
-def service_status(store_or_workspace: Any) -> pd.DataFrame:
-    """How each catalogue service counts: ``sanctioned``, ``seat`` or ``unsanctioned``.
+    Person-level and restricted (it is what the tables aggregate).
 
     Returns
     -------
     pandas.DataFrame
-        ``service, vendor, category, status, seat_tools`` (``seat_tools``: the sanctioned
-        tools whose seat holders use the service sanctioned, ``;``-separated). See the module
-        docstring for the rules.
+        ``period, period_start, person_id, department, team`` (str), ``is_user`` (either
+        evidence), ``by_logs``, ``by_exports`` (which evidence), ``is_unknown`` (only a
+        straddling window of an unsanctioned tool says so: not counted), ``requests,
+        blocked`` (to unsanctioned services, from logs), ``has_data`` (the period has any
+        evidence).
     """
-    with _opened(store_or_workspace) as (store, ws):
-        return _service_status(store, ws)
+    with opened(store_or_workspace) as (store, _ws):
+        people, _disc, _tools, _cov = _gather(store, period_kind)
+    return people
 
 
-def _service_status(store: Store, ws: Any) -> pd.DataFrame:
-    catalogue = _catalogue(store, ws)
-    listed = store.settings.section("governance").get("sanctioned", []) or []
-    if not isinstance(listed, list):
-        raise InputError(
-            f"adoption.toml [governance] sanctioned is {listed!r}; write a list of tool or "
-            "service names, e.g. sanctioned = [\"ChatGPT Enterprise\", \"DeepL Write\"].")
-    listed_lower = {str(x).strip().lower() for x in listed}
-    tools = store.query("SELECT tool, is_sanctioned FROM tools")
-    seat_tools = {r[0].lower() for r in store.con.execute(
-        "SELECT DISTINCT tool FROM seats").fetchall()}
-    sanctioned_tools = {t.lower(): t for t, s in zip(tools["tool"], tools["is_sanctioned"],
-                                                       strict=True) if s is True or s == 1}
-    sanctioned_tools.update({t.lower(): t for t in tools["tool"] if t.lower() in listed_lower})
-    status, links = [], []
-    for service, linked in zip(catalogue["service"], catalogue["tools"], strict=True):
-        hits = [sanctioned_tools[t.lower()] for t in linked if t.lower() in sanctioned_tools]
-        with_seats = [t for t in hits if t.lower() in seat_tools]
-        if service.lower() in listed_lower or (hits and not with_seats):
-            status.append("sanctioned")
-            links.append("")
-        elif with_seats:
-            status.append("seat")
-            links.append(";".join(with_seats))
-        else:
-            status.append("unsanctioned")
-            links.append("")
-    return catalogue[["service", "vendor", "category"]].assign(status=status, seat_tools=links)
+def _gather(store, period_kind: str):
+    pop = load_population(store, period_kind=period_kind)
+    people = pd.DataFrame({c: pop[c].astype(str) for c in ("period", "person_id", "department",
+                                                           "team")})
+    people.insert(1, "period_start", pop["period_start"])
+    disc = load_discovery(store, period_kind=period_kind)
+    tools = load_tool_evidence(store, period_kind=period_kind)
+    coverage = load_evidence_coverage(store, period_kind=period_kind)
+    bad = disc[disc["person_id"].notna() & disc["unsanctioned"].fillna(False).astype(bool)]
+    logs = bad.groupby(["person_id", "period"], as_index=False).agg(
+        requests=("requests", "sum"), blocked=("blocked", "sum")).assign(by_logs=True)
+    used = tools.groupby(["person_id", "period"], as_index=False).agg(
+        by_exports=("is_active", "any"), is_unknown=("is_unknown", "any"))
+    people = people.merge(logs, on=["person_id", "period"], how="left").merge(
+        used, on=["person_id", "period"], how="left")
+    for col in ("by_logs", "by_exports", "is_unknown"):
+        people[col] = people[col].astype("boolean").fillna(False).astype(bool)
+    people["is_user"] = people["by_logs"] | people["by_exports"]
+    people["is_unknown"] &= ~people["is_user"]
+    people[["requests", "blocked"]] = people[["requests", "blocked"]].fillna(0).astype("int64")
+    has = coverage.set_index("period")["has_data"]
+    people["has_data"] = people["period"].map(has).astype("boolean").fillna(False).astype(bool)
+    return people, disc, tools, coverage
 
 
-def _label(kind: str, starts: pd.Series) -> pd.Series:
-    if kind == "month":
-        return starts.dt.strftime("%Y-%m")
-    if kind == "quarter":
-        return starts.dt.year.astype(str) + "-Q" + starts.dt.quarter.astype(str)
-    return starts.dt.strftime("%Y-%m-%d")
+def _levels(people: pd.DataFrame, disc: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Team, department and organisation rows (unsuppressed), per period."""
+    bad = disc[disc["person_id"].notna() & disc["unsanctioned"].fillna(False).astype(bool)]
+    services = people[["person_id", "period", "department", "team"]].merge(
+        bad[["person_id", "period", "service"]], on=["person_id", "period"])
+    p = people.assign(users=people["is_user"], users_logs=people["by_logs"],
+                      users_exports=people["by_exports"], unknown_users=people["is_unknown"])
+    rows = []
+    for level, keys in (("team", ["department", "team"]), ("department", ["department"]),
+                        ("organisation", [])):
+        g = p.groupby([*keys, "period"], as_index=False).agg(
+            period_start=("period_start", "min"), headcount=("person_id", "size"),
+            users=("users", "sum"), users_logs=("users_logs", "sum"),
+            users_exports=("users_exports", "sum"), unknown_users=("unknown_users", "sum"),
+            requests=("requests", "sum"), blocked=("blocked", "sum"))
+        s = services.groupby([*keys, "period"], as_index=False).agg(
+            services=("service", "nunique"))
+        rows.append(g.merge(s, on=[*keys, "period"], how="left").assign(level=level))
+    table = pd.concat(rows, ignore_index=True)
+    table["services"] = table["services"].fillna(0)
+    for col in ("department", "team"):
+        if col not in table:
+            table[col] = None
+        table[col] = table[col].astype(object).where(table[col].notna(), None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["share"] = table["users"] / table["headcount"].where(table["headcount"] > 0)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["users"], table["headcount"],
+                                                        confidence=confidence)
+    return table
 
 
-def load_discovery(store_or_workspace: Any, *, period_kind: str = "month") -> pd.DataFrame:
-    """Discovery rows with people resolved, the period and whether the use is unsanctioned.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``person_id`` (roster person after ``identities``; NULL for devices), ``device_id``,
-        ``service, day, period, period_start, requests, blocked, bytes, source, status`` and
-        ``unsanctioned`` (boolean, NA for device-only rows of a seat-linked service).
-    """
-    with _opened(store_or_workspace) as (store, ws):
-        return _load_discovery(store, ws, period_kind)
-
-
-def _load_discovery(store: Store, ws: Any, period_kind: str) -> pd.DataFrame:
-    if period_kind not in PERIOD_KINDS:
-        raise InputError(f"period_kind {period_kind!r} is unknown; use one of "
-                         f"{list(PERIOD_KINDS)}.")
-    status = _service_status(store, ws)
-    links = [(s, t) for s, tools in zip(status["service"], status["seat_tools"], strict=True)
-             for t in tools.split(";") if t]
-    con = store.con
-    con.register("_svc_status", status[["service", "status"]])
-    con.register("_svc_tool", pd.DataFrame(links, columns=["service", "tool"], dtype="string"))
-    pstart = period_start_sql("d.day", period_kind,
-                              week_start=store.settings.week_start_index)
-    try:
-        frame = con.execute(f"""
-            WITH ids AS ({identity_map_sql(con)}),
-            d AS (
-                SELECT coalesce(i.person_id, d.person_id) AS person_id, d.device_id, d.service,
-                       d.day, d.requests, d.blocked, d.bytes, d.source
-                FROM discovery d LEFT JOIN ids i ON i.identity_hash = d.person_id
-            ),
-            held AS (
-                SELECT DISTINCT d.person_id, d.service, d.day
-                FROM d JOIN _svc_tool st ON st.service = d.service
-                JOIN seats s ON lower(s.tool) = lower(st.tool) AND s.person_id = d.person_id
-                 AND s.assigned_on <= d.day
-                 AND coalesce(s.removed_on, DATE '9999-12-31') >= d.day
-            )
-            SELECT d.person_id, d.device_id, d.service, d.day, {pstart} AS period_start,
-                   d.requests, d.blocked, d.bytes, d.source,
-                   coalesce(c.status, 'unsanctioned') AS status,
-                   CASE WHEN c.status = 'sanctioned' THEN false
-                        WHEN c.status = 'seat' AND d.person_id IS NULL THEN NULL
-                        WHEN c.status = 'seat' THEN h.person_id IS NULL
-                        ELSE true END AS unsanctioned
-            FROM d LEFT JOIN _svc_status c USING (service)
-            LEFT JOIN held h ON h.person_id = d.person_id AND h.service = d.service
-                            AND h.day = d.day
-            ORDER BY d.day, d.service""").df()
-    finally:
-        con.unregister("_svc_status")
-        con.unregister("_svc_tool")
-    frame["day"] = pd.to_datetime(frame["day"])
-    frame["period_start"] = pd.to_datetime(frame["period_start"])
-    frame.insert(4, "period", _label(period_kind, frame["period_start"]))
-    frame["unsanctioned"] = frame["unsanctioned"].astype("boolean")
-    for col in ("requests", "blocked"):
-        frame[col] = frame[col].astype("int64")
-    frame["bytes"] = frame["bytes"].astype("Int64")
-    return frame
+def _add_unattributed(table: pd.DataFrame, people: pd.DataFrame, disc: pd.DataFrame,
+                      tools: pd.DataFrame) -> pd.DataFrame:
+    """Device-only and unmatched-identity use, on organisation rows only."""
+    bad = disc[disc["unsanctioned"].fillna(False).astype(bool)]
+    dev = bad[bad["person_id"].isna()].groupby("period").agg(
+        device_requests=("requests", "sum"), devices=("device_id", "nunique"))
+    known = set(people["person_id"])
+    unmatched = bad[bad["person_id"].notna() & ~bad["person_id"].isin(known)].groupby(
+        "period")["requests"].sum()
+    outside = tools[~tools["in_roster"].astype(bool) & tools["any_evidence_active"].astype(bool)]
+    export_users = outside.groupby("period")["person_id"].nunique()
+    org = (table["level"] == "organisation").to_numpy()
+    out = table.copy()
+    for col, source in (("device_requests", dev.get("device_requests")),
+                        ("devices", dev.get("devices")), ("unmatched_requests", unmatched),
+                        ("unmatched_export_users", export_users)):
+        values = out["period"].map(source if source is not None else {}).fillna(0)
+        out[col] = np.where(org, values, np.nan)
+    return out
 
 
-def _min_group_size(store: Store, min_group_size: int | None, where: str) -> int:
-    k = store.settings.min_group_size if min_group_size is None else min_group_size
-    check_min_group_size(k, where=where)
-    return resolve_min_group_size(store.settings, k)
-
-
-def _person_periods(store: Store, period_kind: str) -> pd.DataFrame:
-    pp = load_person_periods(store, period_kind=period_kind)
-    pp = pp[["period", "period_start", "person_id", "team", "department"]].copy()
-    for col in ("period", "person_id", "team"):
-        pp[col] = pp[col].astype(str)
-    pp["department"] = pp["department"].astype(object).where(pp["department"].notna(),
-                                                             NO_DEPARTMENT).astype(str)
-    return pp
-
-
-def _shadow_people(disc: pd.DataFrame) -> pd.DataFrame:
-    """Unsanctioned use by people: one row per person x period x service."""
-    people = disc[disc["person_id"].notna() & disc["unsanctioned"].fillna(False).astype(bool)]
-    return (people.groupby(["person_id", "period", "service"], as_index=False)
-            .agg(requests=("requests", "sum"), blocked=("blocked", "sum")))
+def _protect(table: pd.DataFrame, coverage: pd.DataFrame, k: int) -> pd.DataFrame:
+    """No data where there is no evidence, then the privacy gate (size: roster headcount)."""
+    cov = coverage.set_index("period")
+    t = table.assign(has_data=table["period"].map(cov["has_data"]).fillna(False).astype(bool),
+                     evidence=table["period"].map(cov["evidence"]).astype(object))
+    for col in [*_PEOPLE, *_ORG_ONLY]:
+        t[col] = t[col].astype(float).where(t["has_data"])
+    protected = suppress_small_groups(
+        t[["level", "department", "team", "period", *SHADOW_USE_COLUMNS[:-2]]],
+        hierarchy=("department", "team"), size="headcount", within=("period",),
+        value_columns=["headcount", *_PEOPLE], min_group_size=k)
+    for col in _COUNTS:
+        protected[col] = pd.array(protected[col].to_numpy(dtype=float, na_value=np.nan),
+                                  dtype="Float64").round().astype("Int64")
+    return protected
 
 
 def compute_shadow_ai_use(
@@ -244,14 +185,13 @@ def compute_shadow_ai_use(
     min_group_size: int | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """People using unsanctioned AI services per team, department and organisation and period.
+    """People using unsanctioned AI per team, department and organisation and period.
 
     Parameters
     ----------
     store_or_workspace : Workspace or Store
     period_kind : {"month", "quarter", "week"}, default "month"
-        Periods are those of :func:`adoption.canonical.load_person_periods` over the days with
-        usage or discovery data, so that headcounts match the adoption figures.
+        The canonical periods (over the days with activity or discovery data).
     by : {"team", "department", "organisation"}, default "team"
         The lowest level returned; the levels above it come too.
     min_group_size : int, optional
@@ -266,17 +206,26 @@ def compute_shadow_ai_use(
         department, team: ``level, department, team, period`` (department and team missing on
         the rows above them), then
 
-        - ``period_start`` (datetime);
+        - ``period_start`` (datetime); ``has_data`` (bool): the period has any evidence;
+          without it every figure below but ``headcount`` is missing (no data is not 0);
         - ``headcount`` (Int64): people employed in the group at least one day of the period;
-        - ``users`` (Int64): of them, people with any unsanctioned AI use in the period;
+        - ``users`` (Int64): of them, people with any unsanctioned AI use in the period, by
+          either evidence (each person once);
         - ``share``, ``ci_low``, ``ci_high``: ``users / headcount`` with its Wilson interval
           (n = ``headcount``);
-        - ``requests``, ``blocked`` (Int64): their requests to unsanctioned services, and how
-          many of them the proxy or resolver blocked;
-        - ``services`` (Int64): distinct unsanctioned services they used;
-        - ``device_requests``, ``devices``, ``unmatched_requests`` (Int64, organisation rows
-          only): unsanctioned requests of device-only rows and the devices behind them, and
-          of identities that match nobody in the roster: counted, never put in a team;
+        - ``users_logs``, ``users_exports`` (Int64): people the discovery logs show, and people
+          an unsanctioned tool's own export shows (a person may be in both);
+        - ``unknown_users`` (Int64): people whose only evidence is an unsanctioned tool's
+          window straddling the period's edge (not counted in ``users``);
+        - ``requests``, ``blocked`` (Int64): their requests to unsanctioned services (logs),
+          and how many the proxy or resolver blocked; ``services`` (Int64): distinct
+          unsanctioned catalogue services in the logs;
+        - ``device_requests``, ``devices``, ``unmatched_requests``, ``unmatched_export_users``
+          (Int64, organisation rows only): unsanctioned requests of device-only rows and the
+          devices behind them, requests of identities that match nobody in the roster, and
+          such identities active in unsanctioned tools' exports: counted, never put in a team;
+        - ``evidence`` (str): what the period's figures rest on (the sources of each kind of
+          evidence), or why there are none;
         - ``suppressed``, ``suppression_reason``: as in
           :func:`adoption.privacy.suppress_small_groups` (size ``headcount``, per period).
 
@@ -288,48 +237,11 @@ def compute_shadow_ai_use(
     if by not in _LEVELS:
         raise InputError(f"{where}: by is {by!r}; allowed: {list(_LEVELS)}.")
     check_confidence(confidence, where=where)
-    with _opened(store_or_workspace) as (store, ws):
-        k = _min_group_size(store, min_group_size, where)
-        disc = _load_discovery(store, ws, period_kind)
-        pp = _person_periods(store, period_kind)
-    shadow = _shadow_people(disc)
-    per_person = shadow.groupby(["person_id", "period"], as_index=False).agg(
-        requests=("requests", "sum"), blocked=("blocked", "sum"))
-    people = pp.merge(per_person, on=["person_id", "period"], how="left")
-    people["user"] = people["requests"].notna()
-    people[["requests", "blocked"]] = people[["requests", "blocked"]].fillna(0).astype("int64")
-    services = pp.merge(shadow[["person_id", "period", "service"]], on=["person_id", "period"])
-
-    rows = []
-    for level, keys in (("team", ["department", "team"]), ("department", ["department"]),
-                        ("organisation", [])):
-        g = people.groupby([*keys, "period"], as_index=False).agg(
-            period_start=("period_start", "min"), headcount=("person_id", "size"),
-            users=("user", "sum"), requests=("requests", "sum"), blocked=("blocked", "sum"))
-        s = services.groupby([*keys, "period"], as_index=False).agg(
-            services=("service", "nunique"))
-        g = g.merge(s, on=[*keys, "period"], how="left")
-        g["services"] = g["services"].fillna(0)
-        g["level"] = level
-        rows.append(g)
-    table = pd.concat(rows, ignore_index=True)
-    for col in ("department", "team"):
-        if col not in table:
-            table[col] = None
-        table[col] = table[col].astype(object).where(table[col].notna(), None)
-    for col in ("headcount", "users", "requests", "blocked", "services"):
-        table[col] = table[col].astype("int64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["share"] = table["users"] / table["headcount"].where(table["headcount"] > 0)
-    table["ci_low"], table["ci_high"] = wilson_interval(table["users"], table["headcount"],
-                                                        confidence=confidence)
-    table = _add_unattributed(table, disc, pp)
-    protected = suppress_small_groups(
-        table[["level", "department", "team", "period", *SHADOW_USE_COLUMNS[:-2]]],
-        hierarchy=("department", "team"), size="headcount", within=("period",),
-        value_columns=_SUPPRESSED_VALUES, min_group_size=k)
-    for col in ("headcount", "users", "requests", "blocked", "services"):
-        protected[col] = protected[col].astype("Int64")
+    with opened(store_or_workspace) as (store, _ws):
+        k = threshold(store, min_group_size, where)
+        people, disc, tools, coverage = _gather(store, period_kind)
+    table = _add_unattributed(_levels(people, disc, confidence), people, disc, tools)
+    protected = _protect(table, coverage, k)
     out = protected[protected["level"].isin(_LEVELS[by])].copy()
     order = {"organisation": 0, "department": 1, "team": 2}
     out = out.assign(_o=out["level"].map(order)).sort_values(
@@ -341,22 +253,20 @@ def compute_shadow_ai_use(
     return out[["level", "department", "team", "period", *SHADOW_USE_COLUMNS]]
 
 
-def _add_unattributed(table: pd.DataFrame, disc: pd.DataFrame, pp: pd.DataFrame
-                      ) -> pd.DataFrame:
-    """Device-only and unmatched-identity unsanctioned requests, on organisation rows only."""
-    bad = disc[disc["unsanctioned"].fillna(False).astype(bool)]
-    dev = bad[bad["person_id"].isna()].groupby("period").agg(
-        device_requests=("requests", "sum"), devices=("device_id", "nunique"))
-    known = set(pp["person_id"])
-    unmatched = bad[bad["person_id"].notna() & ~bad["person_id"].isin(known)].groupby(
-        "period")["requests"].sum().rename("unmatched_requests")
-    org = table["level"] == "organisation"
-    out = table.copy()
-    for col, source in (("device_requests", dev.get("device_requests")),
-                        ("devices", dev.get("devices")), ("unmatched_requests", unmatched)):
-        values = out["period"].map(source if source is not None else {}).fillna(0)
-        out[col] = pd.array(np.where(org, values, np.nan), dtype="Float64").astype("Int64")
-    return out
+def _hidden_groups(people: pd.DataFrame, k: int) -> set[tuple]:
+    """(period, department, team) of the groups the use table hides (by roster headcount)."""
+    rows = []
+    for keys in (["department", "team"], ["department"], []):
+        rows.append(people.groupby([*keys, "period"], as_index=False).agg(
+            headcount=("person_id", "size")))
+    table = pd.concat(rows, ignore_index=True)
+    for col in ("department", "team"):
+        table[col] = table[col].astype(object).where(table[col].notna(), None)
+    out = suppress_small_groups(table, hierarchy=("department", "team"), size="headcount",
+                                within=("period",), min_group_size=k)
+    hidden = out[out["suppressed"]]
+    return {(p, d, t) for p, d, t in zip(hidden["period"], hidden["department"],
+                                         hidden["team"], strict=True)}
 
 
 def compute_shadow_ai_trend(
@@ -369,13 +279,15 @@ def compute_shadow_ai_trend(
     min_group_size: int | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Change in the share of people using unsanctioned AI from one period to the next.
+    """Change in the share of people using unsanctioned AI from one period to another.
 
     Each period is compared with the one ``lag`` periods before it, paired by person (people
     employed in both periods, in their group of the later period) with
     :func:`adoption.metrics.compute_adoption_change`: Newcombe's paired interval for the
     difference, McNemar's test, Benjamini-Hochberg adjustment across the groups of one level
-    and period pair, and suppression with the paired count as the group size.
+    and period pair, and suppression with the paired count as the group size. A group hidden
+    in the use table of the later period (:func:`compute_shadow_ai_use`) is hidden here too.
+    Only pairs of periods that both have data are compared.
 
     Parameters
     ----------
@@ -385,7 +297,8 @@ def compute_shadow_ai_trend(
         The lowest level returned; the levels above it come too.
     period : str, optional
         Only this period (compared with the one ``lag`` before it); default: every period
-        that has one.
+        that has one. A period without data, or whose comparison period has none, raises
+        :class:`~adoption.errors.InputError` saying so.
     lag : int, default 1
         How many periods back the comparison period lies.
     min_group_size : int, optional
@@ -409,15 +322,13 @@ def compute_shadow_ai_trend(
         raise InputError(f"{where}: lag is {lag!r}; use a whole number >= 1 (1: the previous "
                          "period).")
     check_confidence(confidence, where=where)
-    with _opened(store_or_workspace) as (store, ws):
-        k = _min_group_size(store, min_group_size, where)
-        disc = _load_discovery(store, ws, period_kind)
-        pp = _person_periods(store, period_kind)
+    with opened(store_or_workspace) as (store, _ws):
+        k = threshold(store, min_group_size, where)
+        people, _disc, _tools, coverage = _gather(store, period_kind)
         week_start = store.settings.week_start_index
-    users = _shadow_people(disc)[["person_id", "period"]].drop_duplicates()
-    frame = pp.merge(users.assign(is_active=True), on=["person_id", "period"], how="left")
-    frame["is_active"] = frame["is_active"].fillna(False).astype(bool)
-    labels = sorted(pp["period"].unique())
+    frame = people.assign(is_active=people["is_user"])
+    labels = sorted(people["period"].unique())
+    with_data = set(coverage.loc[coverage["has_data"], "period"])
     pairs = [(labels[i], labels[i - lag]) for i in range(lag, len(labels))]
     if period is not None:
         label = parse_period(period, period_kind, week_start=week_start).label
@@ -425,6 +336,15 @@ def compute_shadow_ai_trend(
             raise InputError(f"{where}: period {label!r} has no data; periods with data: "
                              f"{labels[0] if labels else '-'} to {labels[-1] if labels else '-'}.")
         pairs = [p for p in pairs if p[0] == label]
+        missing = [p for pair in pairs for p in pair if p not in with_data]
+        if missing:
+            raise InputError(
+                f"{where}: no data on unsanctioned AI use in {', '.join(missing)} (no "
+                "discovery logs cover it and no unsanctioned tool's export shows use), so "
+                f"{label} cannot be compared with the period before; ingest the proxy, DNS or "
+                "SSO logs of both periods.")
+    pairs = [p for p in pairs if p[0] in with_data and p[1] in with_data]
+    hidden = _hidden_groups(people, k)
     parts = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallGroupWarning)
@@ -443,6 +363,7 @@ def compute_shadow_ai_trend(
         if col not in out:
             out[col] = None
         out[col] = out[col].astype(object).where(out[col].notna(), None)
+    out = _hide_as_in_use(out, hidden)
     out["beyond_noise"] = out["beyond_noise"].astype("boolean")
     growing = pd.array(out["difference"].to_numpy(dtype=float, na_value=np.nan) > 0,
                        dtype="boolean")
@@ -451,85 +372,18 @@ def compute_shadow_ai_trend(
     return out[["level", "department", "team", *SHADOW_TREND_COLUMNS]].reset_index(drop=True)
 
 
-def compute_shadow_ai_by_service(
-    store_or_workspace: Any,
-    *,
-    period_kind: str = "month",
-    min_group_size: int | None = None,
-) -> pd.DataFrame:
-    """Unsanctioned use per service and period, for the whole organisation.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per service x period with any unsanctioned use: ``period, period_start,
-        service, vendor, category, status`` (``unsanctioned`` or ``seat``: a personal account
-        of a sanctioned tool), ``users`` (Int64, people; missing when fewer than the minimum
-        group size), ``users_suppressed`` (bool), ``requests``, ``blocked`` (people's
-        requests), ``devices``, ``device_requests`` (device-only rows) and ``first_day`` (the
-        service's first unsanctioned use in the store), sorted by period and requests.
-    """
-    with _opened(store_or_workspace) as (store, ws):
-        k = _min_group_size(store, min_group_size, "compute_shadow_ai_by_service")
-        disc = _load_discovery(store, ws, period_kind)
-        catalogue = _service_status(store, ws)
-    return _by_service(disc, catalogue, k)
-
-
-def _by_service(disc: pd.DataFrame, catalogue: pd.DataFrame, k: int) -> pd.DataFrame:
-    bad = disc[disc["unsanctioned"].fillna(False).astype(bool)]
-    first = bad.groupby("service")["day"].min().rename("first_day")
-    person = bad["person_id"].notna()
-    people = bad[person].groupby(["period", "service"]).agg(
-        period_start=("period_start", "min"), users=("person_id", "nunique"),
-        requests=("requests", "sum"), blocked=("blocked", "sum"))
-    devices = bad[~person].groupby(["period", "service"]).agg(
-        period_start_d=("period_start", "min"), devices=("device_id", "nunique"),
-        device_requests=("requests", "sum"))
-    out = people.join(devices, how="outer").reset_index()
-    if out.empty:
-        return pd.DataFrame(columns=["period", "period_start", "service", "vendor", "category",
-                                     "status", "users", "users_suppressed", "requests",
-                                     "blocked", "devices", "device_requests", "first_day"])
-    out["period_start"] = out["period_start"].fillna(out.pop("period_start_d"))
-    for col in ("users", "requests", "blocked", "devices", "device_requests"):
-        out[col] = out[col].fillna(0).astype("int64")
-    out["users_suppressed"] = (out["users"] > 0) & (out["users"] < k)
-    out["users"] = out["users"].astype("Int64").mask(out["users_suppressed"])
-    out = out.merge(catalogue[["service", "vendor", "category", "status"]], on="service",
-                    how="left").merge(first, left_on="service", right_index=True, how="left")
-    out = out.sort_values(["period", "requests", "device_requests", "service"],
-                          ascending=[True, False, False, True], kind="stable")
-    return out[["period", "period_start", "service", "vendor", "category", "status", "users",
-                "users_suppressed", "requests", "blocked", "devices", "device_requests",
-                "first_day"]].reset_index(drop=True)
-
-
-def first_seen_services(
-    store_or_workspace: Any,
-    *,
-    period: str,
-    period_kind: str = "month",
-    min_group_size: int | None = None,
-) -> pd.DataFrame:
-    """Unsanctioned services whose first unsanctioned use in the store falls in ``period``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per such service, by first day: ``service, vendor, category, first_day,
-        users`` (people in the period; missing below the minimum group size),
-        ``users_suppressed``, ``requests``, ``devices``, ``device_requests``.
-    """
-    with _opened(store_or_workspace) as (store, ws):
-        k = _min_group_size(store, min_group_size, "first_seen_services")
-        p = parse_period(period, period_kind, week_start=store.settings.week_start_index)
-        disc = _load_discovery(store, ws, period_kind)
-        catalogue = _service_status(store, ws)
-    table = _by_service(disc, catalogue, k)
-    table = table[(table["period"] == p.label)
-                  & (table["first_day"] >= pd.Timestamp(p.start))
-                  & (table["first_day"] <= pd.Timestamp(p.end))]
-    return table.sort_values(["first_day", "service"])[
-        ["service", "vendor", "category", "first_day", "users", "users_suppressed", "requests",
-         "devices", "device_requests"]].reset_index(drop=True)
+def _hide_as_in_use(out: pd.DataFrame, hidden: set[tuple]) -> pd.DataFrame:
+    """Hide the trend of groups the use table hides in the later period."""
+    keys = pd.Series(list(zip(out["period"], out["department"], out["team"], strict=True)),
+                     index=out.index)
+    extra = keys.isin(hidden).to_numpy() & ~out["suppressed"].to_numpy(dtype=bool)
+    if not extra.any():
+        return out
+    out = out.copy()
+    values = ["n_paired", "share", "comparison_share", "difference", "ci_low", "ci_high",
+              "p_value", "p_value_adjusted", "beyond_noise"]
+    for col in values:
+        out[col] = out[col].mask(extra)
+    out.loc[extra, "suppressed"] = True
+    out.loc[extra, "suppression_reason"] = "hidden as in the table of use by team"
+    return out

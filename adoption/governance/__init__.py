@@ -8,17 +8,20 @@ could be reclaimed, where tools overlap, and what needs attention::
 
     ws = adoption.open_workspace("demo")
     sp = gov.load_seat_periods(ws, period="2026-01")        # person-level: restricted
+    hc = gov.load_headcounts(ws, period="2026-01")          # the group sizes
     k = ws.settings.min_group_size
-    gov.compute_seat_utilisation(sp, by="team", min_group_size=k)
-    gov.compute_reclaimable_spend(sp)                        # organisation money totals
-    gov.compute_team_overlaps(sp, min_group_size=k)          # teams paying for two of a kind
+    gov.compute_seat_utilisation(sp, headcounts=hc, by="team", min_group_size=k)
+    gov.compute_seat_totals(sp, headcounts=hc, min_group_size=k)     # over all tools
+    gov.compute_team_overlaps(sp, headcounts=hc, min_group_size=k)   # two of a kind
     gov.build_alerts(ws, period="2026-01")                   # the period's alerts
     section = gov.build_governance_section(ws, period="2026-01")   # for the report
 
 Settings: ``[governance]`` and ``[alerts]`` of ``adoption.toml`` (see
 :mod:`adoption.governance.config`). Definitions of idle, leaver, spend and the as-of date:
 :mod:`adoption.governance.data`. The seat-reclaim list names people and is written only by
-``adoption reclaim --out FILE`` (:mod:`adoption.governance.reclaim`).
+``adoption reclaim --out FILE`` (:mod:`adoption.governance.reclaim`). Every other table
+goes through the privacy gate with the roster headcount as the group size, so that a team is
+hidden here exactly as in the adoption tables (:mod:`adoption.governance.seats`).
 
 Names load on first use, so that the command line starts quickly.
 """
@@ -30,8 +33,10 @@ _LAZY = {
     "GovernanceSettings": "adoption.governance.config",
     "alert_settings": "adoption.governance.config",
     "governance_settings": "adoption.governance.config",
+    "load_headcounts": "adoption.governance.data",
     "load_seat_periods": "adoption.governance.data",
     "compute_seat_metrics": "adoption.governance.seats",
+    "compute_seat_totals": "adoption.governance.seats",
     "compute_seat_utilisation": "adoption.governance.seats",
     "compute_idle_seats": "adoption.governance.seats",
     "compute_leavers_with_seats": "adoption.governance.seats",

@@ -21,8 +21,10 @@ Rules (thresholds from the ``[alerts]`` section of ``adoption.toml``, see
     it is not stalled). Computed with :func:`adoption.metrics.compute_adoption_change` on
     ``workspace.person_periods(period_kind)``.
 ``shadow_growth``
-    A team's share of people using unsanctioned AI services grew beyond noise (BH-adjusted)
-    into the period (:func:`adoption.discovery.metrics.compute_shadow_ai_trend`).
+    A team's share of people using unsanctioned AI (seen in discovery logs or in an
+    unsanctioned tool's own export) grew beyond noise (BH-adjusted) into the period
+    (:func:`adoption.discovery.metrics.compute_shadow_ai_trend`). Nothing is raised when the
+    period or the one before has no data on it (no data is not 0).
 ``sentiment_drop``
     When survey waves exist: a survey construct's mean score of a team fell beyond noise
     between the last two waves up to the period's end
@@ -42,8 +44,8 @@ import pandas as pd
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.governance.config import AlertSettings, alert_settings
-from adoption.governance.data import load_seat_periods
-from adoption.governance.seats import compute_seat_metrics
+from adoption.governance.data import load_headcounts, load_seat_periods
+from adoption.governance.seats import compute_seat_metrics, compute_seat_totals
 from adoption.metrics.intervals import wilson_interval
 from adoption.periods import parse_period
 from adoption.privacy import check_min_group_size, publish_labels, resolve_min_group_size
@@ -134,34 +136,41 @@ def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int,
     sp = load_seat_periods(ws, period=label, period_kind=kind)
     if sp.empty:
         return []
+    gate = {"headcounts": load_headcounts(ws, period_kind=kind, period=label),
+            "min_group_size": k, "confidence": confidence}
     cur = ws.settings.currency
     out = []
     if rules.idle_spend_above:
-        org = compute_seat_metrics(sp, by="organisation", min_group_size=k, confidence=confidence)
-        total = float(org["reclaimable_monthly_spend"].sum())
-        if total > rules.idle_spend_above:
-            seats = int(sp["is_reclaimable"].sum())
-            held = int(sp["held_at_end"].sum())
+        org = compute_seat_metrics(sp, by="organisation", **gate)
+        total = compute_seat_totals(sp, **gate).iloc[0]
+        amount = total["reclaimable_monthly_spend"]
+        if not pd.isna(amount) and amount > rules.idle_spend_above:
+            seats, held = int(total["reclaimable_seats"]), int(total["seats_at_end"])
             lo, hi = wilson_interval(seats, held, confidence=confidence)
             parts = [f"{r.tool}: {_money(float(r.reclaimable_monthly_spend), cur)}"
                      for r in org.sort_values("reclaimable_monthly_spend", ascending=False)
                      .itertuples() if r.reclaimable_monthly_spend > 0]
-            leavers = int(sp["is_leaver"].sum())
+            hidden = sorted(org.loc[org["reclaimable_monthly_spend"].isna()
+                                    & org["monthly_seat_cost"].notna(), "tool"].astype(str))
+            if hidden:
+                parts.append(f"{', '.join(hidden)}: not shown on their own (too few seats)")
+            leavers = int(total["leaver_seats"])
             unknown = sorted(org.loc[org["monthly_seat_cost"].isna(), "tool"].astype(str))
-            as_of = sp["as_of"].max()
+            as_of = total["as_of"]
             out.append(_alert(
-                "idle_spend", "high" if total > 2 * rules.idle_spend_above else "medium", label,
+                "idle_spend", "high" if amount > 2 * rules.idle_spend_above else "medium",
+                label,
                 f"Seats nobody used in the last {_idle_days(ws)} days, or still held by people "
-                f"who have left, cost {_money(total, cur)} a month, above the alert threshold "
+                f"who have left, cost {_money(amount, cur)} a month, above the alert threshold "
                 f"of {_money(rules.idle_spend_above, cur)}.",
                 f"{seats:,} of {held:,} seats held on {as_of:%Y-%m-%d} are reclaimable "
                 f"({seats / held:.0%}, {confidence:.0%} interval {lo:.0%} to {hi:.0%}; "
                 f"{leavers:,} held by leavers). By tool: " + "; ".join(parts) + "."
                 + (f" Seat cost unknown, not counted: {', '.join(unknown)}." if unknown else ""),
-                estimate=total, n=held))
+                estimate=float(amount), n=held))
     if rules.team_idle_spend_above:
-        teams = compute_seat_metrics(sp, by="team", min_group_size=k, confidence=confidence)
-        teams = teams[~teams["suppressed"].astype(bool)]
+        teams = compute_seat_metrics(sp, by="team", **gate)
+        teams = teams[~teams["suppressed"].astype(bool) & teams["seats_at_end"].notna()]
         per = teams.groupby(["department", "team"])[["reclaimable_monthly_spend",
                                                       "seats_at_end"]].sum(min_count=1)
         for (dept, team), r in per.iterrows():
@@ -171,7 +180,8 @@ def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int,
                     "idle_spend", "medium", label,
                     f"{team}: idle and leavers' seats cost {_money(amount, cur)} a month, above "
                     f"the team threshold of {_money(rules.team_idle_spend_above, cur)}.",
-                    f"{int(r['seats_at_end'])} seats held in the team at the period's end.",
+                    f"{int(r['seats_at_end'])} seats held in the team at the period's end "
+                    "(tools whose seats are hidden in this team are not counted).",
                     department=dept, team=team, estimate=amount, n=int(r["seats_at_end"])))
     return out
 
@@ -251,56 +261,29 @@ def _true(value: Any) -> bool:
     return bool(value) if not pd.isna(value) else False
 
 
-def _first(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    return next((c for c in names if c in frame.columns), None)
-
-
 def _shadow_growth(ws, label: str, kind: str, k: int, confidence: float) -> list[dict]:
-    try:
-        from adoption.discovery.metrics import compute_shadow_ai_trend
-    except ImportError:  # discovery metrics not installed in this build
-        return []
+    from adoption.discovery.metrics import compute_shadow_ai_trend
+
     try:  # only the period asked for (compared with the one before it)
         trend = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=label,
                                         min_group_size=k, confidence=confidence)
-    except InputError:  # the period has no person data to compare
+    except InputError:  # no data in the period or the one before: nothing to compare
         return []
-    if trend is None or trend.empty:
-        return []
-    est = _first(trend, ("estimate", "difference", "change"))
-    per = _first(trend, ("period",))
-    if est is None or per is None or "beyond_noise" not in trend.columns:
-        return []
-    if "level" in trend.columns:
-        trend = trend[trend["level"].astype(str) == "team"]
-    rows = trend[(trend[per].astype(str) == label) & (trend["beyond_noise"].fillna(False)
-                                                      .astype(bool))
-                 & (trend[est].astype(float) > 0)]
-    if "suppressed" in rows.columns:
-        rows = rows[~rows["suppressed"].fillna(False).astype(bool)]
+    rows = trend[(trend["level"].astype(str) == "team") & (trend["period"].astype(str) == label)
+                 & trend["growing"].fillna(False).astype(bool)
+                 & ~trend["suppressed"].astype(bool)]
     out = []
     for r in rows.to_dict("records"):
-        team = r.get("team")
-        if team is None or pd.isna(team):
-            continue
-        before = _first(trend, ("comparison_period", "previous_period"))
-        since = f" since {r[before]}" if before else ""
-        n = next((r[c] for c in ("n_paired", "n", "headcount") if r.get(c) is not None), None)
-        share = r.get("share")
-        evidence = (f"change {100 * float(r[est]):+.0f} points{since} ({confidence:.0%} interval "
-                    f"{100 * float(r.get('ci_low', np.nan)):+.0f} to "
-                    f"{100 * float(r.get('ci_high', np.nan)):+.0f}")
-        if n is not None and not pd.isna(n):
-            evidence += f", n = {int(n)}"
-        evidence += ")"
-        if share is not None and not pd.isna(share):
-            evidence = f"{float(share):.0%} of people used unsanctioned AI in {label}; " + evidence
+        n = r["n_paired"]
+        evidence = (f"{float(r['share']):.0%} of people used unsanctioned AI in {label}; change "
+                    f"{100 * float(r['difference']):+.0f} points since {r['comparison_period']} "
+                    f"({confidence:.0%} interval {100 * float(r['ci_low']):+.0f} to "
+                    f"{100 * float(r['ci_high']):+.0f}, n = {int(n)})")
         out.append(_alert(
             "shadow_growth", "high", label,
-            f"{team}: more people are using unsanctioned AI services, beyond noise.", evidence,
-            department=r.get("department"), team=team, estimate=float(r[est]),
-            ci_low=float(r.get("ci_low", np.nan)), ci_high=float(r.get("ci_high", np.nan)),
-            n=None if n is None or pd.isna(n) else int(n)))
+            f"{r['team']}: more people are using unsanctioned AI, beyond noise.", evidence,
+            department=r.get("department"), team=r["team"], estimate=float(r["difference"]),
+            ci_low=float(r["ci_low"]), ci_high=float(r["ci_high"]), n=int(n)))
     return out
 
 

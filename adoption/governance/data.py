@@ -1,15 +1,22 @@
-"""The seat-period frame: one row per seat holder x tool x period, built in DuckDB.
+"""The seat-period frame: one row per seat holder x tool x period, read from the canonical marts.
 
 Every governance metric (utilisation, idle seats, spend, leavers, overlaps, the reclaim list)
 is an aggregation of this one frame, so that they all agree. It is person-level and therefore
-restricted: metrics aggregate it by team with small-group suppression; only the reclaim list
+restricted: metrics aggregate it by team behind the privacy gate; only the reclaim list
 (:mod:`adoption.governance.reclaim`) shows rows of it, on explicit request.
+
+Everything comes from the canonical layer (:mod:`adoption.canonical`): seat holders resolved
+to one person (``seat_assignments``), their activity under the one attribution rule
+(``person_tool_periods``, ``person_tool_days``, ``person_tool_windows``), employment
+(``employment``), teams (``population``) and periods (``period_spans``); nothing here resolves
+an identity, spans an employment or buckets a day into a period.
 
 Definitions (documented once, here):
 
-- **Periods** run over the days covered by activity data (``usage`` days, ``activity_periods``
-  windows and vendors' ``seat_activity`` export dates). The **as-of date** of a period is its
-  last day, or the last day with activity data when the data end inside the period.
+- **Periods** are the canonical periods (``period_spans``) that hold tool activity data (the
+  days of daily sources, the windows of window sources and the export dates of last-activity
+  exports; discovery logs alone make no seat period). The **as-of date** of a period is its
+  last day, or the last day with tool activity data when the data end inside the period.
 - **Seat held in the period**: an assignment overlapping the period (``removed_on`` missing:
   held until today). **Held at the as-of date**: ``assigned_on <= as_of <= removed_on``.
 - **Spend** of a seat in a period, pro-rated by day: for each calendar month the period
@@ -19,21 +26,23 @@ Definitions (documented once, here):
 - **Monthly seat cost**: ``[governance] seat_costs`` of ``adoption.toml`` when set for the tool,
   else the catalogue's ``monthly_seat_cost`` when its currency is the workspace currency;
   otherwise unknown (missing), and the seat counts in seat figures but not in money totals.
-- **Last use** (up to the as-of date): the latest of the days with events in ``usage``, the
-  ``last_active`` dates of ``activity_periods`` and ``seat_activity``, and, for an active window
-  without a last-active date, the window's end (capped at the as-of date): a generous reading
-  that never calls a seat idle while its holder was active.
-- **Active** in the period: used at least once within it (same sources).
+- **Active** in the period: the canonical attribution rule says the holder used the tool in
+  the period (``person_tool_periods.any_evidence_active``: a daily source's day, a
+  last-activity date in the period, a window inside it; employed or not, since a seat is used
+  whoever holds it). **Unknown**: only a window straddling the period's edge says so
+  (``is_unknown``); utilisation counts such seats as not known active and says how many.
+- **Last use** (up to the as-of date): the latest active day of any source (a daily source's
+  days, a last-activity date, a window's last active day, else the window's end capped at the
+  as-of date: a generous reading that never calls a seat idle while its holder was active).
 - **Idle** (no use in ``idle_days`` days, default 30): held at the as-of date, held for at least
   ``idle_days`` days by then (a new seat gets that long to be used), and last use missing or at
   least ``idle_days`` days before the as-of date (``last_use <= as_of - idle_days``).
 - **Leaver**: held at the as-of date by someone whose employment ended before it.
 - **Reclaimable**: idle or leaver (reason ``"leaver"`` first).
-- **Team**: the team of the holder's last employed day up to the as-of date (a leaver counts in
-  the team they left); holders not in the roster are in team and department ``"(not in
-  roster)"``.
-- Person keys are resolved through ``identities`` (``coalesce(identities.person_id, key)``), so
-  a seat exported under a GitHub login counts for the roster person it belongs to.
+- **Team**: the holder's team in the period's ``population`` (the team of their last employed
+  day in it); a holder who left before the period counts in the team of their last period (the
+  team they left); holders not in the roster are in team and department ``"(not in
+  roster)"``, which only the organisation figures count (they have no roster headcount).
 """
 
 from __future__ import annotations
@@ -45,21 +54,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adoption.canonical import ANY_TOOL, check_canonical, load_population
+from adoption.canonical.marts import sql_literal
+from adoption.discovery.sanctioning import classify_tools
 from adoption.errors import InputError
 from adoption.governance.config import GovernanceSettings, governance_settings
-from adoption.periods import PERIOD_KINDS, parse_period, period_start_sql
+from adoption.periods import PERIOD_KINDS, parse_period
 from adoption.store import Store
 
-__all__ = ["NOT_IN_ROSTER", "SEAT_PERIOD_COLUMNS", "load_seat_periods", "open_store"]
+__all__ = [
+    "HEADCOUNT_COLUMNS",
+    "NOT_IN_ROSTER",
+    "SEAT_PERIOD_COLUMNS",
+    "load_headcounts",
+    "load_seat_periods",
+    "open_store",
+]
 
 #: Team and department of seat holders who are in no roster.
 NOT_IN_ROSTER = "(not in roster)"
 SEAT_PERIOD_COLUMNS = [
     "period", "period_start", "period_end", "as_of", "person_id", "department", "team", "tool",
     "category", "is_sanctioned", "monthly_seat_cost", "held_days", "cost_months", "spend",
-    "held_at_end", "held_since", "is_active", "last_use", "employed_to", "is_idle",
-    "is_leaver", "is_reclaimable", "reclaim_reason",
+    "held_at_end", "held_since", "is_active", "is_unknown", "last_use", "employed_to",
+    "is_idle", "is_leaver", "is_reclaimable", "reclaim_reason",
 ]
+#: Columns of :func:`load_headcounts`.
+HEADCOUNT_COLUMNS = ["period", "period_start", "department", "team", "headcount"]
 
 
 @contextlib.contextmanager
@@ -75,15 +96,39 @@ def open_store(source: Any) -> Iterator[Store]:
         yield store
 
 
-def _label_sql(kind: str, col: str) -> str:
-    if kind == "month":
-        return f"strftime({col}, '%Y-%m')"
-    if kind == "quarter":
-        return f"CAST(year({col}) AS VARCHAR) || '-Q' || CAST(quarter({col}) AS VARCHAR)"
-    return f"strftime({col}, '%Y-%m-%d')"
+def _check_kind(period_kind: str, where: str) -> None:
+    if period_kind not in PERIOD_KINDS:
+        raise InputError(f"{where}: period_kind {period_kind!r} is unknown; use one of "
+                         f"{list(PERIOD_KINDS)}.")
 
 
-_STEP = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH", "quarter": "INTERVAL 3 MONTH"}
+def load_headcounts(source: Any, *, period_kind: str = "month",
+                    period: str | None = None) -> pd.DataFrame:
+    """Roster headcount per team and period: the group sizes of every governance table.
+
+    The same population as the adoption tables (:func:`adoption.canonical.load_population`:
+    people employed at least one day of the period, in the team of their last employed day),
+    so that a team hidden there is hidden in every governance and shadow-AI table too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`HEADCOUNT_COLUMNS`: ``period, period_start, department, team`` (str) and
+        ``headcount`` (int), one row per team and period.
+    """
+    _check_kind(period_kind, "load_headcounts")
+    with open_store(source) as store:
+        pop = load_population(store, period_kind=period_kind)
+        if period is not None:
+            label = parse_period(period, period_kind,
+                                 week_start=store.settings.week_start_index).label
+            pop = pop[pop["period"].astype(str) == label]
+    frame = pd.DataFrame({c: pop[c].astype(str) for c in ("period", "department", "team")})
+    frame["period_start"] = pop["period_start"]
+    out = (frame.groupby(["period", "period_start", "department", "team"], sort=True,
+                         observed=True).size().rename("headcount").reset_index())
+    out["headcount"] = out["headcount"].astype("int64")
+    return out[HEADCOUNT_COLUMNS]
 
 
 def load_seat_periods(
@@ -117,155 +162,152 @@ def load_seat_periods(
         department, team, tool, category, is_sanctioned, monthly_seat_cost`` (NaN: unknown),
         ``held_days`` (days held within the period), ``cost_months`` (held days as a fraction of
         each month, summed), ``spend`` (``monthly_seat_cost x cost_months``), ``held_at_end,
-        held_since`` (start of the assignment held at the as-of date), ``is_active, last_use,
-        employed_to`` (last employed day; NaT while employed), ``is_idle, is_leaver,
-        is_reclaimable, reclaim_reason`` (``"leaver"``, ``"idle"`` or missing).
+        held_since`` (start of the assignment held at the as-of date), ``is_active,
+        is_unknown, last_use, employed_to`` (last employed day; NaT while employed),
+        ``is_idle, is_leaver, is_reclaimable, reclaim_reason`` (``"leaver"``, ``"idle"`` or
+        missing).
     """
-    if period_kind not in PERIOD_KINDS:
-        raise InputError(f"load_seat_periods: period_kind {period_kind!r} is unknown; use one of "
-                         f"{list(PERIOD_KINDS)}.")
+    _check_kind(period_kind, "load_seat_periods")
     with open_store(source) as store:
         gov = settings or governance_settings(store)
         idle = gov.idle_days if idle_days is None else idle_days
         if isinstance(idle, bool) or not isinstance(idle, int | np.integer) or idle < 1:
             raise InputError(f"load_seat_periods: idle_days is {idle!r}; use a whole number of "
                              "days of at least 1, e.g. idle_days=30.")
-        week_start = store.settings.week_start_index
-        only = ""
-        if period is not None:
-            p = parse_period(period, period_kind, week_start=week_start)
-            only = f"WHERE period_start = DATE '{p.start.isoformat()}'"
-        sql = _sql(period_kind, week_start, only, int(idle), _identity_map(store.con))
-        frame = store.con.sql(sql).df()
+        check_canonical(store)
+        spans = _spans(store, period_kind, period)
+        store.con.register("_gov_spans", spans)
+        store.con.register("_gov_months", _months(spans))
+        try:
+            frame = store.con.sql(_sql(period_kind, int(idle))).df()
+        finally:
+            store.con.unregister("_gov_spans")
+            store.con.unregister("_gov_months")
         tools = store.read("tools")
         currency = store.settings.currency
     return _finish(frame, tools, gov, currency, period_kind)
 
 
-def _identity_map(con) -> str:
-    """The one identity resolution of the product (adoption.vendors.identity)."""
-    from adoption.canonical.identity import identity_map_sql
+def _spans(store: Store, kind: str, period: str | None) -> pd.DataFrame:
+    """The canonical periods within the tool activity data, with their as-of dates."""
+    lo, hi = store.con.execute("""
+        SELECT min(lo), max(hi) FROM (
+            SELECT min(day) AS lo, max(day) AS hi FROM person_tool_days
+            UNION ALL SELECT min(window_start), max(window_end) FROM person_tool_windows
+            UNION ALL SELECT min(as_of), max(as_of) FROM seat_activity)""").fetchall()[0]
+    spans = store.con.execute(
+        "SELECT period, period_start, period_end FROM period_spans WHERE period_kind = ? "
+        "ORDER BY period_start", [kind]).df()
+    if lo is None:
+        spans = spans.iloc[:0]
+    else:
+        spans = spans[(spans["period_end"] >= pd.Timestamp(lo))
+                      & (spans["period_start"] <= pd.Timestamp(hi))]
+        spans = spans.assign(as_of=spans["period_end"].clip(upper=pd.Timestamp(hi)))
+    if period is not None:
+        p = parse_period(period, kind, week_start=store.settings.week_start_index)
+        spans = spans[spans["period"] == p.label]
+    out = spans.reindex(columns=["period", "period_start", "period_end", "as_of"])
+    for col in ("period_start", "period_end", "as_of"):
+        out[col] = pd.to_datetime(out[col]).dt.date
+    return out.reset_index(drop=True)
 
-    return f"SELECT identity_hash, person_id FROM ({identity_map_sql(con)})"
+
+def _months(spans: pd.DataFrame) -> pd.DataFrame:
+    """The calendar months each period touches (for pro-rating): period_start, m_start,
+    m_end, m_days."""
+    rows = []
+    for start, end in zip(spans["period_start"], spans["period_end"], strict=True):
+        month = parse_period(f"{start:%Y-%m}", "month")
+        while month.start <= end:
+            rows.append((start, month.start, month.end, month.days))
+            month = month.shift(1)
+    return pd.DataFrame(rows, columns=["period_start", "m_start", "m_end", "m_days"])
 
 
-def _sql(kind: str, week_start: int, only: str, idle_days: int, ids: str) -> str:
-    pstart = period_start_sql("d", kind, week_start=week_start)
-    pstart_from = period_start_sql("d_from", kind, week_start=week_start)
+def _sql(kind: str, idle_days: int) -> str:
+    k = sql_literal(kind)
     return f"""
-    WITH ids AS ({ids}),
-    uses AS (
-        SELECT coalesce(i.person_id, u.person_id) AS person_id, u.tool,
-               u.day AS d_from, u.day AS d_to
-        FROM usage u LEFT JOIN ids i ON i.identity_hash = u.person_id WHERE u.events > 0
-        UNION ALL
-        SELECT coalesce(i.person_id, a.person_id), a.tool,
-               coalesce(a.last_active, a.period_start), coalesce(a.last_active, a.period_end)
-        FROM activity_periods a LEFT JOIN ids i ON i.identity_hash = a.person_id
-        WHERE a.active OR a.last_active IS NOT NULL
-        UNION ALL
-        SELECT coalesce(i.person_id, s.person_id), s.tool, s.last_active, s.last_active
-        FROM seat_activity s LEFT JOIN ids i ON i.identity_hash = s.person_id
-        WHERE s.last_active IS NOT NULL
-    ),
-    bounds AS (
-        SELECT min(lo) AS lo, max(hi) AS hi FROM (
-            SELECT min(day) AS lo, max(day) AS hi FROM usage
-            UNION ALL SELECT min(period_start), max(period_end) FROM activity_periods
-            UNION ALL SELECT min(as_of), max(as_of) FROM seat_activity)
-    ),
-    days AS (SELECT CAST(range AS DATE) AS d FROM bounds,
-             range(bounds.lo, bounds.hi + INTERVAL 1 DAY, INTERVAL 1 DAY)
-             WHERE bounds.lo IS NOT NULL),
-    periods AS (
-        SELECT * FROM (
-            SELECT {pstart} AS period_start, max(d) AS as_of FROM days GROUP BY 1)
-        {only}
-    ),
-    periods2 AS (
-        SELECT period_start, as_of,
-               CAST(period_start + {_STEP[kind]} - INTERVAL 1 DAY AS DATE) AS period_end
-        FROM periods
-    ),
-    months AS (
-        SELECT p.period_start, CAST(m AS DATE) AS m_start,
-               CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS m_end,
-               datediff('day', CAST(m AS DATE), CAST(m + INTERVAL 1 MONTH AS DATE)) AS m_days
-        FROM periods2 p,
-             unnest(generate_series(CAST(date_trunc('month', p.period_start) AS TIMESTAMP),
-                                    CAST(p.period_end AS TIMESTAMP), INTERVAL 1 MONTH)) AS t(m)
-    ),
-    seats_r AS (
-        SELECT coalesce(i.person_id, s.person_id) AS person_id, s.tool, s.assigned_on,
-               coalesce(s.removed_on, DATE '9999-12-31') AS removed_on
-        FROM seats s LEFT JOIN ids i ON i.identity_hash = s.person_id
-    ),
-    held_months AS (
-        SELECT mo.period_start, s.person_id, s.tool, s.assigned_on, s.removed_on,
+    WITH held_months AS (
+        SELECT p.period_start, s.person_id, s.tool, s.assigned_on,
+               coalesce(s.removed_on, DATE '9999-12-31') AS removed_on,
                greatest(0, datediff('day',
-                   greatest(s.assigned_on, mo.m_start, mo.period_start),
-                   least(s.removed_on, mo.m_end, p.period_end)) + 1) AS days_held,
+                   greatest(s.assigned_on, mo.m_start, p.period_start),
+                   least(coalesce(s.removed_on, DATE '9999-12-31'), mo.m_end, p.period_end))
+                   + 1) AS days_held,
                mo.m_days
-        FROM months mo JOIN periods2 p USING (period_start)
-        JOIN seats_r s ON s.assigned_on <= least(mo.m_end, p.period_end)
-                      AND s.removed_on >= greatest(mo.m_start, p.period_start)
+        FROM _gov_months mo JOIN _gov_spans p USING (period_start)
+        JOIN seat_assignments s ON s.assigned_on <= least(mo.m_end, p.period_end)
+         AND coalesce(s.removed_on, DATE '9999-12-31') >= greatest(mo.m_start, p.period_start)
     ),
     held AS (
-        SELECT h.period_start, p.period_end, p.as_of, h.person_id, h.tool,
+        SELECT h.period_start, p.period, p.period_end, p.as_of, h.person_id, h.tool,
                sum(h.days_held) AS held_days,
                sum(h.days_held / h.m_days) AS cost_months,
                bool_or(h.assigned_on <= p.as_of AND h.removed_on >= p.as_of) AS held_at_end,
                max(CASE WHEN h.assigned_on <= p.as_of AND h.removed_on >= p.as_of
                         THEN h.assigned_on END) AS held_since
-        FROM held_months h JOIN periods2 p USING (period_start)
+        FROM held_months h JOIN _gov_spans p USING (period_start)
         GROUP BY ALL
     ),
-    use_agg AS (
-        SELECT person_id, tool, {pstart_from} AS ps, max(d_to) AS last_to FROM uses GROUP BY ALL
+    uses AS (  -- every known active day (a window without one: its span)
+        SELECT person_id, tool, day AS d_from, day AS d_to FROM person_tool_days
+        UNION ALL
+        SELECT person_id, tool, coalesce(last_active, window_start),
+               coalesce(last_active, window_end)
+        FROM person_tool_windows
     ),
     used AS (
-        SELECT h.period_start, h.person_id, h.tool,
-               max(CASE WHEN u.last_to IS NOT NULL THEN least(u.last_to, h.as_of) END) AS last_use,
-               coalesce(bool_or(u.last_to >= h.period_start), false) AS is_active
-        FROM held h LEFT JOIN use_agg u
-          ON u.person_id = h.person_id AND u.tool = h.tool AND u.ps <= h.period_start
+        SELECT h.period_start, h.person_id, h.tool, max(least(u.d_to, h.as_of)) AS last_use
+        FROM held h JOIN uses u
+          ON u.person_id = h.person_id AND u.tool = h.tool AND u.d_from <= h.as_of
         GROUP BY ALL
     ),
-    employment AS (
-        SELECT person_id, min(valid_from) AS employed_from, max(valid_to) AS employed_to
-        FROM people GROUP BY 1
+    activity AS (
+        SELECT period_start, person_id, tool, any_evidence_active, is_unknown
+        FROM person_tool_periods
+        WHERE period_kind = {k} AND source = '{ANY_TOOL}' AND tool <> '{ANY_TOOL}'
     ),
-    attributed AS (
-        SELECT h.*, u.last_use, u.is_active, e.employed_to,
-               greatest(e.employed_from, least(h.as_of, e.employed_to)) AS attribution_day
-        FROM held h JOIN used u USING (period_start, person_id, tool)
-        LEFT JOIN employment e ON e.person_id = h.person_id
+    teams AS (  -- the period's team; a holder gone before it: the team of their last period
+        SELECT h.period_start, h.person_id,
+               arg_min({{'department': p.department, 'team': p.team}},
+                       CASE WHEN p.period_start <= h.period_start
+                            THEN datediff('day', p.period_start, h.period_start)
+                            ELSE 1000000 + datediff('day', h.period_start, p.period_start)
+                       END) AS unit
+        FROM (SELECT DISTINCT period_start, person_id FROM held) h
+        JOIN population p ON p.person_id = h.person_id AND p.period_kind = {k}
+        GROUP BY ALL
     )
-    SELECT {_label_sql(kind, 'a.period_start')} AS period, a.period_start, a.period_end, a.as_of,
-           a.person_id, coalesce(pe.department, '{NOT_IN_ROSTER}') AS department,
-           coalesce(pe.team, '{NOT_IN_ROSTER}') AS team, a.tool, a.held_days, a.cost_months,
-           a.held_at_end, a.held_since, a.is_active, a.last_use,
-           CASE WHEN a.employed_to < DATE '9999-12-31' THEN a.employed_to END AS employed_to,
-           a.held_at_end AND a.held_since <= a.as_of - {idle_days}
-             AND (a.last_use IS NULL OR a.last_use <= a.as_of - {idle_days}) AS is_idle,
-           a.held_at_end AND coalesce(a.employed_to < a.as_of, false) AS is_leaver
-    FROM attributed a
-    LEFT JOIN people pe ON pe.person_id = a.person_id
-     AND pe.valid_from <= a.attribution_day AND pe.valid_to >= a.attribution_day
-    ORDER BY a.period_start, a.tool, department, team, a.person_id
+    SELECT h.period, h.period_start, h.period_end, h.as_of, h.person_id,
+           coalesce(t.unit.department, '{NOT_IN_ROSTER}') AS department,
+           coalesce(t.unit.team, '{NOT_IN_ROSTER}') AS team, h.tool, h.held_days,
+           h.cost_months, h.held_at_end, h.held_since,
+           coalesce(a.any_evidence_active, false) AS is_active,
+           coalesce(a.is_unknown AND NOT a.any_evidence_active, false) AS is_unknown,
+           u.last_use,
+           CASE WHEN e.employed_to < DATE '9999-12-31' THEN e.employed_to END AS employed_to,
+           h.held_at_end AND h.held_since <= h.as_of - {idle_days}
+             AND (u.last_use IS NULL OR u.last_use <= h.as_of - {idle_days}) AS is_idle,
+           h.held_at_end AND coalesce(e.employed_to < h.as_of, false) AS is_leaver
+    FROM held h
+    LEFT JOIN used u USING (period_start, person_id, tool)
+    LEFT JOIN activity a USING (period_start, person_id, tool)
+    LEFT JOIN teams t USING (period_start, person_id)
+    LEFT JOIN employment e ON e.person_id = h.person_id
+    ORDER BY h.period_start, h.tool, department, team, h.person_id
     """
 
 
-def _finish(frame: pd.DataFrame, tools: pd.DataFrame, gov: GovernanceSettings, currency: str,
-            kind: str) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, tools: pd.DataFrame, gov: GovernanceSettings,
+            currency: str, kind: str) -> pd.DataFrame:
     """Add catalogue facts, costs and the reclaim reason; fix dtypes and column order."""
     catalogue = tools.set_index("tool") if len(tools) else pd.DataFrame(
         columns=["category", "is_sanctioned", "monthly_seat_cost", "currency"])
     names = frame["tool"].astype(str)
     frame = frame.assign(
         category=names.map(catalogue["category"]).astype("object"),
-        is_sanctioned=(names.map(catalogue["is_sanctioned"]).fillna(False).astype(bool)
-                       | names.isin(gov.sanctioned)),
+        is_sanctioned=names.map(classify_tools(names, tools, gov.sanctioned)).eq("sanctioned"),
     )
     same_currency = catalogue["currency"].fillna(currency).str.upper() == currency.upper()
     listed = catalogue["monthly_seat_cost"].where(same_currency)
@@ -276,7 +318,7 @@ def _finish(frame: pd.DataFrame, tools: pd.DataFrame, gov: GovernanceSettings, c
     frame["spend"] = frame["monthly_seat_cost"] * frame["cost_months"]
     for col in ("period_start", "period_end", "as_of", "held_since", "last_use", "employed_to"):
         frame[col] = pd.to_datetime(frame[col])
-    for col in ("held_at_end", "is_active", "is_idle", "is_leaver"):
+    for col in ("held_at_end", "is_active", "is_unknown", "is_idle", "is_leaver"):
         frame[col] = frame[col].fillna(False).astype(bool)
     frame["held_days"] = frame["held_days"].astype("int64")
     frame["is_reclaimable"] = frame["is_idle"] | frame["is_leaver"]

@@ -65,8 +65,19 @@ def _share(r, est: str, lo: str, hi: str, n: str) -> str:
     return f"{format_share(value, getattr(r, lo), getattr(r, hi))} of {format_count(getattr(r, n))}"
 
 
+def _amount(r, column: str, currency: str) -> str:
+    """An amount, or why it is not shown (hidden with its seats, or cost unknown)."""
+    value = getattr(r, column)
+    if not pd.isna(value):
+        return _money(value, currency)
+    if pd.isna(r.monthly_seat_cost):
+        return f"{DASH} (cost unknown)"
+    return "hidden"
+
+
 def format_tools_table(section: GovernanceSection) -> Styler:
-    """Per tool: seat cost, spend, utilisation, cost per active user, reclaimable per month."""
+    """Per tool: seat cost, spend, utilisation, cost per active user, reclaimable per month,
+    and the organisation's total over all tools."""
     cur = section.currency
     rows = []
     for r in section.tools.itertuples(index=False):
@@ -75,16 +86,24 @@ def format_tools_table(section: GovernanceSection) -> Styler:
             f"{DASH}{r.cost_per_active_user_ci_high:,.0f})")
         rows.append([r.tool, r.category if isinstance(r.category, str) else DASH,
                      "yes" if r.is_sanctioned else "no", _money(r.monthly_seat_cost, cur),
-                     _money(r.spend, cur), _share(r, "utilisation", "utilisation_ci_low",
-                                                  "utilisation_ci_high", "seats"),
-                     cpu, _money(r.reclaimable_monthly_spend, cur)])
+                     _amount(r, "spend", cur), _share(r, "utilisation", "utilisation_ci_low",
+                                                      "utilisation_ci_high", "seats"),
+                     cpu, _amount(r, "reclaimable_monthly_spend", cur)])
+    for r in section.totals.itertuples(index=False):
+        rows.append(["All tools", DASH, DASH, DASH,
+                     _money(r.spend, cur) if not pd.isna(r.spend) else "hidden",
+                     _share(r, "utilisation", "utilisation_ci_low", "utilisation_ci_high",
+                            "seats"), DASH,
+                     _money(r.reclaimable_monthly_spend, cur)
+                     if not pd.isna(r.reclaimable_monthly_spend) else "hidden"])
     out = pd.DataFrame(rows, columns=["Tool", "Category", "Sanctioned", "Seat per month",
                                       "Spend", "Seat holders who used it",
                                       "Cost per active user", "Reclaimable per month"])
     return _style(out, name="governance-tools", caption=(
         f"{section.period_title}. Shares with their {section.confidence:.0%} interval and the "
         "number of seat holders; reclaimable = idle seats and leavers' seats at the period's "
-        "end."))
+        f"end; hidden: fewer than {section.min_group_size} seats behind the figure, or it "
+        "would give such a figure away."))
 
 
 def format_team_utilisation_table(section: GovernanceSection) -> Styler:
@@ -100,55 +119,63 @@ def format_team_utilisation_table(section: GovernanceSection) -> Styler:
     out = pd.DataFrame(rows, columns=["Department", "Team", *tools])
     return _style(out, name="governance-teams", caption=(
         "Share of seat holders who used each tool, per team, with interval and number of seat "
-        f"holders; \u2013: no seats of the tool; hidden: fewer than {section.min_group_size} "
-        "seat holders of the tool (or hidden to protect such a team)."))
+        f"holders; \u2013: no seats of the tool; hidden: a team of fewer than "
+        f"{section.min_group_size} people or fewer than {section.min_group_size} seat holders "
+        "of the tool (or hidden to protect such a team), as in the other tables."))
 
 
 def format_overlaps_table(section: GovernanceSection) -> Styler:
     """Teams paying for several tools of one category."""
+    org = section.overlaps_organisation.assign(department=DASH, team="Organisation")
     rows = [[r.department, r.team, r.category, r.tools,
              f"{format_share(r.overlap_share, r.overlap_share_ci_low, r.overlap_share_ci_high)}"
              f" of {format_count(r.holders)}",
              _money(r.duplicate_monthly_spend, section.currency)]
-            for r in section.overlaps.itertuples(index=False)]
+            for frame in (section.overlaps, org) for r in frame.itertuples(index=False)]
     out = pd.DataFrame(rows, columns=["Department", "Team", "Category", "Tools",
                                       "Seat holders with several", "Beyond one tool, per month"])
     return _style(out, name="governance-overlaps",
                   caption="Teams paying for more than one tool of the same kind.")
 
 
-def _pick(frame: pd.DataFrame, *names: str) -> str | None:
-    return next((c for c in names if c in frame.columns), None)
-
-
 def format_shadow_table(section: GovernanceSection) -> Styler:
-    """Unsanctioned AI use by team: share of people with interval and n, and its change."""
+    """Unsanctioned AI use by team: share of people with interval and n, the evidence behind
+    it, and its change; "no data" when the period has no evidence at all."""
     s = section.shadow if section.shadow is not None else pd.DataFrame()
-    share, n = _pick(s, "share", "estimate"), _pick(s, "headcount", "n")
-    rows = []
     trend = section.shadow_trend if section.shadow_trend is not None else pd.DataFrame()
-    est = _pick(trend, "estimate", "difference", "change")
+    rows = []
     for r in s.to_dict("records"):
-        if share is None or "team" not in r:
-            continue
-        hidden = bool(r.get("suppressed", False)) or pd.isna(r.get(share))
-        value = (hidden_label(r.get("suppression_reason"), short=True) if hidden else
-                 f"{format_share(r[share], r.get('ci_low'), r.get('ci_high'))} of "
-                 f"{format_count(r.get(n)) if n else DASH}")
+        if bool(r.get("suppressed", False)):  # hidden as in every other table
+            value = seen = hidden_label(r.get("suppression_reason"), short=True)
+        elif not bool(r.get("has_data", True)) or pd.isna(r.get("share")):
+            value = seen = "no data"
+        else:
+            value = (f"{format_share(r['share'], r.get('ci_low'), r.get('ci_high'))} of "
+                     f"{format_count(r.get('headcount'))}")
+            seen = (f"logs {format_count(r.get('users_logs'))}, exports "
+                    f"{format_count(r.get('users_exports'))}")
         change = DASH
-        if est and "team" in trend.columns:
-            m = trend[trend["team"] == r["team"]]
-            if len(m) and not pd.isna(m[est].iloc[0]):
+        if not trend.empty:
+            m = trend[(trend["department"] == r.get("department"))
+                      & (trend["team"] == r["team"])]
+            if len(m) and not pd.isna(m["difference"].iloc[0]):
                 first = m.iloc[0]
-                change = format_points(first[est], first.get("ci_low"), first.get("ci_high")) + (
-                    " (beyond noise)" if bool(m.get("beyond_noise", pd.Series([False]))
-                                              .fillna(False).iloc[0]) else "")
-        rows.append([r.get("department", DASH), r["team"], value, change])
+                change = format_points(first["difference"], first.get("ci_low"),
+                                       first.get("ci_high")) + (
+                    " (beyond noise)" if bool(pd.array([first.get("beyond_noise")],
+                                                       dtype="boolean").fillna(False)[0])
+                    else "")
+        rows.append([r.get("department", DASH), r["team"], value, seen, change])
     out = pd.DataFrame(rows, columns=["Department", "Team", "People using unsanctioned AI",
-                                      "Change"])
-    return _style(out, name="governance-shadow",
-                  caption="Share of people seen using AI services the organisation has not "
-                          "approved, with interval and headcount.")
+                                      "Seen in", "Change"])
+    org = section.shadow_organisation
+    rests = (f" The figures {org['evidence'].iloc[0]}." if org is not None and len(org)
+             and bool(org["has_data"].iloc[0]) else
+             " No data: no logs and no unsanctioned tool's export cover the period.")
+    return _style(out, name="governance-shadow", caption=(
+        "Share of people seen using AI the organisation has not approved, with interval and "
+        "headcount; seen in: people shown by discovery logs and by unsanctioned tools' own "
+        "exports (a person in both counts once in the share)." + rests))
 
 
 def plot_spend(trend: pd.DataFrame, *, currency: str = "", ax: Axes | None = None) -> Axes:
@@ -181,24 +208,26 @@ def plot_utilisation(tools: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 
 def plot_shadow_by_team(shadow: pd.DataFrame | None, *, ax: Axes | None = None) -> Axes:
-    """Share of people using unsanctioned AI per published team, with interval."""
+    """Share of people using unsanctioned AI per published team, with interval; says "no
+    data" when the period has no evidence at all."""
     s = shadow if shadow is not None else pd.DataFrame()
-    share = _pick(s, "share", "estimate")
-    if share is None or s.empty:
+    no_data = "has_data" in s.columns and len(s) and not s["has_data"].astype(bool).any()
+    t = (s.dropna(subset=["share"]).sort_values("share").reset_index(drop=True)
+         if "share" in s.columns else s)
+    if t.empty:
         ax = _axes(ax, (7, 1.5))
-        ax.text(0.5, 0.5, "No unsanctioned AI use measured", ha="center", va="center")
+        ax.text(0.5, 0.5, "No data on unsanctioned AI use" if no_data or s.empty
+                else "No team large enough to show", ha="center", va="center")
         ax.set_axis_off()
         return ax
-    t = s.dropna(subset=[share]).sort_values(share).reset_index(drop=True)
     ax = _axes(ax, (7, 0.28 * max(len(t), 1) + 1.2))
     y = np.arange(len(t))
-    lo = t.get("ci_low", t[share]).astype(float)
-    hi = t.get("ci_high", t[share]).astype(float)
-    xerr = [np.clip(t[share] - lo, 0, None), np.clip(hi - t[share], 0, None)]
-    ax.errorbar(t[share], y, xerr=xerr, fmt="o", color=PALETTE[5],
+    lo = t["ci_low"].astype(float)
+    hi = t["ci_high"].astype(float)
+    xerr = [np.clip(t["share"] - lo, 0, None), np.clip(hi - t["share"], 0, None)]
+    ax.errorbar(t["share"], y, xerr=xerr, fmt="o", color=PALETTE[5],
                 capsize=2, markersize=4)
     ax.set_yticks(y, t["team"].astype(str))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(left=0)
     return _style_axes(ax, title="People using unsanctioned AI, by team", grid="x")
-

@@ -14,19 +14,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.governance.alerts import build_alerts
 from adoption.governance.config import governance_settings
-from adoption.governance.data import load_seat_periods
-from adoption.governance.overlaps import compute_team_overlaps
-from adoption.governance.seats import compute_seat_metrics
+from adoption.governance.data import load_headcounts, load_seat_periods
+from adoption.governance.overlaps import (
+    compute_overlaps,
+    compute_team_overlaps,
+    overlap_rows,
+    protected_overlap_levels,
+    several_tools,
+)
+from adoption.governance.seats import (
+    compute_seat_metrics,
+    compute_seat_totals,
+    protected_seat_levels,
+    seat_rows,
+    seat_totals,
+)
 from adoption.governance.spend import summarise_spend
-from adoption.periods import parse_period
+from adoption.periods import format_day, parse_period, period_title
 from adoption.privacy import check_min_group_size, publish_labels, resolve_min_group_size
 from adoption.report.escape import escape_markdown as md
+from adoption.report.tables import hidden_label
 
 __all__ = [
     "TREND_PERIODS",
@@ -41,6 +55,7 @@ __all__ = [
 
 #: Periods of spend shown in the trend, ending with the report's period.
 TREND_PERIODS = 12
+
 
 @dataclass(frozen=True)
 class GovernanceSection:
@@ -57,16 +72,27 @@ class GovernanceSection:
         :func:`adoption.governance.build_alerts` for the period.
     tools : DataFrame
         Organisation row per tool (:func:`adoption.governance.compute_seat_metrics`).
+    totals : DataFrame
+        The organisation over all tools, this period
+        (:func:`adoption.governance.compute_seat_totals`): the amounts the captions quote.
     teams : DataFrame
-        Team rows per tool, suppressed for small groups.
+        Team rows per tool, behind the privacy gate (sized by roster headcount, as the
+        adoption tables).
     spend_trend : DataFrame
         :func:`adoption.governance.summarise_spend` for up to :data:`TREND_PERIODS` periods.
     overlaps : DataFrame
         Teams paying for several tools of one category
         (:func:`adoption.governance.compute_team_overlaps`).
+    overlaps_organisation : DataFrame
+        The organisation's rows of :func:`adoption.governance.compute_overlaps` for
+        categories with several tools (shown even where the teams must stay hidden).
     shadow, shadow_trend : DataFrame or None
         Unsanctioned AI use by team and its change into the period (from
-        :mod:`adoption.discovery.metrics`); None when discovery data or metrics are missing.
+        :mod:`adoption.discovery.metrics`); ``shadow`` has ``has_data`` false and missing
+        figures when the period has no evidence at all (no data, not 0); ``shadow_trend`` is
+        None when there is nothing to compare.
+    shadow_organisation : DataFrame or None
+        The organisation row of unsanctioned AI use in the period (with its ``evidence``).
     captions : Mapping of str to str
         ``alerts, spend, reclaimable, overlaps, shadow``.
     """
@@ -82,45 +108,50 @@ class GovernanceSection:
     confidence: float
     alerts: pd.DataFrame
     tools: pd.DataFrame
+    totals: pd.DataFrame
     teams: pd.DataFrame
     spend_trend: pd.DataFrame
     overlaps: pd.DataFrame
+    overlaps_organisation: pd.DataFrame
     shadow: pd.DataFrame | None = None
     shadow_trend: pd.DataFrame | None = None
+    shadow_organisation: pd.DataFrame | None = None
     captions: Mapping[str, str] = field(default_factory=dict)
 
 
-def _title(period) -> str:
-    if period.kind == "month":
-        return f"{period.start:%B %Y}"
-    if period.kind == "quarter":
-        return f"{period.label[-2:]} {period.start.year}"
-    return f"the week of {period.start:%d %B %Y}"
-
-
 def _shadow(ws: Any, period: str, kind: str, k: int, confidence: float
-            ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    try:
-        from adoption.discovery.metrics import compute_shadow_ai_trend, compute_shadow_ai_use
-    except ImportError:  # discovery metrics are not part of this build
-        return None, None
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
+    """Unsanctioned AI use by team in the period, its change, and the organisation row."""
+    from adoption.discovery.metrics import compute_shadow_ai_trend, compute_shadow_ai_use
+
     use = compute_shadow_ai_use(ws, period_kind=kind, by="team", min_group_size=k,
                                 confidence=confidence)
+    use = use[use["period"].astype(str) == period]
     try:  # only the report's period (compared with the one before it)
         trend = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=period,
                                         min_group_size=k, confidence=confidence)
-    except InputError:  # no person data for the period
+        trend = trend[trend["level"].astype(str) == "team"].reset_index(drop=True)
+    except InputError:  # no data in this period or the one before: nothing to compare
         trend = None
+    teams = use[use["level"] == "team"].reset_index(drop=True)
+    org = use[use["level"] == "organisation"].reset_index(drop=True)
+    return teams, trend, org
 
-    def this(frame: pd.DataFrame | None) -> pd.DataFrame | None:
-        if frame is None or "period" not in frame.columns:
-            return frame
-        keep = frame["period"].astype(str) == period
-        if "level" in frame.columns:  # one row per level: keep the teams
-            keep &= frame["level"].astype(str) == "team"
-        return frame[keep].reset_index(drop=True)
 
-    return this(use), this(trend)
+def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: float):
+    """Tools, teams, totals and overlaps of one period, through one pass of the gate."""
+    gate = {"min_group_size": k, "confidence": confidence}
+    if sp.empty:
+        return (compute_seat_metrics(sp, headcounts=heads, by="organisation", **gate),
+                compute_seat_metrics(sp, headcounts=heads, by="team", **gate),
+                compute_seat_totals(sp, headcounts=heads, **gate),
+                compute_team_overlaps(sp, headcounts=heads, **gate),
+                compute_overlaps(sp, headcounts=heads, by="organisation", **gate))
+    levels = protected_seat_levels(sp, heads, **gate)
+    overlaps = protected_overlap_levels(sp, heads, seat_levels=levels, **gate)
+    return (seat_rows(levels, by="organisation"), seat_rows(levels, by="team"),
+            seat_totals(levels, sp), several_tools(overlap_rows(overlaps, by="team")),
+            several_tools(overlap_rows(overlaps, by="organisation")))
 
 
 def build_governance_section(
@@ -151,13 +182,14 @@ def build_governance_section(
     gov = governance_settings(ws)
     sp_all = load_seat_periods(ws, period_kind=period_kind, settings=gov)
     sp_all = sp_all[sp_all["period_start"] <= pd.Timestamp(target.start)]
+    labels = sorted(sp_all["period"].astype(str).unique())[-TREND_PERIODS:]
+    sp_all = sp_all[sp_all["period"].astype(str).isin(labels)]
     sp = sp_all[sp_all["period"].astype(str) == target.label]
-    tools = compute_seat_metrics(sp, by="organisation", min_group_size=k, confidence=confidence)
-    teams = compute_seat_metrics(sp, by="team", min_group_size=k, confidence=confidence)
-    trend = summarise_spend(sp_all)
-    trend = trend.tail(TREND_PERIODS).reset_index(drop=True)
-    overlaps = compute_team_overlaps(sp, min_group_size=k, confidence=confidence)
-    shadow, shadow_trend = _shadow(ws, target.label, period_kind, k, confidence)
+    heads = load_headcounts(ws, period_kind=period_kind)
+    gate = {"headcounts": heads, "min_group_size": k}
+    trend = summarise_spend(sp_all, **gate).reset_index(drop=True)
+    tools, teams, totals, overlaps, org_overlaps = _seat_tables(sp, heads, k, confidence)
+    shadow, shadow_trend, shadow_org = _shadow(ws, target.label, period_kind, k, confidence)
     alerts = build_alerts(ws, period=target.label, period_kind=period_kind, min_group_size=k,
                           confidence=confidence)
     as_of = sp["as_of"].max().date() if len(sp) else None
@@ -168,10 +200,11 @@ def build_governance_section(
         for f in (tools, teams, overlaps, shadow, shadow_trend))
     section = GovernanceSection(
         organisation=ws.settings.organisation, period=target.label, period_kind=period_kind,
-        period_title=_title(target), currency=ws.settings.currency, as_of=as_of,
+        period_title=period_title(target), currency=ws.settings.currency, as_of=as_of,
         min_group_size=k, idle_days=gov.idle_days, confidence=confidence, alerts=alerts,
-        tools=tools, teams=teams, spend_trend=trend, overlaps=overlaps, shadow=shadow,
-        shadow_trend=shadow_trend)
+        tools=tools, totals=totals, teams=teams, spend_trend=trend, overlaps=overlaps,
+        overlaps_organisation=org_overlaps.reset_index(drop=True),
+        shadow=shadow, shadow_trend=shadow_trend, shadow_organisation=shadow_org)
     captions = {"alerts": describe_alerts(section), "spend": describe_spend(section),
                 "reclaimable": describe_reclaimable(section),
                 "overlaps": describe_overlaps(section), "shadow": describe_shadow(section)}
@@ -200,51 +233,92 @@ def describe_alerts(source: GovernanceSection | pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _total(section: GovernanceSection, column: str) -> float:
+    """An amount of the organisation over all tools (missing when hidden or unknown)."""
+    t = section.totals
+    return float(t[column].iloc[0]) if len(t) and not pd.isna(t[column].iloc[0]) else np.nan
+
+
+def _hidden_tools(section: GovernanceSection, column: str) -> str:
+    t = section.tools
+    hidden = t.loc[t[column].isna() & t["monthly_seat_cost"].notna(), "tool"].astype(str)
+    if hidden.empty:
+        return ""
+    return (f" Amounts of {', '.join(map(md, sorted(hidden)))} are not shown on their own: fewer than "
+            f"{section.min_group_size} seats stand behind them, or showing them would let such "
+            "a tool's amount be worked out from the total; they are in the total.")
+
+
 def describe_spend(section: GovernanceSection) -> str:
     """Markdown: what the seats cost in the period and how much of them was used."""
     t = section.tools
     if t.empty:
         return "No seats are recorded for this period."
     cur = section.currency
-    spend = float(t["spend"].sum())
+    spend = _total(section, "spend")
     parts = []
-    for r in t.sort_values("spend", ascending=False).itertuples(index=False):
-        use = ("utilisation hidden (too few seats)" if pd.isna(r.utilisation) else
+    for r in t.sort_values("spend", ascending=False, na_position="last").itertuples(index=False):
+        use = (f"utilisation {hidden_label(r.suppression_reason, short=True)}"
+               if pd.isna(r.utilisation) else
                f"{r.utilisation:.0%} of {int(r.seats):,} seat holders used it "
                f"({section.confidence:.0%} interval {r.utilisation_ci_low:.0%} to "
                f"{r.utilisation_ci_high:.0%})")
+        if not pd.isna(r.utilisation) and not pd.isna(r.unknown_seats) and r.unknown_seats:
+            use += (f"; {int(r.unknown_seats):,} more used it in a window that straddles the "
+                    "period's edge (not counted)")
         parts.append(f"- **{md(r.tool)}**: {_money(r.spend, cur)}; {use}.")
     unknown = t.loc[t["monthly_seat_cost"].isna(), "tool"].tolist()
     note = (f"\n\nSeat cost unknown (not counted): {', '.join(map(md, unknown))}. Set it in "
             "`adoption.toml` under `[governance] seat_costs`." if unknown else "")
-    return (f"Seats cost **{_money(spend, cur)}** in {section.period_title} (pro-rated by the "
-            "days each seat was held).\n\n" + "\n".join(parts) + note)
+    head = (f"Seats cost **{_money(spend, cur)}** in {section.period_title} (pro-rated by the "
+            "days each seat was held)." if not pd.isna(spend) else
+            f"The total seat spend of {section.period_title} is hidden: fewer than "
+            f"{section.min_group_size} seats stand behind it.")
+    return (head + _hidden_tools(section, "spend") + "\n\n" + "\n".join(parts) + note)
 
 
 def describe_reclaimable(section: GovernanceSection) -> str:
     """Markdown: the monthly amount that could be reclaimed, as amounts per tool (no people)."""
-    t = section.tools
-    total = float(t["reclaimable_monthly_spend"].sum()) if len(t) else 0.0
+    total = _total(section, "reclaimable_monthly_spend")
     cur = section.currency
-    if total <= 0:
+    if pd.isna(total) and len(section.totals) and section.totals["seats_at_end"].isna().all():
+        return (f"Seats that could be reclaimed are not shown: fewer than "
+                f"{section.min_group_size} seats were held at the end of the period.")
+    if pd.isna(total) or total <= 0:
         return (f"No seat was idle for {section.idle_days} days or held by a leaver at the end "
                 "of the period.")
-    leavers = float(t["leaver_monthly_spend"].sum())
-    as_of = f" on {section.as_of:%d %B %Y}" if section.as_of else ""
+    leavers = _total(section, "leaver_monthly_spend")
+    as_of = f" on {format_day(section.as_of)}" if section.as_of else ""
     return (f"Seats that nobody used in the last {section.idle_days} days, or that people who "
             f"have left still hold, cost **{_money(total, cur)} a month**{as_of}; "
             f"{_money(leavers, cur)} of it is leavers' seats. The list of seats to take back is "
             "a restricted output for the tool owners (`adoption reclaim`), not part of this "
-            "report.")
+            "report." + _hidden_tools(section, "reclaimable_monthly_spend"))
 
 
 def describe_overlaps(section: GovernanceSection) -> str:
-    """Markdown: teams paying for several tools of one category."""
-    o = section.overlaps
+    """Markdown: teams paying for several tools of one category, and the organisation."""
+    o, org = section.overlaps, section.overlaps_organisation
+    lines = []
+    for r in org.itertuples(index=False):
+        lines.append(
+            f"Across the organisation, {int(r.people_with_several):,} of {int(r.holders):,} "
+            f"holders of a {r.category} tool ({r.tools}) hold more than one "
+            f"({r.overlap_share:.0%}, interval {r.overlap_share_ci_low:.0%} to "
+            f"{r.overlap_share_ci_high:.0%}), costing "
+            f"{_money(r.duplicate_monthly_spend, section.currency)} a month beyond one tool each.")
     if o.empty:
-        return "No team pays for two tools of the same kind."
-    lines = [f"{len(o)} team{'s pay' if len(o) > 1 else ' pays'} for more than one tool of the "
-             "same kind:"]
+        if lines:
+            lines.append("\nNo team's overlap can be shown: in the teams concerned too few "
+                         "people hold one of the tools, or showing it would give such a count "
+                         "away.")
+            return "\n".join(lines)
+        return ("No team pays for two tools of the same kind (among teams whose seat figures "
+                "are shown).")
+    lines += ["", f"{len(o)} team{'s pay' if len(o) > 1 else ' pays'} for more than one tool "
+              "of the same kind:"] if lines else [
+        f"{len(o)} team{'s pay' if len(o) > 1 else ' pays'} for more than one tool of the "
+        "same kind:"]
     for r in o.itertuples(index=False):
         lines.append(
             f"- **{md(r.team)}** ({md(r.category)}): {md(r.tools)}; {int(r.people_with_several)} of "
@@ -256,23 +330,36 @@ def describe_overlaps(section: GovernanceSection) -> str:
 
 
 def describe_shadow(section: GovernanceSection) -> str:
-    """Markdown: unsanctioned AI use by team and whether it grows (when discovery data exist)."""
-    s, trend = section.shadow, section.shadow_trend
-    if s is None:
-        return ("Unsanctioned AI use is not measured: no proxy, DNS or SSO logs are loaded "
-                "(see `adoption ingest`).")
-    if s.empty:
-        return "No use of unsanctioned AI services was seen in this period."
+    """Markdown: unsanctioned AI use by team, what it rests on, and whether it grows.
+
+    A period without any evidence says "no data", never 0.
+    """
+    s, trend, org = section.shadow, section.shadow_trend, section.shadow_organisation
+    if s is None or org is None or org.empty:
+        return "Unsanctioned AI use is not measured for this period: there is no data on it."
+    o = org.iloc[0]
+    if not bool(o["has_data"]):
+        return (f"**No data** on unsanctioned AI use in {section.period_title}: no proxy, DNS "
+                "or SSO logs cover it and no unsanctioned tool's own export shows use (see "
+                "`adoption ingest`). This is not a zero: nobody looked.")
+    text = ("The table shows, per team, the share of people seen using AI the organisation "
+            "has not approved, with its interval and headcount. The figures "
+            f"{o['evidence']}.")
+    if not pd.isna(o["users"]):
+        text += (f" Across the organisation {int(o['users']):,} of {int(o['headcount']):,} "
+                 f"people ({o['share']:.0%}): {int(o['users_logs']):,} seen in the logs and "
+                 f"{int(o['users_exports']):,} in unsanctioned tools' own exports (a person "
+                 "seen in both counts once).")
+        if not pd.isna(o["unknown_users"]) and o["unknown_users"]:
+            text += (f" {int(o['unknown_users']):,} more appear only in a window straddling the "
+                     "period's edge and are not counted.")
     growing = []
-    if trend is not None and not trend.empty and "beyond_noise" in trend.columns:
-        est = next((c for c in ("estimate", "difference", "change") if c in trend.columns), None)
-        if est is not None:
-            up = trend[trend["beyond_noise"].fillna(False).astype(bool)
-                       & (trend[est].astype(float) > 0)]
-            growing = [str(t) for t in up.get("team", pd.Series(dtype=str)).dropna()]
-    text = ("The table shows, per team, the share of people seen using AI services the "
-            "organisation has not approved, with its interval.")
-    if growing:
+    if trend is not None and not trend.empty:
+        up = trend[trend["growing"].fillna(False).astype(bool)]
+        growing = [str(t) for t in up["team"].dropna()]
+    if trend is None:
+        text += " There is no earlier period with data to compare with."
+    elif growing:
         text += f" Growing beyond noise: **{', '.join(map(md, growing))}**."
     else:
         text += " No team's share grew beyond noise."

@@ -90,6 +90,33 @@ CANONICAL_TABLES: dict[str, tuple[str, str]] = {
             tool VARCHAR NOT NULL
         )""",
     ),
+    "seat_assignments": (
+        "one row per seat assignment with its holder resolved: resolved person x tool x "
+        "assigned_on (removed_on missing while held); the dates of the staged seats",
+        """CREATE TABLE IF NOT EXISTS seat_assignments (
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            assigned_on DATE NOT NULL,
+            removed_on DATE
+        )""",
+    ),
+    "person_service_days": (
+        "one row per resolved person (or device) x AI service x day x discovery source: "
+        "requests and blocked requests seen in proxy, DNS or SSO logs; person_id missing for "
+        "device-only rows (device_id set); seat_tools lists the tools the person held a seat "
+        "of that day (so that a personal account of a seat-licensed service can be told apart)",
+        """CREATE TABLE IF NOT EXISTS person_service_days (
+            person_id VARCHAR,
+            device_id VARCHAR,
+            service VARCHAR NOT NULL,
+            day DATE NOT NULL,
+            source VARCHAR NOT NULL,
+            requests BIGINT NOT NULL,
+            blocked BIGINT NOT NULL,
+            bytes BIGINT,
+            seat_tools VARCHAR[] NOT NULL
+        )""",
+    ),
     "person_tool_periods": (
         "one row per period kind x period x resolved person x tool x source with any activity "
         "evidence, plus one row per person x tool over all its sources (source '*') and one "
