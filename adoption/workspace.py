@@ -12,13 +12,14 @@ Layout::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,11 +30,15 @@ from adoption.errors import WorkspaceError
 if TYPE_CHECKING:  # only for annotations: `import adoption` and `adoption --help` skip pandas
     import pandas as pd
 
+    from adoption.store import Store
+
 __all__ = [
     "ENV_VAR",
     "Workspace",
     "init_workspace",
     "normalise_identifier",
+    "as_workspace",
+    "open_store",
     "open_workspace",
     "resolve_workspace_path",
 ]
@@ -178,6 +183,36 @@ def open_workspace(path: str | os.PathLike[str] | None = None) -> Workspace:
             "backup; `adoption init` never leaves a half-made workspace."
         )
     return Workspace(root=root, settings=Settings.read(config))
+
+
+def as_workspace(source: Workspace | str | os.PathLike[str] | None) -> Workspace:
+    """``source`` itself when it is a :class:`Workspace`, else :func:`open_workspace` of it."""
+    return source if isinstance(source, Workspace) else open_workspace(source)
+
+
+@contextlib.contextmanager
+def open_store(source: Store | Workspace | str | os.PathLike[str] | None) -> Iterator[Store]:
+    """The store behind ``source``, for reading: the one every feature's API uses.
+
+    A :class:`~adoption.store.Store` is used as it is and left open; a :class:`Workspace` or a
+    workspace path is opened read-only and closed afterwards.
+
+    Raises
+    ------
+    WorkspaceError
+        If ``source`` is none of these, or not a complete workspace.
+    """
+    from adoption.store import Store
+
+    if isinstance(source, Store):
+        yield source
+        return
+    if source is not None and not isinstance(source, Workspace | str | os.PathLike):
+        raise WorkspaceError(
+            f"expected a Workspace, a Store or a workspace path; found "
+            f"{type(source).__name__!r}. Pass adoption.open_workspace(DIR).")
+    with as_workspace(source).store(read_only=True) as store:
+        yield store
 
 
 def init_workspace(path: str | os.PathLike[str], settings: Settings | None = None) -> Workspace:

@@ -116,3 +116,19 @@ def test_period_arithmetic_and_errors():
         parse_period("January")
     with pytest.raises(PeriodError, match="is a quarter but the period kind is 'month'"):
         parse_period("2026-Q1", "month")
+
+
+def test_open_store_takes_a_store_a_workspace_or_a_path(tmp_path):
+    from adoption.workspace import open_store
+
+    ws = adoption.init_workspace(tmp_path / "ws")
+    with ws.store() as store:
+        with open_store(store) as same:  # a store is used as it is, and left open
+            assert same is store
+        assert store.query("SELECT 1 AS one")["one"].tolist() == [1]
+    for source in (ws, tmp_path / "ws", str(tmp_path / "ws")):
+        with open_store(source) as opened:
+            assert opened.read_only
+    with pytest.raises(WorkspaceError, match="found 'int'"):
+        with open_store(42):
+            pass

@@ -34,6 +34,7 @@ from adoption.errors import InputError
 from adoption.periods import PERIOD_KINDS
 from adoption.privacy import check_min_group_size, resolve_min_group_size
 from adoption.store import Store
+from adoption.workspace import open_store
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -54,20 +55,12 @@ NO_DATA = ("no data: no proxy, DNS or SSO logs cover this period and no unsancti
 
 
 @contextlib.contextmanager
-def opened(store_or_workspace: Any) -> Iterator[tuple[Store, Any]]:
-    """(store, workspace or None) from a Store or a Workspace (opened read-only, then closed)."""
-    if isinstance(store_or_workspace, Store):
-        check_canonical(store_or_workspace)
-        yield store_or_workspace, None
-        return
-    if hasattr(store_or_workspace, "store") and hasattr(store_or_workspace, "settings"):
-        with store_or_workspace.store(read_only=True) as store:
-            check_canonical(store)
-            yield store, store_or_workspace
-        return
-    raise InputError(
-        f"expected a Workspace or a Store; found {type(store_or_workspace).__name__!r}. Pass "
-        "adoption.open_workspace(DIR).")
+def opened(store_or_workspace: Any) -> Iterator[Store]:
+    """The store of a Store or a Workspace (:func:`adoption.workspace.open_store`), its
+    canonical tables checked."""
+    with open_store(store_or_workspace) as store:
+        check_canonical(store)
+        yield store
 
 
 def threshold(store: Store, requested: int | None, where: str) -> int:
@@ -101,7 +94,7 @@ def service_status(store_or_workspace: Any) -> pd.DataFrame:
         tools whose seat holders use the service sanctioned, ``;``-separated). See
         :mod:`adoption.discovery.sanctioning` for the rules.
     """
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         return _service_status(store)
 
 
@@ -117,7 +110,7 @@ def _service_status(store: Store) -> pd.DataFrame:
 def load_tool_status(store_or_workspace: Any) -> pd.Series:
     """The status of every tool with activity, seats or a catalogue row (see
     :func:`adoption.discovery.sanctioning.classify_tools`), indexed by tool."""
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         return _tool_status(store)
 
 
@@ -139,7 +132,7 @@ def load_discovery(store_or_workspace: Any, *, period_kind: str = "month") -> pd
         period, period_start, requests, blocked, bytes, source, status`` and
         ``unsanctioned`` (boolean, NA for device-only rows of a seat-linked service).
     """
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         return _load_discovery(store, period_kind)
 
 
@@ -195,7 +188,7 @@ def load_tool_evidence(store_or_workspace: Any, *, period_kind: str = "month") -
         ``is_unknown`` (only a window straddling the period's edge), ``any_evidence_active``
         (known active, employed or not), ``in_roster``, ``sources`` (comma-joined).
     """
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         return _load_tool_evidence(store, period_kind)
 
 
@@ -241,7 +234,7 @@ def load_evidence_coverage(store_or_workspace: Any, *,
         unknown: not counted) and ``evidence``, one sentence saying what the period's figures
         rest on, or why there are none.
     """
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         return _load_coverage(store, period_kind)
 
 

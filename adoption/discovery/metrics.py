@@ -78,7 +78,7 @@ def load_shadow_people(store_or_workspace: Any, *, period_kind: str = "month") -
         blocked`` (to unsanctioned services, from logs), ``has_data`` (the period has any
         evidence).
     """
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         people, _disc, _tools, _cov = _gather(store, period_kind)
     return people
 
@@ -237,7 +237,7 @@ def compute_shadow_ai_use(
     if by not in _LEVELS:
         raise InputError(f"{where}: by is {by!r}; allowed: {list(_LEVELS)}.")
     check_confidence(confidence, where=where)
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         k = threshold(store, min_group_size, where)
         people, disc, tools, coverage = _gather(store, period_kind)
     table = _add_unattributed(_levels(people, disc, confidence), people, disc, tools)
@@ -322,7 +322,7 @@ def compute_shadow_ai_trend(
         raise InputError(f"{where}: lag is {lag!r}; use a whole number >= 1 (1: the previous "
                          "period).")
     check_confidence(confidence, where=where)
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         k = threshold(store, min_group_size, where)
         people, _disc, _tools, coverage = _gather(store, period_kind)
         week_start = store.settings.week_start_index

@@ -44,7 +44,7 @@ def compute_shadow_ai_by_service(
         (device-only rows) and ``first_day`` (the service's first unsanctioned use in the
         store), sorted by period and requests.
     """
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         k = threshold(store, min_group_size, "compute_shadow_ai_by_service")
         disc = load_discovery(store, period_kind=period_kind)
         catalogue = service_status(store)
@@ -95,7 +95,7 @@ def first_seen_services(
         users`` (people in the period; missing below the minimum group size, and so are the
         requests), ``users_suppressed``, ``requests``, ``devices``, ``device_requests``.
     """
-    with opened(store_or_workspace) as (store, _ws):
+    with opened(store_or_workspace) as store:
         k = threshold(store, min_group_size, "first_seen_services")
         p = parse_period(period, period_kind, week_start=store.settings.week_start_index)
         disc = load_discovery(store, period_kind=period_kind)

@@ -102,9 +102,9 @@ def build_alerts(
         interval, as text), ``estimate, ci_low, ci_high, n`` (the key figure). Rules whose
         data are missing (no survey waves, no discovery logs) raise nothing.
     """
-    from adoption.workspace import Workspace, open_workspace
+    from adoption.workspace import as_workspace
 
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    ws = as_workspace(workspace)
     rules = settings or alert_settings(ws)
     k = resolve_min_group_size(ws.settings, min_group_size)
     check_min_group_size(k, where="build_alerts")

@@ -47,8 +47,6 @@ Definitions (documented once, here):
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -61,6 +59,7 @@ from adoption.errors import InputError
 from adoption.governance.config import GovernanceSettings, governance_settings
 from adoption.periods import PERIOD_KINDS, parse_period
 from adoption.store import Store
+from adoption.workspace import open_store
 
 __all__ = [
     "HEADCOUNT_COLUMNS",
@@ -68,7 +67,6 @@ __all__ = [
     "SEAT_PERIOD_COLUMNS",
     "load_headcounts",
     "load_seat_periods",
-    "open_store",
 ]
 
 #: Team and department of seat holders who are in no roster.
@@ -81,19 +79,6 @@ SEAT_PERIOD_COLUMNS = [
 ]
 #: Columns of :func:`load_headcounts`.
 HEADCOUNT_COLUMNS = ["period", "period_start", "department", "team", "headcount"]
-
-
-@contextlib.contextmanager
-def open_store(source: Any) -> Iterator[Store]:
-    """A read-only store from a Store (used as is), a Workspace or a workspace path."""
-    if isinstance(source, Store):
-        yield source
-        return
-    from adoption.workspace import Workspace, open_workspace
-
-    ws = source if isinstance(source, Workspace) else open_workspace(source)
-    with ws.store(read_only=True) as store:
-        yield store
 
 
 def _check_kind(period_kind: str, where: str) -> None:

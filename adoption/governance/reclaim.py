@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 
 from adoption.errors import InputError
-from adoption.governance.data import load_seat_periods, open_store
+from adoption.governance.data import load_seat_periods
+from adoption.workspace import open_store
 
 __all__ = [
     "FORMULA_PREFIXES",

@@ -173,9 +173,9 @@ def build_governance_section(
         Raise the workspace's threshold (never lower it).
     confidence : float, default 0.95
     """
-    from adoption.workspace import Workspace, open_workspace
+    from adoption.workspace import as_workspace
 
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    ws = as_workspace(workspace)
     k = resolve_min_group_size(ws.settings, min_group_size)
     check_min_group_size(k, where="build_governance_section")
     target = parse_period(period, period_kind, week_start=ws.settings.week_start_index)

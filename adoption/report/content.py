@@ -7,10 +7,9 @@ tables are in :mod:`adoption.report.tables`, captions in :mod:`adoption.report.c
 
 from __future__ import annotations
 
-import contextlib
 import os
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -24,7 +23,7 @@ from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import Period, parse_period, period_title
 from adoption.privacy import publish_labels, resolve_min_group_size
 from adoption.store import Store
-from adoption.workspace import Workspace, open_workspace
+from adoption.workspace import Workspace, open_store
 
 __all__ = [
     "TREND_PERIODS",
@@ -188,17 +187,6 @@ def _labels(sources: object) -> tuple[str, ...]:
     return tuple(source_label(n.strip()) for n in str(sources).split(",") if n.strip())
 
 
-@contextlib.contextmanager
-def _opened(source: Workspace | Store | str | os.PathLike[str]) -> Iterator[Store]:
-    """A read-only store for ``source``; closed afterwards only if opened here."""
-    if isinstance(source, Store):
-        yield source
-        return
-    ws = source if isinstance(source, Workspace) else open_workspace(source)
-    with ws.store(read_only=True) as store:
-        yield store
-
-
 def build_adoption_report(
     workspace_or_store: Workspace | Store | str | os.PathLike[str],
     *,
@@ -242,7 +230,7 @@ def build_adoption_report(
     from adoption.report.captions import describe_all
 
     check_confidence(confidence, where="build_adoption_report")
-    with _opened(workspace_or_store) as store:
+    with open_store(workspace_or_store) as store:
         settings = store.settings
         people = publish_labels(load_person_periods(store, period_kind=period_kind, tools=tools),
                                 settings, labels=load_group_labels(store))

@@ -32,7 +32,7 @@ from adoption.privacy import check_min_group_size
 from adoption.report.escape import csp_meta_tag
 from adoption.report.index import META_PREFIX, render_index, write_text_atomic
 from adoption.version import __version__
-from adoption.workspace import Workspace, open_workspace
+from adoption.workspace import Workspace, as_workspace
 
 __all__ = [
     "REPORT_NOTEBOOK",
@@ -308,7 +308,7 @@ def render_adoption_report(
         The notebook failed (e.g. no data for the period: the message says which periods have
         data) or could not be exported.
     """
-    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    ws = as_workspace(workspace)
     week_start = ws.settings.week_start_index
     target = parse_period(period, period_kind, week_start=week_start)
     params: dict[str, object] = {"workspace": str(ws.root), "period": target.label,

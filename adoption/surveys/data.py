@@ -14,18 +14,16 @@ their export states, with that team's department on the wave date.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
 
 from adoption.canonical.membership import load_active_people, load_membership, resolve_people
-from adoption.errors import InputError
 from adoption.ingest.reader import sql_literal
 from adoption.metrics.adoption import NO_DEPARTMENT
 from adoption.store import Store
-from adoption.workspace import Workspace
+from adoption.workspace import Workspace, open_store
 
 __all__ = [
     "NO_TEAM",
@@ -50,19 +48,8 @@ RESPONSE_COLUMNS = [
 ]
 
 
-def _opened(source: Store | Workspace):
-    if isinstance(source, Workspace):
-        return source.store(read_only=True)
-    if isinstance(source, Store):
-        return contextlib.nullcontext(source)
-    raise InputError(
-        f"expected a Workspace or a Store; found {type(source).__name__!r}. Pass "
-        "adoption.open_workspace(path) or an open store."
-    )
-
-
 def _query(source: Store | Workspace, sql: str) -> pd.DataFrame:
-    with _opened(source) as store:
+    with open_store(source) as store:
         return store.query(sql)
 
 
@@ -112,7 +99,7 @@ def load_responses(source: Store | Workspace, *, waves: Sequence[str] | str | No
         ``reverse``, scale bounds and ``favourable_min``, and the raw ``value`` (not
         reverse-keyed). Sorted by wave, respondent and item.
     """
-    with _opened(source) as store:
+    with open_store(source) as store:
         frame = store.query(f"""
             SELECT w.wave, w.wave_date, w.anonymous, r.respondent_id, r.finished, a.item_id,
                    i.construct, i.stage, i.kind, i.reverse, i.scale_min, i.scale_max,
@@ -144,7 +131,7 @@ def load_comments(source: Store | Workspace, *, waves: Sequence[str] | str | Non
     DataFrame
         Columns ``wave, respondent_id, department, team, item_id, question, text``.
     """
-    with _opened(source) as store:
+    with open_store(source) as store:
         frame = store.query(f"""
             SELECT c.wave, c.respondent_id, c.item_id, i.text AS question, c.text
             FROM survey_comments c
@@ -198,7 +185,7 @@ def load_respondents(source: Store | Workspace, *, waves: Sequence[str] | str | 
     ``department`` are theirs on that date; anonymous respondents keep the team their export
     states.
     """
-    with _opened(source) as store:
+    with open_store(source) as store:
         return _respondents(store, waves)
 
 
@@ -211,7 +198,7 @@ def load_headcount(source: Store | Workspace, on: dt.date | str | pd.Timestamp
     DataFrame
         Columns ``department`` (missing -> "(no department)"), ``team``, ``headcount``.
     """
-    with _opened(source) as store:
+    with open_store(source) as store:
         members = load_membership(store, day=on)
     out = members.groupby(["department", "team"], as_index=False).agg(
         headcount=("person_id", "nunique"))
@@ -231,7 +218,7 @@ def load_activity(source: Store | Workspace, *, start: dt.date | str | pd.Timest
         Columns ``person_id``, ``active_days`` (distinct days with events of daily sources),
         ``events``.
     """
-    with _opened(source) as store:
+    with open_store(source) as store:
         return load_active_people(store, start=start, end=end)
 
 

@@ -52,7 +52,7 @@ from adoption.surveys.data import (
     load_waves,
 )
 from adoption.surveys.metrics import reliability, score_constructs, summarise_sentiment
-from adoption.workspace import Workspace, open_workspace
+from adoption.workspace import Workspace, as_workspace
 
 __all__ = [
     "ACTIVITY_DAYS",
@@ -104,7 +104,7 @@ class SentimentReport:
 
 
 def _workspace(workspace: Workspace | str | os.PathLike[str]) -> Workspace:
-    return workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
+    return as_workspace(workspace)
 
 
 def _group_size(ws: Workspace, min_group_size: int | None) -> int:

@@ -48,7 +48,7 @@ from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import PERIOD_KINDS, period_label_series, period_start_sql
 from adoption.privacy import check_min_group_size, resolve_min_group_size, suppress_small_groups
 from adoption.store import Store
-from adoption.workspace import Workspace
+from adoption.workspace import Workspace, open_store
 
 __all__ = [
     "SOURCE_ACTIVE_USER_COLUMNS",
@@ -64,17 +64,6 @@ SOURCE_ACTIVE_USER_COLUMNS = [
 ]
 #: Aggregate metric reported for aggregate-only sources (peak daily value in the period).
 AGGREGATE_METRICS = ("total_active_users", "total_engaged_users")
-
-
-def _store(source: Store | Workspace | str | os.PathLike[str]):
-    import contextlib
-
-    from adoption.workspace import open_workspace
-
-    if isinstance(source, Store):
-        return contextlib.nullcontext(source)
-    ws = source if isinstance(source, Workspace) else open_workspace(source)
-    return ws.store(read_only=True)
 
 
 def _team_counts(con, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -188,7 +177,7 @@ def compute_source_active_users(
         raise InputError(f"compute_source_active_users: by={by!r} is unknown; use one of "
                          f"{list(levels)}.")
     check_confidence(confidence, where="compute_source_active_users")
-    with _store(source) as store:
+    with open_store(source) as store:
         k = resolve_min_group_size(store.settings, min_group_size)
         check_min_group_size(k, where="compute_source_active_users")
         check_canonical(store)

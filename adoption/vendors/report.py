@@ -101,10 +101,10 @@ def build_source_report(
         Empty frames (and a caption saying so) when no source has data for ``period``; the
         adoption report checks the period itself.
     """
-    from adoption.report.content import _opened
     from adoption.vendors.quality import describe_data_quality
+    from adoption.workspace import open_store
 
-    with _opened(workspace_or_store) as store:
+    with open_store(workspace_or_store) as store:
         target = parse_period(period, period_kind, week_start=store.settings.week_start_index)
         k = resolve_min_group_size(store.settings, min_group_size)
         org = compute_source_active_users(store, period_kind=period_kind, by="organisation",
