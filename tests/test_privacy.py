@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -344,3 +347,82 @@ def test_property_adoption_tables_reveal_no_small_group(depts, k, seed):
     assert _determined(equations, set(rows[hidden_seats])) == set()
     assert out.loc[truth["active_users"].between(1, k - 1).to_numpy(),
                    "active_days_per_user"].isna().all()
+
+
+# ---------------------------------------------------------------- the same, in the report HTML
+
+
+class _Cells(HTMLParser):
+    """The text of every row of an HTML table (header row first)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _number(text: str) -> float:
+    """The first count a cell shows ("1,204", "12 to 14"), or NaN when it shows none."""
+    m = re.match(r"^(\d[\d,]*)", text)
+    return float(m.group(1).replace(",", "")) if m else np.nan
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(depts=roster, k=st.sampled_from([3, 5]), seed=st.integers(0, 2**16))
+def test_property_team_table_html_reveals_no_hidden_figure(depts, k, seed):
+    """The report's team table, as HTML, read back cell by cell: with the department and
+    organisation figures the report publishes beside it, no hidden figure can be worked out."""
+    from types import SimpleNamespace
+
+    from adoption.report.tables import format_team_table
+
+    data = _person_periods(depts, np.random.default_rng(seed))
+    out = _all_levels(data, min_group_size=k, confidence=0.95)
+    teams = out[out["team"].notna()].reset_index(drop=True)
+    report = SimpleNamespace(teams=teams, counted="any AI tool", comparison_period=None,
+                             comparison_title=None, captions={})
+    parser = _Cells()
+    parser.feed(format_team_table(report).to_html())
+    header, *body = parser.rows
+    shown = pd.DataFrame(body, columns=header)
+    assert len(shown) == len(teams)
+    html = pd.DataFrame({
+        "department": shown["Department"], "team": shown["Team"], "period": teams["period"],
+        "headcount": shown["People"].map(_number),
+        "active_users": shown["Active on any AI tool"].map(_number),
+        "seats": shown["With a seat"].map(_number),
+        "suppressed": shown["People"].str.startswith("hidden"),
+    })
+    # the HTML shows exactly the published team figures, nothing of a hidden team
+    assert (html["suppressed"].to_numpy() == teams["suppressed"].astype(bool).to_numpy()).all()
+    for col in ("headcount", "active_users", "seats"):
+        assert html[col].equals(teams[col].astype(float)), col
+    assert not shown.loc[html["suppressed"], shown.columns[3:]].apply(
+        lambda c: c.str.contains(r"\d")).any().any()
+    # what a reader has: the HTML's teams plus the organisation and department rows
+    published = pd.concat([out[out["team"].isna()], html], ignore_index=True)
+    truth = published[["department", "team"]].merge(_true_counts(data), how="left",
+                                                    on=["department", "team"],
+                                                    validate="one_to_one")
+    check_no_recovery(published, truth, k, ["headcount", "active_users"])
+    depth = published[["department", "team"]].notna().sum(axis=1).to_numpy()
+    dept = published["department"].fillna("").to_numpy(dtype=object)
+    rows = np.arange(len(published))
+    equations = [(p, list(rows[(depth == depth[p] + 1) & ((depth[p] == 0) | (dept == dept[p]))]))
+                 for p in rows[depth < 2]]
+    assert _determined(equations, set(rows[published["seats"].isna().to_numpy()])) == set()
