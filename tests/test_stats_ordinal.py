@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from adoption.errors import ColumnNotFoundError
+from adoption.errors import ColumnNotFoundError, InputError
 from adoption.stats.ordinal import compare_choices, compare_ordinal
 
 BFI = "bfi_agreeableness_openness.csv"  # in the shared reference datasets (tests/conftest.py)
@@ -60,6 +60,25 @@ def test_superiority_by_hand_and_degenerate_samples():
     apart = compare_ordinal([1, 1, 2], [4, 5, 5]).set_index("method")
     assert np.isnan(apart.loc["ordinal_logit", "estimate"])  # separated: no finite odds ratio
     assert compare_ordinal([1], [2, 3])["estimate"].isna().all()
+
+
+@pytest.mark.filterwarnings("ignore:Precision loss:RuntimeWarning")  # scipy on [1, 1]
+def test_mean_difference_interval_stays_inside_the_scale():
+    first, second = [1, 1], [1, 2]
+    # scipy.stats.ttest_ind([1, 2], [1, 1], equal_var=False).confidence_interval():
+    # (-5.85, 6.85) on 1 df, wider than any difference of two means on a 1-5 scale
+    welch = stats.ttest_ind(second, first, equal_var=False).confidence_interval()
+    assert welch.low < -4 and welch.high > 4
+    free = compare_ordinal(first, second).set_index("method").loc["mean_difference"]
+    assert (free["ci_low"], free["ci_high"]) == pytest.approx((welch.low, welch.high))
+    row = compare_ordinal(first, second, scale=(1, 5)).set_index("method").loc[
+        "mean_difference"]
+    # the difference of two means on 1-5 lies in [-4, 4]; the estimate 1.5 - 1 = 0.5 (by hand)
+    assert (row["ci_low"], row["estimate"], row["ci_high"]) == pytest.approx((-4, 0.5, 4))
+    with pytest.raises(InputError, match="outside the scale 1-5"):
+        compare_ordinal([0, 1], [1, 2], scale=(1, 5))
+    with pytest.raises(InputError, match="scale=\\(1, 5\\)"):
+        compare_ordinal(first, second, scale=(5, 1))
 
 
 def test_choice_chi_square_against_scipy():

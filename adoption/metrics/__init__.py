@@ -7,6 +7,8 @@
   a Bass forecast per department with the period a target share is reached.
 - :func:`compute_first_use_spans`, :func:`compute_time_to_first_use`: time from a seat (or
   joining) to first use, Kaplan-Meier per group.
+- :func:`compute_retention`, :func:`compute_user_flows`: first-use cohorts still active 1, 2,
+  3 and 6 periods later; new, returning, resurrected and lapsed users.
 - :func:`compute_team_ranking`: raw and empirical-Bayes shrunk penetration per team, ranked.
 - :func:`wilson_interval`, :func:`mean_interval`, :func:`mean_interval_from_summary`,
   :func:`paired_difference_interval`: the confidence intervals they use.
@@ -17,6 +19,7 @@ from adoption.metrics.change import compute_adoption_change
 from adoption.metrics.diffusion import compute_adoption_curve, compute_diffusion_forecast
 from adoption.metrics.first_use import compute_first_use_spans, compute_time_to_first_use
 from adoption.metrics.ranking import compute_team_ranking
+from adoption.metrics.retention import compute_retention, compute_user_flows
 from adoption.stats.intervals import (
     mean_interval,
     mean_interval_from_summary,
@@ -30,8 +33,10 @@ __all__ = [
     "compute_adoption_metrics",
     "compute_diffusion_forecast",
     "compute_first_use_spans",
+    "compute_retention",
     "compute_team_ranking",
     "compute_time_to_first_use",
+    "compute_user_flows",
     "mean_interval",
     "mean_interval_from_summary",
     "paired_difference_interval",

@@ -4,7 +4,10 @@ A Likert answer is ordinal: a mean difference treats the steps as equal, which t
 be. :func:`compare_ordinal` puts three views side by side, one row each:
 
 - ``mean_difference``: ``mean(second) - mean(first)`` with Welch's interval and test
-  (``scipy.stats.ttest_ind(equal_var=False)``);
+  (``scipy.stats.ttest_ind(equal_var=False)``); given the answer ``scale``, the interval is
+  intersected with the range a difference of two means on that scale can take,
+  ``[-(max - min), max - min]`` (the true difference always lies there, so coverage is
+  unchanged; on two or three answers Welch's interval otherwise leaves it);
 - ``mann_whitney``: the probability that an answer of the second group is higher than one of
   the first (ties count half), ``U / (n1 n2)``, with the Mann-Whitney test
   (``scipy.stats.mannwhitneyu``, two-sided) and a BCa bootstrap interval
@@ -27,7 +30,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from adoption.errors import ColumnNotFoundError
+from adoption.errors import ColumnNotFoundError, InputError
 from adoption.stats.intervals import check_confidence
 
 __all__ = ["CHOICE_COLUMNS", "COMPARISON_COLUMNS", "compare_choices", "compare_ordinal"]
@@ -50,13 +53,18 @@ def _superiority(x, y, axis=-1):
     return stats.mannwhitneyu(x, y, axis=axis).statistic / (x.shape[axis] * y.shape[axis])
 
 
-def compare_ordinal(first, second, *, confidence: float = 0.95) -> pd.DataFrame:
+def compare_ordinal(first, second, *, scale: tuple[float, float] | None = None,
+                    confidence: float = 0.95) -> pd.DataFrame:
     """Compare two samples of ordinal answers by mean, Mann-Whitney and ordered logit.
 
     Parameters
     ----------
     first, second : array-like of numbers
         The answers of the two groups (or waves); missing values are dropped.
+    scale : (float, float), optional
+        The lowest and highest possible answer (e.g. ``(1, 5)``). When given, every answer
+        must lie on it and the mean difference's interval stays inside
+        ``[-(max - min), max - min]``.
     confidence : float, default 0.95
 
     Returns
@@ -73,6 +81,7 @@ def compare_ordinal(first, second, *, confidence: float = 0.95) -> pd.DataFrame:
     """
     check_confidence(confidence, where="compare_ordinal")
     a, b = _values(first), _values(second)
+    span = _scale_span(scale, a, b)
     n1, n2 = a.size, b.size
     rows = {m: {"method": m, "measure": what, "estimate": np.nan, "ci_low": np.nan,
                 "ci_high": np.nan, "statistic": np.nan, "p_value": np.nan,
@@ -81,13 +90,33 @@ def compare_ordinal(first, second, *, confidence: float = 0.95) -> pd.DataFrame:
                             ("mann_whitney", "probability an answer of second is higher"),
                             ("ordinal_logit", "odds ratio of a higher answer in second"))}
     if n1 >= 2 and n2 >= 2:
-        _mean_difference(a, b, confidence, rows["mean_difference"])
+        _mean_difference(a, b, confidence, rows["mean_difference"], span)
         _mann_whitney(a, b, confidence, rows["mann_whitney"])
         _ordered_logit(a, b, confidence, rows["ordinal_logit"])
     return pd.DataFrame(list(rows.values()), columns=COMPARISON_COLUMNS)
 
 
-def _mean_difference(a: np.ndarray, b: np.ndarray, confidence: float, row: dict) -> None:
+def _scale_span(scale, a: np.ndarray, b: np.ndarray) -> float:
+    """``max - min`` of the answer scale (infinite without one); answers off it are an error."""
+    if scale is None:
+        return np.inf
+    try:
+        lo, hi = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        lo = hi = np.nan
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise InputError(f"compare_ordinal: scale is {scale!r}; give the lowest and highest "
+                         "possible answer as two numbers, e.g. scale=(1, 5).")
+    off = np.concatenate([a, b])
+    off = off[(off < lo) | (off > hi)]
+    if off.size:
+        raise InputError(f"compare_ordinal: answers {off[:5].tolist()!r} lie outside the scale "
+                         f"{lo:g}-{hi:g}; check the answers or pass the instrument's scale.")
+    return hi - lo
+
+
+def _mean_difference(a: np.ndarray, b: np.ndarray, confidence: float, row: dict,
+                     span: float) -> None:
     row["estimate"] = float(b.mean() - a.mean())
     if a.var() + b.var() == 0:  # every answer equal within each group: no test, no interval
         return
@@ -96,8 +125,8 @@ def _mean_difference(a: np.ndarray, b: np.ndarray, confidence: float, row: dict)
         res = stats.ttest_ind(b, a, equal_var=False)
         ci = res.confidence_interval(confidence_level=confidence)
     row |= {"statistic": float(res.statistic), "p_value": float(res.pvalue),
-            "ci_low": float(min(ci.low, row["estimate"])),
-            "ci_high": float(max(ci.high, row["estimate"]))}
+            "ci_low": float(max(min(ci.low, row["estimate"]), -span)),
+            "ci_high": float(min(max(ci.high, row["estimate"]), span))}
 
 
 def _mann_whitney(a: np.ndarray, b: np.ndarray, confidence: float, row: dict) -> None:

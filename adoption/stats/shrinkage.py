@@ -41,7 +41,8 @@ def moment_tau2(estimates, variances) -> float:
 
     ``Q = sum w_i (y_i - ybar_w)^2`` with ``w_i = 1 / v_i``;
     ``tau^2 = max(0, (Q - (g - 1)) / (sum w - sum w^2 / sum w))`` over the ``g`` groups with a
-    finite estimate and positive variance. NaN with fewer than 2 such groups.
+    finite estimate and positive variance. NaN with fewer than 2 such groups, or when one
+    weight is so large that the denominator rounds to 0.
     """
     y = np.asarray(estimates, dtype=float)
     v = np.asarray(variances, dtype=float)
@@ -52,6 +53,8 @@ def moment_tau2(estimates, variances) -> float:
     ybar = (w * y).sum() / w.sum()
     q = (w * (y - ybar) ** 2).sum()
     c = w.sum() - (w ** 2).sum() / w.sum()
+    if not (np.isfinite(c) and c > 0):  # one weight swamps the rest (a variance near 0)
+        return float("nan")
     return float(max(0.0, (q - (y.size - 1)) / c))
 
 
