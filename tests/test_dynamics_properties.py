@@ -16,10 +16,13 @@ from adoption.metrics import (
     compute_diffusion_forecast,
     compute_first_use_spans,
     compute_retention,
+    compute_segment_transitions,
     compute_team_ranking,
     compute_time_to_first_use,
+    compute_usage_segments,
     compute_user_flows,
 )
+from adoption.metrics.segment_trends import SEGMENT_LABELS
 
 MONTHS = pd.date_range("2025-01-01", periods=8, freq="MS")
 EPS = 1e-9
@@ -152,3 +155,59 @@ def test_diffusion_forecast_table(depts, seed):
     fits = out[out["status"] == "forecast"]
     assert (fits["m_ci_high"] <= data.groupby("department")["person_id"].nunique()
             .reindex(fits["department"]).to_numpy() + EPS).all()
+
+
+def person_segments(depts: list[list[int]], rng: np.random.Generator) -> pd.DataFrame:
+    """Segments of people present in some of four months, who may move team in between."""
+    rows = []
+    for d, sizes in enumerate(depts):
+        for t, n in enumerate(sizes):
+            for i in range(n):
+                for m in range(4):
+                    if rng.random() < 0.2:
+                        continue  # not employed in that month's last week
+                    team = t if rng.random() < 0.9 else int(rng.integers(0, len(sizes)))
+                    label = SEGMENT_LABELS[int(rng.integers(0, len(SEGMENT_LABELS)))]
+                    start = MONTHS[m]
+                    rows.append({
+                        "tool": "T", "source": "usage", "version": "12w",
+                        "period": f"{start:%Y-%m}", "period_start": start, "week": start,
+                        "warm_up": m == 0, "person_id": f"p{d}-{t}-{i}",
+                        "department": f"D{d}", "team": f"T{team}", "metric": 0.0,
+                        "rolling_mean": 0.0, "active_weeks": 0, "history_weeks": 12,
+                        "is_habit": False, "vivainsights_segment": label, "segment": label})
+    return pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+
+
+@on_rosters
+def test_segment_share_and_transition_tables(depts, k, seed):
+    data = person_segments(depts, np.random.default_rng(seed))
+    if data.empty:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        shares = compute_usage_segments(data, by="team", min_group_size=k)
+        moves = compute_segment_transitions(data, by="team", min_group_size=k)
+    labels = pd.DataFrame({"segment": SEGMENT_LABELS})
+    heads = (data.groupby(["department", "team", "period"]).size().rename("size")
+             .reset_index().merge(labels, how="cross")
+             .set_index(["department", "team", "period", "segment"])["size"])
+    protected(shares, heads, k, ["n", "count", "share"], ["period", "segment"])
+    ordered(shares, "share", "share_ci_low", "share_ci_high", 0, 1)
+    shown = shares[~shares["suppressed"].astype(bool)]
+    assert (shown["n"] >= k).all()
+    assert (shown.groupby(["department", "team", "period"])["count"].sum()
+            == shown.groupby(["department", "team", "period"])["n"].first()).all()
+    months = sorted(data["period"].unique())
+    prev = dict(zip(months[1:], months[:-1], strict=False))
+    later = data.assign(period_from=data["period"].map(prev)).dropna(subset=["period_from"])
+    both = later.merge(data[["person_id", "period"]].rename(columns={"period": "period_from"}),
+                       on=["person_id", "period_from"])
+    pairs = pd.DataFrame([(a, b) for a in SEGMENT_LABELS for b in SEGMENT_LABELS],
+                         columns=["from_segment", "to_segment"])
+    sizes = (both.groupby(["department", "team", "period"]).size().rename("size")
+             .reset_index().merge(pairs, how="cross")
+             .set_index(["department", "team", "period", "from_segment", "to_segment"])["size"])
+    protected(moves, sizes, k, ["n", "count"], ["period", "from_segment", "to_segment"])
+    shown = moves[~moves["suppressed"].astype(bool)]
+    assert (shown["n"] >= k).all() and (shown["count"] <= shown["n"]).all()

@@ -9,6 +9,10 @@
   joining) to first use, Kaplan-Meier per group.
 - :func:`compute_retention`, :func:`compute_user_flows`: first-use cohorts still active 1, 2,
   3 and 6 periods later; new, returning, resurrected and lapsed users.
+- :func:`identify_period_segments`, :func:`compute_usage_segments`,
+  :func:`compute_segment_transitions`: vivainsights' usage segments (power, habitual, novice,
+  low, non-user) for every daily source, their shares per team and period, and the moves
+  between them.
 - :func:`compute_team_ranking`: raw and empirical-Bayes shrunk penetration per team, ranked.
 - :func:`wilson_interval`, :func:`mean_interval`, :func:`mean_interval_from_summary`,
   :func:`paired_difference_interval`: the confidence intervals they use.
@@ -20,6 +24,8 @@ from adoption.metrics.diffusion import compute_adoption_curve, compute_diffusion
 from adoption.metrics.first_use import compute_first_use_spans, compute_time_to_first_use
 from adoption.metrics.ranking import compute_team_ranking
 from adoption.metrics.retention import compute_retention, compute_user_flows
+from adoption.metrics.segment_trends import compute_segment_transitions, compute_usage_segments
+from adoption.metrics.segments import identify_period_segments
 from adoption.stats.intervals import (
     mean_interval,
     mean_interval_from_summary,
@@ -34,9 +40,12 @@ __all__ = [
     "compute_diffusion_forecast",
     "compute_first_use_spans",
     "compute_retention",
+    "compute_segment_transitions",
     "compute_team_ranking",
     "compute_time_to_first_use",
+    "compute_usage_segments",
     "compute_user_flows",
+    "identify_period_segments",
     "mean_interval",
     "mean_interval_from_summary",
     "paired_difference_interval",
