@@ -178,6 +178,8 @@ def empty_notebook(path: Path) -> Path:
     params = nbformat.v4.new_code_cell('workspace = "demo"\nperiod = "2026-01"')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_markdown_cell("# Empty report")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     nbformat.write(nb, path)
     return path
 

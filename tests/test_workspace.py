@@ -129,6 +129,5 @@ def test_open_store_takes_a_store_a_workspace_or_a_path(tmp_path):
     for source in (ws, tmp_path / "ws", str(tmp_path / "ws")):
         with open_store(source) as opened:
             assert opened.read_only
-    with pytest.raises(WorkspaceError, match="found 'int'"):
-        with open_store(42):
-            pass
+    with pytest.raises(WorkspaceError, match="found 'int'"), open_store(42):
+        pass
