@@ -162,6 +162,20 @@ def test_small_groups_are_suppressed(filled):
     assert person["suppression_reason"].notna().all()
 
 
+def test_several_levels_in_one_call_are_the_levels_of_separate_calls(filled):
+    both = compute_source_active_users(filled, by=("organisation", "team"), min_group_size=3)
+    one_by_one = pd.concat([compute_source_active_users(filled, by=b, min_group_size=3)
+                            for b in ("organisation", "team")], ignore_index=True)
+    # aggregate-only sources' scope rows come with every level: once per call
+    one_by_one = one_by_one.drop_duplicates(
+        subset=["source", "tool", "period", "department", "team"])
+    key = ["source", "tool", "period", "department", "team"]
+    pd.testing.assert_frame_equal(
+        both.sort_values(key, na_position="first").reset_index(drop=True),
+        one_by_one.sort_values(key, na_position="first").reset_index(drop=True),
+        check_dtype=False)
+
+
 def test_bad_options_are_refused(filled):
     with pytest.raises(InputError, match="period_kind"):
         compute_source_active_users(filled, period_kind="year")

@@ -6,6 +6,8 @@ command needs when the command runs.
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import subprocess
 import sys
@@ -33,3 +35,22 @@ def test_no_heavy_library_at_start(args):
     assert "adoption" in modules  # the report is read: the package itself is listed
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == [], f"{' '.join(args)} imports {loaded[:10]}"
+
+
+def test_report_kernel_loads_no_rendering_machinery():
+    """What the report notebooks import in their kernel needs no nbformat, papermill or
+    nbconvert: their schema checks (jsonschema, rfc3987) alone take seconds at import."""
+    cells = json.loads((ROOT / "notebooks" / "adoption_report.ipynb").read_text("utf-8"))["cells"]
+    imports = []
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            code = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                             if not line.startswith("%"))  # IPython magics
+            imports += [ast.unparse(node) for node in ast.parse(code).body
+                        if isinstance(node, ast.Import | ast.ImportFrom)]
+    imports = "\n".join(imports)
+    modules = _imported("-c", imports)
+    assert "adoption.report.content" in modules  # the notebook's imports did run
+    loaded = sorted(m for m in modules
+                    if m.split(".")[0] in ("nbformat", "papermill", "nbconvert", "jsonschema"))
+    assert loaded == [], f"the report's kernel imports {loaded[:10]}"

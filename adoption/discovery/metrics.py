@@ -344,6 +344,9 @@ def compute_shadow_ai_trend(
                 f"{label} cannot be compared with the period before; ingest the proxy, DNS or "
                 "SSO logs of both periods.")
     pairs = [p for p in pairs if p[0] in with_data and p[1] in with_data]
+    compared = {p for pair in pairs for p in pair}  # only the periods compared are worked on
+    people = people[people["period"].isin(compared)]
+    frame = frame[frame["period"].isin(compared)]
     hidden = _hidden_groups(people, k)
     parts = []
     with warnings.catch_warnings():

@@ -80,6 +80,9 @@ def build_alerts(
     min_group_size: int | None = None,
     settings: AlertSettings | None = None,
     confidence: float = 0.95,
+    seat_periods: pd.DataFrame | None = None,
+    headcounts: pd.DataFrame | None = None,
+    shadow_trend: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The period's alerts as a tidy frame, most severe first.
 
@@ -93,6 +96,12 @@ def build_alerts(
         Raise the workspace's threshold (never lower it).
     settings : AlertSettings, optional
         Default: the workspace's ``[alerts]`` section.
+    seat_periods, headcounts, shadow_trend : pandas.DataFrame, optional
+        The same workspace's figures when the caller has them already (the report's
+        governance section): the period's rows of :func:`adoption.governance.load_seat_periods`,
+        :func:`adoption.governance.load_headcounts` and
+        :func:`adoption.discovery.compute_shadow_ai_trend` for ``period`` (an empty frame: no
+        data to compare). Read from the store when omitted.
 
     Returns
     -------
@@ -110,10 +119,11 @@ def build_alerts(
     check_min_group_size(k, where="build_alerts")
     target = parse_period(period, period_kind, week_start=ws.settings.week_start_index)
     rows: list[dict] = []
-    rows += _idle_spend(ws, target.label, period_kind, rules, k, confidence)
+    rows += _idle_spend(ws, target.label, period_kind, rules, k, confidence,
+                        seat_periods, headcounts)
     rows += _stalled(ws, target, period_kind, rules, k, confidence)
     if rules.shadow_growth:
-        rows += _shadow_growth(ws, target.label, period_kind, k, confidence)
+        rows += _shadow_growth(ws, target.label, period_kind, k, confidence, shadow_trend)
     if rules.sentiment_drop:
         rows += _sentiment_drop(ws, target, k, confidence)
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
@@ -129,15 +139,17 @@ def build_alerts(
                           labels=labels, text_columns=("message", "evidence"))
 
 
-def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int,
-                confidence: float) -> list[dict]:
+def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int, confidence: float,
+                sp: pd.DataFrame | None, heads: pd.DataFrame | None) -> list[dict]:
     if not rules.idle_spend_above and not rules.team_idle_spend_above:
         return []
-    sp = load_seat_periods(ws, period=label, period_kind=kind)
+    if sp is None:
+        sp = load_seat_periods(ws, period=label, period_kind=kind)
     if sp.empty:
         return []
-    gate = {"headcounts": load_headcounts(ws, period_kind=kind, period=label),
-            "min_group_size": k, "confidence": confidence}
+    if heads is None:
+        heads = load_headcounts(ws, period_kind=kind, period=label)
+    gate = {"headcounts": heads, "min_group_size": k, "confidence": confidence}
     cur = ws.settings.currency
     out = []
     if rules.idle_spend_above:
@@ -261,13 +273,17 @@ def _true(value: Any) -> bool:
     return bool(value) if not pd.isna(value) else False
 
 
-def _shadow_growth(ws, label: str, kind: str, k: int, confidence: float) -> list[dict]:
+def _shadow_growth(ws, label: str, kind: str, k: int, confidence: float,
+                   trend: pd.DataFrame | None) -> list[dict]:
     from adoption.discovery.metrics import compute_shadow_ai_trend
 
-    try:  # only the period asked for (compared with the one before it)
-        trend = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=label,
-                                        min_group_size=k, confidence=confidence)
-    except InputError:  # no data in the period or the one before: nothing to compare
+    if trend is None:
+        try:  # only the period asked for (compared with the one before it)
+            trend = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=label,
+                                            min_group_size=k, confidence=confidence)
+        except InputError:  # no data in the period or the one before: nothing to compare
+            return []
+    if trend.empty:
         return []
     rows = trend[(trend["level"].astype(str) == "team") & (trend["period"].astype(str) == label)
                  & trend["growing"].fillna(False).astype(bool)

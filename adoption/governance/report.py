@@ -120,8 +120,9 @@ class GovernanceSection:
 
 
 def _shadow(ws: Any, period: str, kind: str, k: int, confidence: float
-            ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
-    """Unsanctioned AI use by team in the period, its change, and the organisation row."""
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Unsanctioned AI use by team in the period, its change at every level (empty when there
+    is nothing to compare with), and the organisation row."""
     from adoption.discovery.metrics import compute_shadow_ai_trend, compute_shadow_ai_use
 
     use = compute_shadow_ai_use(ws, period_kind=kind, by="team", min_group_size=k,
@@ -130,9 +131,8 @@ def _shadow(ws: Any, period: str, kind: str, k: int, confidence: float
     try:  # only the report's period (compared with the one before it)
         trend = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=period,
                                         min_group_size=k, confidence=confidence)
-        trend = trend[trend["level"].astype(str) == "team"].reset_index(drop=True)
     except InputError:  # no data in this period or the one before: nothing to compare
-        trend = None
+        trend = pd.DataFrame()
     teams = use[use["level"] == "team"].reset_index(drop=True)
     org = use[use["level"] == "organisation"].reset_index(drop=True)
     return teams, trend, org
@@ -189,9 +189,12 @@ def build_governance_section(
     gate = {"headcounts": heads, "min_group_size": k}
     trend = summarise_spend(sp_all, **gate).reset_index(drop=True)
     tools, teams, totals, overlaps, org_overlaps = _seat_tables(sp, heads, k, confidence)
-    shadow, shadow_trend, shadow_org = _shadow(ws, target.label, period_kind, k, confidence)
+    shadow, shadow_all, shadow_org = _shadow(ws, target.label, period_kind, k, confidence)
     alerts = build_alerts(ws, period=target.label, period_kind=period_kind, min_group_size=k,
-                          confidence=confidence)
+                          confidence=confidence, seat_periods=sp, headcounts=heads,
+                          shadow_trend=shadow_all)
+    shadow_trend = (None if shadow_all.empty else  # None: nothing to compare with
+                    shadow_all[shadow_all["level"].astype(str) == "team"].reset_index(drop=True))
     as_of = sp["as_of"].max().date() if len(sp) else None
     with ws.store(read_only=True) as store:  # team labels as they may be published
         labels = load_group_labels(store)

@@ -35,8 +35,6 @@ from adoption.privacy import (
     publish_labels,
     resolve_min_group_size,
 )
-from adoption.report.index import render_index
-from adoption.report.render import render_notebook, report_notebook_path
 from adoption.surveys.activity import adoption_sentiment_quadrant, sentiment_by_activity
 from adoption.surveys.change import adkar_barrier, barrier_threshold, compute_wave_change
 from adoption.surveys.comments import count_themes, select_comments
@@ -257,6 +255,11 @@ def render_sentiment_report(workspace: Workspace | str | os.PathLike[str], *, wa
     ReportError
         The notebook failed (e.g. an unknown wave: the message lists the waves).
     """
+    # imported here: the report's kernel imports this module, and nbformat's schema checks
+    # (jsonschema, rfc3987) cost seconds at import that a kernel never needs
+    from adoption.report.index import render_index
+    from adoption.report.render import render_notebook, report_notebook_path
+
     ws = _workspace(workspace)
     params: dict[str, object] = {"workspace": str(ws.root), "wave": str(wave)}
     if comparison_wave is not None:

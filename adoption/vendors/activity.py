@@ -123,7 +123,7 @@ def compute_source_active_users(
     source: Store | Workspace | str | os.PathLike[str],
     *,
     period_kind: str = "month",
-    by: str = "team",
+    by: str | tuple[str, ...] = "team",
     min_group_size: int | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -134,8 +134,9 @@ def compute_source_active_users(
     source : Store, Workspace or path
         The data; a workspace is opened read-only for the duration.
     period_kind : {"month", "week", "quarter"}, default "month"
-    by : {"team", "department", "organisation"}, default "team"
-        Level of the rows returned (all levels are suppressed together).
+    by : {"team", "department", "organisation"} or a tuple of them, default "team"
+        Level(s) of the rows returned (all levels are suppressed together, so one call for
+        several levels gives the same rows as one call per level).
     min_group_size : int, optional
         Privacy threshold; default (and floor) the workspace's.
     confidence : float, default 0.95
@@ -173,9 +174,10 @@ def compute_source_active_users(
         raise InputError(f"compute_source_active_users: period_kind {period_kind!r} is unknown; "
                          f"use one of {list(PERIOD_KINDS)}.")
     levels = {"team": 2, "department": 1, "organisation": 0}
-    if by not in levels:
+    wanted = (by,) if isinstance(by, str) else tuple(by)
+    if not wanted or any(b not in levels for b in wanted):
         raise InputError(f"compute_source_active_users: by={by!r} is unknown; use one of "
-                         f"{list(levels)}.")
+                         f"{list(levels)} (or a tuple of them).")
     check_confidence(confidence, where="compute_source_active_users")
     with open_store(source) as store:
         k = resolve_min_group_size(store.settings, min_group_size)
@@ -199,7 +201,7 @@ def compute_source_active_users(
                                       size="headcount", within=("source", "tool", "period"),
                                       value_columns=values, min_group_size=k)
         depth = table[["department", "team"]].notna().sum(axis=1)
-        table = table[depth == levels[by]]
+        table = table[depth.isin([levels[b] for b in wanted])]
     agg = _aggregate_table(aggregates, period_kind)
     out = pd.concat([t for t in (table, agg) if not t.empty], ignore_index=True)
     if out.empty:

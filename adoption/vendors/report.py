@@ -107,10 +107,13 @@ def build_source_report(
     with open_store(workspace_or_store) as store:
         target = parse_period(period, period_kind, week_start=store.settings.week_start_index)
         k = resolve_min_group_size(store.settings, min_group_size)
-        org = compute_source_active_users(store, period_kind=period_kind, by="organisation",
-                                          min_group_size=k, confidence=confidence)
-        teams = compute_source_active_users(store, period_kind=period_kind, by="team",
-                                            min_group_size=k, confidence=confidence)
+        rows = compute_source_active_users(store, period_kind=period_kind,
+                                           by=("organisation", "team"), min_group_size=k,
+                                           confidence=confidence)
+        person = rows["counts_distinct_users"].astype(bool)
+        in_team = rows["team"].notna()
+        org = rows[~person | ~in_team].reset_index(drop=True)  # aggregate scopes included
+        teams = rows[person & in_team].reset_index(drop=True)
         quality = build_data_quality(store)
         teams = publish_labels(teams, store.settings, labels=load_group_labels(store))
     labels = sorted(org["period"].dropna().unique())
