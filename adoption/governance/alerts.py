@@ -45,7 +45,7 @@ from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.governance.config import AlertSettings, alert_settings
 from adoption.governance.data import load_headcounts, load_seat_periods
-from adoption.governance.seats import compute_seat_metrics, compute_seat_totals
+from adoption.governance.seats import protected_seat_levels, seat_rows, seat_totals
 from adoption.metrics.intervals import wilson_interval
 from adoption.periods import parse_period
 from adoption.privacy import check_min_group_size, publish_labels, resolve_min_group_size
@@ -83,6 +83,7 @@ def build_alerts(
     seat_periods: pd.DataFrame | None = None,
     headcounts: pd.DataFrame | None = None,
     shadow_trend: pd.DataFrame | None = None,
+    seat_levels: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The period's alerts as a tidy frame, most severe first.
 
@@ -96,12 +97,13 @@ def build_alerts(
         Raise the workspace's threshold (never lower it).
     settings : AlertSettings, optional
         Default: the workspace's ``[alerts]`` section.
-    seat_periods, headcounts, shadow_trend : pandas.DataFrame, optional
+    seat_periods, headcounts, shadow_trend, seat_levels : pandas.DataFrame, optional
         The same workspace's figures when the caller has them already (the report's
         governance section): the period's rows of :func:`adoption.governance.load_seat_periods`,
-        :func:`adoption.governance.load_headcounts` and
+        :func:`adoption.governance.load_headcounts`,
         :func:`adoption.discovery.compute_shadow_ai_trend` for ``period`` (an empty frame: no
-        data to compare). Read from the store when omitted.
+        data to compare) and the seat figures of those seat periods behind the privacy gate
+        (``protected_seat_levels``). Computed here when omitted.
 
     Returns
     -------
@@ -120,7 +122,7 @@ def build_alerts(
     target = parse_period(period, period_kind, week_start=ws.settings.week_start_index)
     rows: list[dict] = []
     rows += _idle_spend(ws, target.label, period_kind, rules, k, confidence,
-                        seat_periods, headcounts)
+                        seat_periods, headcounts, seat_levels)
     rows += _stalled(ws, target, period_kind, rules, k, confidence)
     if rules.shadow_growth:
         rows += _shadow_growth(ws, target.label, period_kind, k, confidence, shadow_trend)
@@ -140,21 +142,23 @@ def build_alerts(
 
 
 def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int, confidence: float,
-                sp: pd.DataFrame | None, heads: pd.DataFrame | None) -> list[dict]:
+                sp: pd.DataFrame | None, heads: pd.DataFrame | None,
+                levels: pd.DataFrame | None) -> list[dict]:
     if not rules.idle_spend_above and not rules.team_idle_spend_above:
         return []
     if sp is None:
         sp = load_seat_periods(ws, period=label, period_kind=kind)
     if sp.empty:
         return []
-    if heads is None:
-        heads = load_headcounts(ws, period_kind=kind, period=label)
-    gate = {"headcounts": heads, "min_group_size": k, "confidence": confidence}
+    if levels is None:  # every level through the gate at once, as the report's tables
+        if heads is None:
+            heads = load_headcounts(ws, period_kind=kind, period=label)
+        levels = protected_seat_levels(sp, heads, min_group_size=k, confidence=confidence)
     cur = ws.settings.currency
     out = []
     if rules.idle_spend_above:
-        org = compute_seat_metrics(sp, by="organisation", **gate)
-        total = compute_seat_totals(sp, **gate).iloc[0]
+        org = seat_rows(levels, by="organisation")
+        total = seat_totals(levels, sp).iloc[0]
         amount = total["reclaimable_monthly_spend"]
         if not pd.isna(amount) and amount > rules.idle_spend_above:
             seats, held = int(total["reclaimable_seats"]), int(total["seats_at_end"])
@@ -181,7 +185,7 @@ def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int, confide
                 + (f" Seat cost unknown, not counted: {', '.join(unknown)}." if unknown else ""),
                 estimate=float(amount), n=held))
     if rules.team_idle_spend_above:
-        teams = compute_seat_metrics(sp, by="team", **gate)
+        teams = seat_rows(levels, by="team")
         teams = teams[~teams["suppressed"].astype(bool) & teams["seats_at_end"].notna()]
         per = teams.groupby(["department", "team"])[["reclaimable_monthly_spend",
                                                       "seats_at_end"]].sum(min_count=1)

@@ -146,12 +146,12 @@ def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: floa
                 compute_seat_metrics(sp, headcounts=heads, by="team", **gate),
                 compute_seat_totals(sp, headcounts=heads, **gate),
                 compute_team_overlaps(sp, headcounts=heads, **gate),
-                compute_overlaps(sp, headcounts=heads, by="organisation", **gate))
+                compute_overlaps(sp, headcounts=heads, by="organisation", **gate), None)
     levels = protected_seat_levels(sp, heads, **gate)
     overlaps = protected_overlap_levels(sp, heads, seat_levels=levels, **gate)
     return (seat_rows(levels, by="organisation"), seat_rows(levels, by="team"),
             seat_totals(levels, sp), several_tools(overlap_rows(overlaps, by="team")),
-            several_tools(overlap_rows(overlaps, by="organisation")))
+            several_tools(overlap_rows(overlaps, by="organisation")), levels)
 
 
 def build_governance_section(
@@ -188,11 +188,12 @@ def build_governance_section(
     heads = load_headcounts(ws, period_kind=period_kind)
     gate = {"headcounts": heads, "min_group_size": k}
     trend = summarise_spend(sp_all, **gate).reset_index(drop=True)
-    tools, teams, totals, overlaps, org_overlaps = _seat_tables(sp, heads, k, confidence)
+    tools, teams, totals, overlaps, org_overlaps, levels = _seat_tables(sp, heads, k,
+                                                                        confidence)
     shadow, shadow_all, shadow_org = _shadow(ws, target.label, period_kind, k, confidence)
     alerts = build_alerts(ws, period=target.label, period_kind=period_kind, min_group_size=k,
                           confidence=confidence, seat_periods=sp, headcounts=heads,
-                          shadow_trend=shadow_all)
+                          shadow_trend=shadow_all, seat_levels=levels)
     shadow_trend = (None if shadow_all.empty else  # None: nothing to compare with
                     shadow_all[shadow_all["level"].astype(str) == "team"].reset_index(drop=True))
     as_of = sp["as_of"].max().date() if len(sp) else None
