@@ -17,31 +17,28 @@
 The confidence intervals every metric uses are in :mod:`adoption.stats.intervals`.
 """
 
-from adoption.stats.betabinomial import fit_beta_prior, shrink_rates
-from adoption.stats.diffusion import BassModel, bass_cumulative
-from adoption.stats.multiple import adjust_pvalues
-from adoption.stats.nps import nps_from_counts, nps_from_scores
-from adoption.stats.ordinal import compare_choices, compare_ordinal
-from adoption.stats.reliability import cronbach_alpha, feldt_interval
-from adoption.stats.shrinkage import james_stein_tau2, moment_tau2, shrink_estimates
-from adoption.stats.survival import kaplan_meier_at, kaplan_meier_median, logrank_test
+from adoption.lazy import lazy_exports
 
-__all__ = [
-    "BassModel",
-    "adjust_pvalues",
-    "bass_cumulative",
-    "compare_choices",
-    "compare_ordinal",
-    "cronbach_alpha",
-    "feldt_interval",
-    "fit_beta_prior",
-    "james_stein_tau2",
-    "kaplan_meier_at",
-    "kaplan_meier_median",
-    "logrank_test",
-    "moment_tau2",
-    "nps_from_counts",
-    "nps_from_scores",
-    "shrink_estimates",
-    "shrink_rates",
-]
+# loaded on first use: the report's kernel needs a few of these, not statsmodels' ordinal
+# models or the survival code
+_LAZY = {
+    "BassModel": "adoption.stats.diffusion",
+    "adjust_pvalues": "adoption.stats.multiple",
+    "bass_cumulative": "adoption.stats.diffusion",
+    "compare_choices": "adoption.stats.ordinal",
+    "compare_ordinal": "adoption.stats.ordinal",
+    "cronbach_alpha": "adoption.stats.reliability",
+    "feldt_interval": "adoption.stats.reliability",
+    "fit_beta_prior": "adoption.stats.betabinomial",
+    "james_stein_tau2": "adoption.stats.shrinkage",
+    "kaplan_meier_at": "adoption.stats.survival",
+    "kaplan_meier_median": "adoption.stats.survival",
+    "logrank_test": "adoption.stats.survival",
+    "moment_tau2": "adoption.stats.shrinkage",
+    "nps_from_counts": "adoption.stats.nps",
+    "nps_from_scores": "adoption.stats.nps",
+    "shrink_estimates": "adoption.stats.shrinkage",
+    "shrink_rates": "adoption.stats.betabinomial",
+}
+__all__ = sorted(_LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
