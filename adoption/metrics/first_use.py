@@ -233,7 +233,10 @@ def _add_tests(out: pd.DataFrame, spans: pd.DataFrame, keys: list[str], t: np.nd
     out["logrank_statistic"] = np.nan
     out["p_value"] = np.nan
     if keys:
-        member = spans[keys].astype(str).agg("\x1f".join, axis=1).to_numpy()
+        member = spans[keys[0]].astype(str)
+        for k in keys[1:]:  # vectorised: a row-wise join took a second on 2,500 people
+            member = member + "\x1f" + spans[k].astype(str)
+        member = member.to_numpy()
         for i, row in out[~out["suppressed"]].iterrows():
             label = "\x1f".join(str(row[k]) for k in keys)
             res = logrank_test(t, e, member == label)

@@ -83,6 +83,22 @@ def _need(frame: pd.DataFrame, columns: list[str], where: str) -> None:
             f"{where}: column(s) {missing} missing; found {list(frame.columns)}.")
 
 
+def _trailing_sum(values: np.ndarray, position: np.ndarray, window: int) -> np.ndarray:
+    """Each row's value plus those of up to ``window - 1`` rows before it in its history.
+
+    Rows are sorted by history, then week; ``position`` is the row's place in its history
+    (0 for the first). The same sums as ``groupby(...).rolling(window, min_periods=1).sum()``
+    (added in row order, so exact for counts), without a window object per history, which
+    took seconds on a few thousand people.
+    """
+    total = values.copy()
+    for lag in range(1, window):
+        shifted = np.zeros_like(values)
+        shifted[lag:] = values[:-lag]
+        total += np.where(position >= lag, shifted, 0.0)
+    return total
+
+
 def identify_usage_segments(
     person_weeks: pd.DataFrame,
     *,
@@ -139,16 +155,14 @@ def identify_usage_segments(
                          "appear more than once; pass one row per person and week.")
     data[metric] = values.astype(float)
     data = data.sort_values([*keys, week], kind="stable").reset_index(drop=True)
-    data["_active"] = (data[metric] >= _THRESHOLD).astype(int)
-    history = data.groupby(keys, sort=False, observed=True)
-    rolling = history[[metric, "_active"]].rolling(window=window, min_periods=1)
-    levels = list(range(len(keys)))
+    position = data.groupby(keys, sort=False, observed=True).cumcount().to_numpy()
+    metric_values = data[metric].to_numpy(dtype=float)
     data["version"] = version
-    data["rolling_mean"] = rolling[metric].mean().reset_index(level=levels, drop=True)
-    data["active_weeks"] = rolling["_active"].sum().reset_index(level=levels,
-                                                                drop=True).astype(int)
-    data["history_weeks"] = np.minimum(history.cumcount() + 1, window)
-    data = data.drop(columns="_active")
+    data["history_weeks"] = np.minimum(position + 1, window)
+    data["rolling_mean"] = (_trailing_sum(metric_values, position, window)
+                            / data["history_weeks"].to_numpy())
+    data["active_weeks"] = _trailing_sum((metric_values >= _THRESHOLD).astype(float), position,
+                                         window).astype(int)
     data["is_habit"] = data["active_weeks"] >= width
     mean = data["rolling_mean"]
     data["vivainsights_segment"] = np.select(
@@ -226,27 +240,32 @@ def identify_period_segments(
             raise InputError(f"{where}: source(s) {bad} do not tell daily activity, so "
                              "weeks without a row cannot be read as no use; daily sources here: "
                              f"{daily_sources(found)}.")
+    # keys as categoricals over one sorted set of categories: merges and sorts work on the
+    # codes (string keys made this step take seconds on a few thousand people)
+    keys = {c: _categories(activity[c], population[c] if c == "person_id" else None)
+            for c in ("tool", "source", "person_id")}
     act = pd.DataFrame({
-        "tool": activity["tool"].astype(str).to_numpy(),
-        "source": activity["source"].astype(str).to_numpy(),
-        "person_id": activity["person_id"].astype(str).to_numpy(),
+        "tool": _coded(activity["tool"], keys["tool"]),
+        "source": _coded(activity["source"], keys["source"]),
+        "person_id": _coded(activity["person_id"], keys["person_id"]),
         "week": pd.to_datetime(activity["period_start"]).to_numpy(),
         "metric": pd.to_numeric(activity[metric], errors="coerce").fillna(0).to_numpy()})
     act = act[act["source"].isin(sources)]
     pop = pd.DataFrame({
-        "person_id": population["person_id"].astype(str).to_numpy(),
+        "person_id": _coded(population["person_id"], keys["person_id"]),
         "week": pd.to_datetime(population["period_start"]).to_numpy(),
-        "department": population["department"].astype(object).where(
-            population["department"].notna(), NO_DEPARTMENT).to_numpy(),
-        "team": population["team"].astype(object).to_numpy()})
+        "department": pd.Categorical(population["department"].astype(object).where(
+            population["department"].notna(), NO_DEPARTMENT)),
+        "team": pd.Categorical(population["team"].astype(object))})
     if act.empty or pop.empty:
         return pd.DataFrame(columns=PERIOD_SEGMENT_COLUMNS)
     # a tool's weeks in a source run from its first to its last week with any row there
-    span = act.groupby(["tool", "source"], as_index=False)["week"].agg(["min", "max"])
+    span = act.groupby(["tool", "source"], as_index=False, observed=True)["week"].agg(
+        ["min", "max"])
     grid = span.merge(pop, how="cross")
     grid = grid[(grid["week"] >= grid["min"]) & (grid["week"] <= grid["max"])]
-    grid = grid.merge(act.groupby(["tool", "source", "person_id", "week"], as_index=False)
-                      ["metric"].sum(), on=["tool", "source", "person_id", "week"], how="left")
+    grid = grid.merge(act.groupby(["tool", "source", "person_id", "week"], as_index=False,
+                                  observed=True)["metric"].sum(), on=["tool", "source", "person_id", "week"], how="left")
     grid["metric"] = grid["metric"].fillna(0.0)
     window = VERSIONS[version][0]
     grid["warm_up"] = grid["week"] < grid["min"] + pd.Timedelta(weeks=window - 1)
@@ -261,7 +280,23 @@ def identify_period_segments(
         seg["period"] = seg["week"].map({w: p.label for w, p in found.items()})
         seg["period_start"] = seg["week"].map(
             {w: pd.Timestamp(p.start) for w, p in found.items()})
-    last = seg.groupby(["tool", "source", "period"])["week"].transform("max")
+    last = seg.groupby(["tool", "source", "period"], observed=True)["week"].transform("max")
     out = seg.loc[seg["week"] == last, PERIOD_SEGMENT_COLUMNS]
-    return out.sort_values(["tool", "source", "period_start", "person_id"],
-                           kind="stable").reset_index(drop=True)
+    out = out.sort_values(["tool", "source", "period_start", "person_id"],
+                          kind="stable").reset_index(drop=True)
+    for col in ("tool", "source", "person_id", "department", "team"):  # plain text again
+        out[col] = pd.Series(out[col].astype(object).to_numpy(), index=out.index)
+    return out
+
+
+def _categories(*columns: pd.Series | None) -> pd.Index:
+    """The sorted distinct text values of ``columns`` (None skipped)."""
+    values = [pd.Index(pd.factorize(c)[1]).astype(str) for c in columns if c is not None]
+    return pd.Index(np.unique(np.concatenate([np.asarray(v, dtype=object) for v in values])))
+
+
+def _coded(column: pd.Series, categories: pd.Index) -> pd.Categorical:
+    """``column`` as text categories ``categories`` (factorised first: no string per row)."""
+    codes, uniques = pd.factorize(column)
+    where = categories.get_indexer(pd.Index(uniques).astype(str))
+    return pd.Categorical.from_codes(np.where(codes < 0, -1, where[codes]), categories=categories)
