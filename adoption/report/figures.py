@@ -18,7 +18,8 @@ from adoption.errors import ColumnNotFoundError
 from adoption.periods import Period, format_day, label_period
 from adoption.report.tables import hidden_label
 
-__all__ = ["PALETTE", "plot_funnel", "plot_team_intervals", "plot_trend"]
+__all__ = ["PALETTE", "plot_funnel", "plot_segment_trend", "plot_team_intervals",
+           "plot_trend"]
 
 #: Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -240,3 +241,54 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     return _style_axes(ax, title=title, xlabel="Share of the team's people who were active",
                        grid="x")
+
+
+def plot_segment_trend(segments: pd.DataFrame) -> Axes:
+    """The organisation's usage segments per month, stacked, one panel per tool and source.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        ``DynamicsSection.segments``: organisation rows (``level == "organisation"``) with
+        ``tool, source, period, period_start, warm_up, segment, share``. Warm-up months are
+        shaded; hidden months (missing shares) are left empty.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The first panel.
+    """
+    _check_columns(segments, ["level", "tool", "source", "period", "period_start", "warm_up",
+                              "segment", "share"], "plot_segment_trend")
+    org = segments[segments["level"] == "organisation"]
+    panels = list(org.groupby(["tool", "source"], sort=True)) if len(org) else []
+    fig, axes = plt.subplots(max(1, len(panels)), 1, figsize=(9, 2.3 * max(1, len(panels))),
+                             dpi=DPI, layout="constrained", facecolor="white", squeeze=False)
+    title = "Usage segments per month, whole organisation"
+    if not panels:
+        return _nothing_to_show(axes[0, 0], title)
+    labels = list(dict.fromkeys(org["segment"]))
+    colours = dict(zip(labels, [PALETTE[5], PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[7],
+                                "#dddddd"], strict=False))
+    for ax, ((tool, source), rows) in zip(axes[:, 0], panels, strict=True):
+        wide = rows.pivot_table(index="period_start", columns="segment", values="share",
+                                aggfunc="first").reindex(columns=labels)
+        x = np.arange(len(wide))
+        bottom = np.zeros(len(wide))
+        for label in labels:
+            values = wide[label].fillna(0).to_numpy(dtype=float)
+            ax.bar(x, values, bottom=bottom, color=colours[label], width=0.8, label=label)
+            bottom += values
+        warm = rows.groupby("period_start")["warm_up"].any().reindex(wide.index)
+        for i in np.flatnonzero(warm.to_numpy(dtype=bool)):
+            ax.axvspan(i - 0.5, i + 0.5, color=INK, alpha=0.08, linewidth=0)
+        ax.set_xticks(x)
+        ax.set_xticklabels([label_period(p).title for p in rows.drop_duplicates(
+            "period_start").sort_values("period_start")["period"]], fontsize=8)
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        _style_axes(ax, title=f"{tool} ({source})")
+    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    fig.suptitle(title + " (shaded: warm-up months)", x=0.01, ha="left", fontsize=12,
+                 fontweight="bold", color=INK)
+    return axes[0, 0]
