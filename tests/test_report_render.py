@@ -239,8 +239,9 @@ def test_report_is_self_contained(rendered: tuple[Path, str], soup: BeautifulSou
     assert not soup.find_all("script", src=True)
     assert not soup.find_all("link", href=True)
     images = soup.find_all("img")
-    # trend, team intervals, funnel, spend, utilisation, shadow AI by team, active by source
-    assert len(images) == 7
+    # trend, team intervals, funnel, spend, utilisation, shadow AI by team, active by source,
+    # usage segments over time
+    assert len(images) == 8
     assert all(img["src"].startswith("data:image/png;base64,") for img in images)
     assert all(img.get("alt") for img in images)
 
