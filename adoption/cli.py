@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "see `adoption formats`")
     p.add_argument("--as-of", type=_date,
                    help="snapshot date of a roster or export without one in the file")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="text encoding of the files (e.g. cp1250) instead of detecting it")
     p.add_argument("--instrument", metavar="FILE",
                    help="survey instrument (YAML) of a survey export (default: the shipped one)")
     p.add_argument("--wave", metavar="NAME", help="survey wave name, e.g. 2026-Q1")
@@ -158,7 +160,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     results = ingest_files(ws, _expand(args.files), kind=args.kind, as_of=args.as_of,
                            on_start=on_start, on_result=on_result,
                            progress=sys.stderr.isatty(), source_format=args.source_format,
-                           options=options)
+                           options=options, encoding=args.encoding)
     totals = [sum(getattr(r, f) for r in results if not r.already_ingested)
               for f in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate")]
     _say(f"{len(results)} file(s): read {totals[0]:,} = loaded {totals[1]:,} + rejected "
@@ -224,7 +226,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                 _say(f"    {key + ':':22} {value}")  # figures that do not apply are left out
     _say("\nFiles:\n" + log_.drop(columns=["file_hash", "note"]).to_string(index=False))
     if not quality.findings.empty:
-        _say("\nData-quality findings (rows left out, and why; details: adoption rejects):\n"
+        _say("\nData-quality findings (rows left out or worth a look, and why; rejected rows: "
+             "adoption rejects):\n"
              + format_findings_table(quality).data.to_string(index=False))
     if not quality.conflicts.empty:
         _say("\nIdentifiers mapped to more than one person (resolved as shown):\n"

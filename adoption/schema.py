@@ -50,6 +50,16 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
             raw VARCHAR
         )""",
     ),
+    "ingest_findings": (
+        "one row per data-quality finding of a batch about rows that were loaded (rows "
+        "repeated within the file, timestamps read in the workspace time zone, seats of tools "
+        "outside the catalogue); rejected rows are in rejects",
+        """CREATE TABLE IF NOT EXISTS ingest_findings (
+            batch_id INTEGER NOT NULL,
+            finding VARCHAR NOT NULL,
+            rows BIGINT NOT NULL
+        )""",
+    ),
     "roster_snapshots": (
         "one row per person per roster snapshot (as delivered, pseudonymised)",
         """CREATE TABLE IF NOT EXISTS roster_snapshots (
@@ -148,6 +158,22 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
             feature VARCHAR NOT NULL,
             events BIGINT NOT NULL,
             batch_id INTEGER NOT NULL
+        )""",
+    ),
+    "usage_rows": (
+        "one row per distinct usage event of a generic usage file per batch: the event as read "
+        "(person, tool, instant, feature, count) and how many times the file holds it; the "
+        "roll-up of these batches in usage counts each event as often as the file holding it "
+        "most often (see adoption.ingest.rollup)",
+        """CREATE TABLE IF NOT EXISTS usage_rows (
+            batch_id INTEGER NOT NULL,
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            day DATE NOT NULL,
+            ts TIMESTAMPTZ NOT NULL,
+            feature VARCHAR,
+            events BIGINT NOT NULL,
+            copies INTEGER NOT NULL
         )""",
     ),
     "activity_periods": (

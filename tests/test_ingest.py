@@ -59,15 +59,16 @@ def test_reingesting_same_file_changes_nothing(workspace, files):
 def test_overlapping_usage_export_counts_duplicates(workspace, files, tmp_path):
     ingest_files(workspace, [files["usage"]])
     overlap = tmp_path / "usage_again.csv"
-    # same Copilot day 2026-01-05 again (already loaded) plus one new day
-    overlap.write_text("timestamp,email,tool,count\n"
-                       "2026-01-05T11:00:00+01:00,ann@example.com,Copilot,5\n"
-                       "2026-01-09T11:00:00+01:00,ann@example.com,Copilot,2\n")
+    # the first file's first event again (spelt as that file spells it) plus one new day;
+    # another event on an already loaded day is not a duplicate (see test_ingest_dedup.py)
+    overlap.write_text("timestamp,email,tool,feature,count\n"
+                       "2026-01-05T09:00:00+01:00,Ann@Example.com ,Copilot,chat,3\n"
+                       "2026-01-09T11:00:00+01:00,ann@example.com,Copilot,chat,2\n")
     r = ingest_file(workspace, overlap)
     assert (r.rows_read, r.rows_loaded, r.rows_duplicate) == (2, 1, 1)
     with workspace.store() as store:
         events = store.scalar("SELECT sum(events) FROM usage WHERE day = DATE '2026-01-05'")
-    assert events == 3  # 3 from the first file, the overlapping 5 not added
+    assert events == 3  # 3 from the first file, the same event again not added
 
 
 def test_effective_dated_roster(workspace, files):
@@ -259,7 +260,8 @@ def test_usage_file_larger_than_memory_limit_streams(tmp_path):
 
     ws = adoption.init_workspace(tmp_path / "ws")
     path = tmp_path / "big.csv"
-    duckdb.sql(f"""COPY (SELECT '2026-01-01T00:00:00Z'::TIMESTAMPTZ + to_minutes(i % 500000)
+    # 347 days of events ending well before today (later dates are rejected as implausible)
+    duckdb.sql(f"""COPY (SELECT (current_date - 400)::TIMESTAMPTZ + to_minutes(i % 500000)
                     AS timestamp, 'p' || (i % 40000) || '@example.com' AS email,
                     'tool' || (i % 3) AS tool, 'f' || (i % 7) AS feature, 1 AS count
                 FROM range(4_500_000) t(i)) TO '{path}' (HEADER)""")

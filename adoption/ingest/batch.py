@@ -19,7 +19,7 @@ from adoption.ingest.catalogue import load_seats, load_tools
 from adoption.ingest.columns import KINDS, detect_kind, map_columns
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.formats import FormatContext, SourceFormat, detect_format, get_format
-from adoption.ingest.reader import open_source
+from adoption.ingest.reader import SourceFile, open_source, opened_source
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
 from adoption.ingest.usage import load_usage
@@ -103,6 +103,7 @@ def ingest_file(
     store: Store | None = None,
     source_format: str | None = None,
     options: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> IngestResult:
     """Ingest one file as one batch.
 
@@ -125,6 +126,9 @@ def ingest_file(
         :func:`adoption.ingest.formats.registered_formats`); detected if omitted.
     options : mapping, optional
         Options of the named format (e.g. ``instrument``, ``wave``, ``mapping``).
+    encoding : str, optional
+        The text encoding of the file (e.g. ``cp1250``) instead of detecting it; see
+        :mod:`adoption.ingest.text`.
 
     Raises
     ------
@@ -139,8 +143,9 @@ def ingest_file(
     own = store is None
     store = store or workspace.store()
     named = get_format(source_format) if source_format else None
+    options = {**(options or {}), **({"encoding": encoding} if encoding else {})}
     try:
-        return _ingest(workspace, store, path, kind, fmt, as_of, named, options or {})
+        return _ingest(workspace, store, path, kind, fmt, as_of, named, options)
     finally:
         if own:
             store.close()
@@ -164,7 +169,8 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
             result = _load_named(workspace, store, path, named, as_of, options or {}, digest,
                                  archive)
         else:
-            result = _load(workspace, store, path, kind, fmt, as_of, digest, archive)
+            result = _load(workspace, store, path, kind, fmt, as_of, digest, archive,
+                           (options or {}).get("encoding"))
     except BaseException:
         with contextlib.suppress(Exception):
             archive.wait()  # the batch's own error is the one to report
@@ -174,9 +180,22 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
 
 
 def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt: str | None,
-          as_of: dt.date | None, digest: str, archive: ArchiveCopy) -> IngestResult:
+          as_of: dt.date | None, digest: str, archive: ArchiveCopy,
+          encoding: str | None = None) -> IngestResult:
     con = store.con
-    source = open_source(con, path, fmt=fmt)
+    source = open_source(con, path, fmt=fmt, encoding=encoding)
+    try:
+        return _load_source(workspace, store, source, kind, as_of, digest, archive)
+    finally:
+        source.close()
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("DROP VIEW IF EXISTS src")
+        con.execute("DROP VIEW IF EXISTS src_unordered")
+
+
+def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: str | None,
+                 as_of: dt.date | None, digest: str, archive: ArchiveCopy) -> IngestResult:
+    con, path = store.con, source.path
     kind = kind or detect_kind(source.columns, source=path.name)
     mapping = map_columns(source.columns, kind, source=path.name)
     defaulted_as_of = kind == "roster" and "as_of" not in mapping and as_of is None
@@ -188,6 +207,8 @@ def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt:
     # small kinds read the ordered view in one pass: keep file order for row numbers
     con.execute(f"SET preserve_insertion_order = {str(kind != 'usage').lower()}")
     try:
+        if kind != "usage":  # usage finds malformed rows in its own single pass
+            source.check_structure(con)
         with store.transaction():
             counts = LOADERS[kind](ctx)
             structural = source.structural_rejects(con)
@@ -199,20 +220,21 @@ def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt:
             if defaulted_as_of:
                 counts.notes.append(f"no as_of column: snapshot taken as of today ({as_of}); "
                                     "pass --as-of DATE for an older export")
+            if source.encoding_note():
+                counts.notes.append(source.encoding_note())
             note = _finish(workspace, con, path, batch_id, digest, kind, source.format, counts,
                            archive)
             _refresh(store, kind)
     except AdoptionError:
         raise
     except duckdb.Error as e:
+        explained = source.explain(e)
+        if explained:
+            raise InputError(explained) from e
         raise IngestError(
             f"{path.name}: loading failed and nothing of it was stored ({str(e).splitlines()[0]})."
             " The raw file is kept in the archive; fix the file and ingest it again."
         ) from e
-    finally:
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("DROP VIEW IF EXISTS src")
-        con.execute("DROP VIEW IF EXISTS src_unordered")
     return IngestResult(path.name, digest, kind, source.format, batch_id, counts.read,
                         counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
                         counts.last_date, note)
@@ -235,6 +257,9 @@ def _finish(workspace: Workspace, con: duckdb.DuckDBPyConnection, path: Path, ba
         [batch_id, path.name, digest, kind, fmt, counts.read, counts.loaded,
          counts.rejected, counts.duplicate, counts.first_date, counts.last_date,
          note or None])
+    if counts.findings:
+        con.executemany("INSERT INTO ingest_findings VALUES (?, ?, ?)",
+                        [(batch_id, finding, rows) for finding, rows in counts.findings])
     return note
 
 
@@ -305,6 +330,7 @@ def ingest_files(
     progress: bool = False,
     source_format: str | None = None,
     options: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> list[IngestResult]:
     """Ingest several files, rosters and directories first, then tools, seats and usage.
 
@@ -315,6 +341,7 @@ def ingest_files(
     """
     paths = [Path(p) for p in paths]
     forced = get_format(source_format) if source_format else None
+    options = {**(options or {}), **({"encoding": encoding} if encoding else {})}
     with workspace.store(progress=progress) as store:
         plan = {p: _plan(store, p, kind, forced) for p in paths}
         ranked = sorted(paths, key=lambda p: (plan[p][0], str(p)))
@@ -348,7 +375,7 @@ def _plan(store: Store, path: Path, kind: str | None,
         named = detect_format(path)
         if named is not None:
             return named.rank, named
-        source = open_source(store.con, path)
-        return KIND_RANK[detect_kind(source.columns, source=path.name)], None
+        with opened_source(store.con, path) as source:
+            return KIND_RANK[detect_kind(source.columns, source=path.name)], None
     except AdoptionError:
         return 1000, None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+
+from adoption.ingest.bounds import date_bounds
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.sql import bad_value_reason, first_reason, norm_identifier_sql, parse_date_sql
 
@@ -23,8 +26,12 @@ def load_tools(ctx: LoadContext) -> LoadCounts:
         (f"{cost} IS NOT NULL AND TRY_CAST({cost} AS DOUBLE) IS NULL",
          bad_value_reason(f.header("monthly_seat_cost"), cost,
                           "is not a number; write e.g. 19.00 without the currency")),
+        (f"NOT isfinite(TRY_CAST({cost} AS DOUBLE))",
+         bad_value_reason(f.header("monthly_seat_cost"), cost,
+                          "is not a finite number; write the monthly cost, e.g. 19.00")),
         (f"TRY_CAST({cost} AS DOUBLE) < 0",
-         bad_value_reason(f.header("monthly_seat_cost"), cost, "is negative")),
+         bad_value_reason(f.header("monthly_seat_cost"), cost,
+                          "is negative; write the monthly cost, e.g. 19.00")),
         (f"{cur} IS NOT NULL AND NOT regexp_full_match({cur}, '[A-Za-z]{{3}}')",
          bad_value_reason(f.header("currency"), cur, "is not a three-letter ISO 4217 code")),
     ]
@@ -58,6 +65,7 @@ def load_tools(ctx: LoadContext) -> LoadCounts:
 def load_seats(ctx: LoadContext) -> LoadCounts:
     f = ctx.fields
     assigned, removed = parse_date_sql(f.raw("assigned_on")), parse_date_sql(f.raw("removed_on"))
+    bounds = date_bounds(ctx.con, ctx.workspace.settings.time_zone)
     rules = [
         (f"{f.raw('tool')} IS NULL", f"'column {f.header('tool')}: tool is empty'"),
         (f"{f.raw('email')} IS NULL", f"'column {f.header('email')}: person identifier is empty'"),
@@ -67,6 +75,10 @@ def load_seats(ctx: LoadContext) -> LoadCounts:
         (f"{f.raw('removed_on')} IS NOT NULL AND {removed} IS NULL",
          bad_value_reason(f.header("removed_on"), f.raw("removed_on"),
                           "is not a date; use YYYY-MM-DD, or leave it empty while held")),
+        (bounds.outside_sql(assigned),
+         bad_value_reason(f.header("assigned_on"), f.raw("assigned_on"), bounds.fix())),
+        (f"{removed} < DATE '{bounds.low.isoformat()}'",
+         bad_value_reason(f.header("removed_on"), f.raw("removed_on"), bounds.fix())),
         (f"{removed} < {assigned}", "'removed_on is before assigned_on; correct one of them'"),
     ]
     ctx.con.execute(f"""
@@ -99,8 +111,27 @@ def load_seats(ctx: LoadContext) -> LoadCounts:
         counts.notes.append(f"{updated} seat assignment(s) updated (e.g. a removal date added)")
     ctx.con.execute(f"INSERT INTO seats SELECT *, {ctx.batch_id} FROM s3")
     counts.loaded = ctx.con.execute("SELECT count(*) FROM s3").fetchone()[0]
+    _note_unknown_tools(ctx, counts)
     counts.duplicate = counts.read - counts.rejected - counts.loaded
     row = ctx.con.execute("SELECT min(assigned_on), max(coalesce(removed_on, assigned_on)) "
                           "FROM s2").fetchone()
     counts.first_date, counts.last_date = row
     return counts
+
+
+def _note_unknown_tools(ctx: LoadContext, counts: LoadCounts) -> None:
+    """Seats of a tool the catalogue does not know load, with a finding naming its nearest."""
+    unknown = ctx.con.execute("""
+        SELECT tool, count(*) FROM s1 WHERE tool NOT IN (SELECT tool FROM tools)
+        GROUP BY tool ORDER BY tool""").fetchall()
+    if not unknown:
+        return
+    known = [r[0] for r in ctx.con.execute("SELECT tool FROM tools ORDER BY tool").fetchall()]
+    for tool, rows in unknown:
+        near = difflib.get_close_matches(tool, known, n=1, cutoff=0.6)
+        hint = (f"nearest in the catalogue: {near[0]!r}; correct the name, or add the tool to "
+                "the catalogue" if near else
+                "add it to the tool catalogue (a tools file)" if known else
+                "the catalogue is empty: ingest a tools file (tool,vendor,...) naming it")
+        counts.add_finding(f"seats of tool {tool!r}, which is not in the tool catalogue "
+                           f"({hint})", rows)

@@ -59,6 +59,8 @@ KINDS: dict[str, Kind] = {
                 "tool": ("tool", "product", "application", "app", "service"),
                 "feature": ("feature", "action", "event", "event_type", "activity", "surface"),
                 "count": ("count", "events", "quantity", "n", "event_count"),
+                "timezone": ("timezone", "time_zone", "tz", "zone", "timezone_name",
+                             "iana_time_zone"),
             },
             ("timestamp", "email", "tool"),
         ),

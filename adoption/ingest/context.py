@@ -26,6 +26,13 @@ class LoadCounts:
     first_date: dt.date | None = None
     last_date: dt.date | None = None
     notes: list[str] = field(default_factory=list)
+    #: (finding, rows) about loaded rows, stored in ``ingest_findings`` (also in the note)
+    findings: list[tuple[str, int]] = field(default_factory=list)
+
+    def add_finding(self, finding: str, rows: int) -> None:
+        """A data-quality finding about ``rows`` loaded rows: in the note and the findings."""
+        self.findings.append((finding, int(rows)))
+        self.notes.append(f"{finding}: {int(rows):,} row(s)")
 
 
 @dataclass

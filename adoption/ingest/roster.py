@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from adoption.ingest.bounds import date_bounds
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.sql import bad_value_reason, first_reason, norm_identifier_sql, parse_date_sql
 from adoption.privacy import name_token_keys, name_tokens
@@ -25,12 +26,15 @@ def load_roster(ctx: LoadContext) -> LoadCounts:
     f = ctx.fields
     as_of_default = f"DATE '{ctx.as_of.isoformat()}'" if ctx.as_of else "CAST(NULL AS DATE)"
     as_of = f"coalesce({parse_date_sql(f.raw('as_of'))}, {as_of_default})"
+    bounds = date_bounds(ctx.con, ctx.workspace.settings.time_zone)
     rules = [
         (f"{f.raw('email')} IS NULL", f"'column {f.header('email')}: person identifier is empty'"),
         (f"{f.raw('team')} IS NULL", f"'column {f.header('team')}: team is empty'"),
         (f"{f.raw('as_of')} IS NOT NULL AND {parse_date_sql(f.raw('as_of'))} IS NULL",
          bad_value_reason(f.header("as_of"), f.raw("as_of"), "is not a date; use YYYY-MM-DD")),
         (f"{as_of} IS NULL", "'no snapshot date: add an as_of column or pass --as-of DATE'"),
+        (bounds.outside_sql(as_of),
+         bad_value_reason(f.header("as_of"), f"CAST({as_of} AS VARCHAR)", bounds.fix())),
         (f"{f.raw('start_date')} IS NOT NULL AND {parse_date_sql(f.raw('start_date'))} IS NULL",
          bad_value_reason(f.header("start_date"), f.raw("start_date"),
                           "is not a date; use YYYY-MM-DD")),

@@ -5,12 +5,23 @@ from __future__ import annotations
 from adoption.ingest.reader import sql_ident, sql_literal
 
 __all__ = [
+    "WHITESPACE",
     "Fields",
     "bad_value_reason",
     "first_reason",
     "norm_identifier_sql",
     "parse_date_sql",
+    "trim_sql",
 ]
+
+#: Every character Python counts as white space (``str.isspace``: tab, no-break space ...),
+#: so that SQL and :func:`adoption.workspace.normalise_identifier` agree on what is blank.
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def trim_sql(expr: str) -> str:
+    """``expr`` without leading and trailing white space of any kind (tabs too)."""
+    return f"trim({expr}, {sql_literal(WHITESPACE)})"
 
 
 class Fields:
@@ -29,10 +40,10 @@ class Fields:
         return canonical in self.mapping
 
     def raw(self, canonical: str) -> str:
-        """The trimmed text of a column, NULL when blank or absent."""
+        """The trimmed text of a column, NULL when blank (tabs only, too) or absent."""
         if canonical not in self.mapping:
             return "CAST(NULL AS VARCHAR)"
-        return f"nullif(trim(src.{sql_ident(self.mapping[canonical])}), '')"
+        return f"nullif({trim_sql('src.' + sql_ident(self.mapping[canonical]))}, '')"
 
     def column(self, canonical: str) -> str:
         """The column as it is in the file (not trimmed), NULL when the file lacks it."""

@@ -230,9 +230,13 @@ def _days_without_rows(con, tables: set[str]) -> pd.DataFrame:
 
 
 def _findings(con, conflicts: pd.DataFrame) -> pd.DataFrame:
+    # rows left out (rejects) and loaded rows worth a look (e.g. repeated within a file)
+    loaded = (f"""UNION ALL SELECT {source_name_sql(con)}, f.finding, sum(f.rows)
+                  FROM ingest_findings f JOIN ingest_log l USING (batch_id) GROUP BY ALL"""
+              if "ingest_findings" in _tables(con) else "")
     rejects = con.execute(f"""
         SELECT {source_name_sql(con)} AS source, r.reason, count(*) AS rows
-        FROM rejects r JOIN ingest_log l USING (batch_id) GROUP BY ALL""").df()
+        FROM rejects r JOIN ingest_log l USING (batch_id) GROUP BY ALL {loaded}""").df()
     rejects["finding"] = rejects["reason"].map(mask_reason)
     out = rejects.groupby(["source", "finding"], as_index=False, sort=False)["rows"].sum()
     extra = [{"source": "identities",
