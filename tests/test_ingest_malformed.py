@@ -221,3 +221,40 @@ def test_roster_of_mixed_encodings_is_refused_not_turned_into_leavers(workspace,
              "not text in the file's encoding")
     with workspace.store() as store:
         assert store.scalar("SELECT count(*) FROM people WHERE employment_end IS NOT NULL") == 0
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize(("fixture", "plain", "accented", "stored_in"), [
+    # names are not stored from these two: the file must read, and store the same rows
+    ("vendors/chatgpt/chatgpt_users_monthly_2026-01.csv", "Ann A", "Zoë Ærø", None),
+    ("vendors/microsoft/copilot_usage_user_detail_D30.csv", ",Ann,", ",Zoë Ærø,", None),
+    ("vendors/directory/exportUsers_2026-1-31.csv", ",Dev,", ",Développeur,",
+     "SELECT job_title FROM directory_accounts"),
+    ("surveys/google_forms_2026-02.csv", "Übung", "Übung", "SELECT text FROM survey_comments"),
+])
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_vendor_and_survey_exports_decode_like_every_reader(tmp_path, fixture, plain, accented,
+                                                            stored_in, encoding):
+    """A named format saved in another encoding stores exactly what its UTF-8 copy stores."""
+    source = FIXTURES / fixture
+    text = source.read_bytes().decode("utf-8-sig")
+    assert plain in text
+    text = text.replace(plain, accented, 1)
+    stores = []
+    for enc in ("utf-8", encoding):
+        ws = adoption.init_workspace(tmp_path / enc, adoption.Settings(keep_names=True))
+        # one pseudonymisation key for both, so that identifiers hash alike
+        ws.key_path.write_bytes((tmp_path / "utf-8" / "secret.key").read_bytes())
+        copy = tmp_path / enc / source.name
+        copy.write_bytes(text.encode(enc))
+        result = ingest_file(ws, copy)
+        with ws.store() as store:
+            fingerprint = store.fingerprint()
+            values = [r[0] for r in store.con.execute(stored_in).fetchall()] if stored_in else []
+        fingerprint.pop("ingest_log")  # the log holds each copy's own hash
+        stores.append(((result.rows_read, result.rows_loaded, result.rows_rejected), fingerprint))
+        if stored_in:  # the accented value arrived intact
+            assert any(accented.strip(",") in str(v) for v in values), values
+    assert stores[0] == stores[1]

@@ -39,6 +39,7 @@ from typing import Any
 import pandas as pd
 
 from adoption.errors import InputError
+from adoption.ingest.text import read_text
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -174,7 +175,7 @@ def load_catalogue(workspace: Any = None) -> pd.DataFrame:
         if extra:
             path = Path(workspace.root) / str(extra)
             try:
-                text = path.read_text(encoding="utf-8-sig")
+                text = read_text(path)
             except OSError as e:
                 raise InputError(
                     f"adoption.toml [discovery] extra_services_file = {extra!r}: cannot read "

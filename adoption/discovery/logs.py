@@ -1,7 +1,7 @@
 """Generic CSV discovery logs: web proxy, DNS queries and SSO/OAuth application grants.
 
-Each is a table with a header row (comma, semicolon, tab or pipe; UTF-8 with or without
-BOM); headers are matched case- and punctuation-insensitively against the synonyms in
+Each is a table with a header row (comma, semicolon, tab or pipe; text decoded by
+:mod:`adoption.ingest.text`); headers are matched case- and punctuation-insensitively against the synonyms in
 :data:`PROXY_COLUMNS`, :data:`DNS_COLUMNS` and :data:`GRANT_COLUMNS`. Timestamps are ISO 8601
 (with an offset, or local time in the workspace time zone) or Unix epoch seconds.
 
@@ -152,10 +152,10 @@ def _sniff_grants(sniff: Sniff) -> bool:
 def _read_table(ctx: FormatContext) -> tuple[list[str], list[list[str]]]:
     """Header and data rows of a delimited text file, all as text."""
     try:
-        text = ctx.path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{ctx.name}: cannot read the file as UTF-8 text ({e}). Save it as "
-                         "UTF-8 CSV and ingest it again.") from e
+        text = ctx.read_text()
+    except OSError as e:
+        raise InputError(f"{ctx.name}: cannot read the file ({e}). Check the path and "
+                         "permissions.") from e
     first = text.split("\n", 1)[0]
     try:
         dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")

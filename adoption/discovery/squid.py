@@ -22,6 +22,7 @@ https://www.squid-cache.org/Doc/config/logformat/ and ``src/log/FormatSquidNativ
 
 from __future__ import annotations
 
+import io
 import re
 
 import pandas as pd
@@ -94,9 +95,9 @@ def load_squid(ctx: FormatContext) -> LoadCounts:
     """Read a native Squid access.log into ``discovery`` (see the module docstring)."""
     rows, rejects, read = [], [], 0
     try:
-        with ctx.path.open(encoding="utf-8", errors="replace", newline=None) as fh:
-            lines = [(k, ln.rstrip("\n")) for k, ln in enumerate(fh, start=1)
-                     if ln.strip() and not ln.startswith("#")]
+        lines = [(k, ln.rstrip("\n"))
+                 for k, ln in enumerate(io.StringIO(ctx.read_text(), newline=None), start=1)
+                 if ln.strip() and not ln.startswith("#")]
     except OSError as e:
         raise InputError(f"{ctx.name}: cannot read the file ({e}). Check the path and "
                          "permissions.") from e

@@ -19,7 +19,7 @@ from adoption.ingest.catalogue import load_seats, load_tools
 from adoption.ingest.columns import KINDS, detect_kind, map_columns
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.formats import FormatContext, SourceFormat, detect_format, get_format
-from adoption.ingest.reader import SourceFile, open_source, opened_source
+from adoption.ingest.reader import SourceFile, open_source, source_columns
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
 from adoption.ingest.usage import load_usage
@@ -114,7 +114,8 @@ def ingest_file(
     ----------
     workspace : Workspace
     path : path-like
-        CSV (any common delimiter, UTF-8 with or without BOM), Parquet or JSON Lines.
+        CSV (any common delimiter; UTF-8, UTF-16 or a detected legacy encoding), Parquet
+        or JSON Lines.
     kind : str, optional
         ``roster``, ``usage``, ``seats`` or ``tools``; detected from the columns if omitted.
     fmt : str, optional
@@ -375,7 +376,6 @@ def _plan(store: Store, path: Path, kind: str | None,
         named = detect_format(path)
         if named is not None:
             return named.rank, named
-        with opened_source(store.con, path) as source:
-            return KIND_RANK[detect_kind(source.columns, source=path.name)], None
+        return KIND_RANK[detect_kind(source_columns(store.con, path), source=path.name)], None
     except AdoptionError:
         return 1000, None

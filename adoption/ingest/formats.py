@@ -31,6 +31,7 @@ import pandas as pd
 
 from adoption.errors import FormatDetectionError, InputError
 from adoption.ingest.context import LoadCounts
+from adoption.ingest.text import decode_text, read_text
 from adoption.registry import format_modules
 from adoption.workspace import Workspace
 
@@ -60,10 +61,13 @@ class Sniff:
 
     @functools.cached_property
     def text(self) -> str:
-        """The head as text (UTF-8 with or without BOM, else UTF-16 when it has a BOM)."""
-        if self.head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return self.head.decode("utf-16", errors="replace")
-        return self.head.decode("utf-8-sig", errors="replace")
+        """The head as text, decoded as every reader decodes (:mod:`adoption.ingest.text`);
+        empty when it is not text."""
+        try:
+            return decode_text(self.head, name=self.path.name,
+                               complete=self.path.stat().st_size <= len(self.head))
+        except InputError:
+            return ""
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -96,8 +100,8 @@ class Sniff:
         """The whole file parsed as JSON when it is small enough and is JSON, else None."""
         if self.path.stat().st_size > len(self.head):
             try:
-                return json.loads(self.path.read_text(encoding="utf-8-sig"))
-            except (ValueError, UnicodeDecodeError, OSError):
+                return json.loads(read_text(self.path))
+            except (ValueError, OSError):
                 return None
         try:
             return json.loads(self.text)
@@ -166,6 +170,11 @@ class FormatContext:
     def redact(self) -> bool:
         """Whether identifying values must be redacted from stored reject rows."""
         return not self.workspace.settings.keep_names
+
+    def read_text(self) -> str:
+        """The whole input file as text, decoded as every reader decodes
+        (:mod:`adoption.ingest.text`; ``--encoding`` is honoured)."""
+        return read_text(self.path, forced=self.options.get("encoding"))
 
     def reject(self, rows: Iterable[tuple[int, str, str | None]]) -> int:
         """Store rejected rows (row number in the file, reason, raw text); returns how many.

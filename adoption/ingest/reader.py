@@ -48,6 +48,7 @@ __all__ = [
     "SourceFile",
     "open_source",
     "opened_source",
+    "source_columns",
     "sql_ident",
     "sql_literal",
 ]
@@ -361,6 +362,21 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, *, fmt: str | None =
         source.close()
         raise
     return source
+
+
+def source_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The column names of an input file, without opening it for loading (no UTF-8 copy of a
+    CSV file in another encoding is made for this)."""
+    path = Path(path)
+    if path.is_file() and path.stat().st_size:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        if _format_of(path, None, head) == "csv":
+            complete = path.stat().st_size <= len(head)
+            encoding = detect_encoding(head, complete=complete, name=path.name)
+            return _header(path, head, encoding, complete)[1]
+    with opened_source(con, path) as source:  # raises the reason it cannot be read
+        return source.columns
 
 
 @contextlib.contextmanager

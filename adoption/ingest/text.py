@@ -81,22 +81,26 @@ class TextEncoding:
                 "utf-16": "UTF-16", "utf-32": "UTF-32", "utf-8-sig": "UTF-8"}.get(name, name)
 
 
+#: First bytes of files that are not text, and what to call them.
+_MAGIC = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel workbook (.xls)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"PAR1", "a Parquet file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+
+
 def binary_kind(head: bytes) -> str | None:
     """What a non-text file is, from its first bytes (``"a ZIP archive"``), else None."""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if b"[Content_Types].xml" in head[:4096] or b"xl/" in head[:4096]:
             return "an Excel workbook"
         return "a ZIP archive"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "an old-style Excel workbook (.xls)"
-    if head.startswith(b"%PDF"):
-        return "a PDF document"
-    if head.startswith(b"\x1f\x8b"):
-        return "a gzip-compressed file"
-    if head.startswith(b"PAR1"):
-        return "a Parquet file"
-    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff"):
-        return "an image"
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
     if b"\x00" in head[:4096] and not any(head.startswith(b) for b, _ in _BOMS):
         return "a binary file"
     return None

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from adoption.errors import InputError
+from adoption.ingest.text import binary_kind, read_text
 
 __all__ = [
     "Column",
@@ -102,37 +103,6 @@ class Export:
 # reading files
 
 
-def _what_binary(head: bytes) -> str | None:
-    if head.startswith(b"%PDF"):
-        return "a PDF document"
-    if head.startswith(b"\x89PNG"):
-        return "a PNG image"
-    if head.startswith((b"\xff\xd8\xff",)):
-        return "a JPEG image"
-    if head.startswith(b"PK\x03\x04"):
-        return "a zip archive or an Excel workbook"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "an old-style Office file (.xls)"
-    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "a binary file"
-    return None
-
-
-def read_text(path: Path) -> str:
-    """The whole file as text: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252."""
-    data = path.read_bytes()
-    what = _what_binary(data[:8192])
-    if what:
-        raise InputError(f"{path.name}: this is {what}, not a CSV survey export. Export the "
-                         "responses as CSV (or XLSX for Microsoft Forms) and ingest that file.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def read_csv_rows(path: Path) -> list[list[str]]:
     """Every record of a CSV (comma, semicolon or tab separated), quotes and newlines kept."""
     text = read_text(path)
@@ -149,7 +119,7 @@ def read_xlsx_rows(path: Path) -> list[list[Any]]:
     """Every row of the first sheet of a workbook (cells as openpyxl gives them)."""
     head = path.read_bytes()[:8]
     if not head.startswith(b"PK"):
-        what = _what_binary(path.read_bytes()[:8192]) or "a text file"
+        what = binary_kind(path.read_bytes()[:8192]) or "a text file"
         raise InputError(f"{path.name}: this is {what}, not an Excel workbook (.xlsx).")
     import openpyxl
 

@@ -47,6 +47,7 @@ import pandas as pd
 from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext
+from adoption.ingest.text import read_text
 from adoption.surveys.exports import Column, Export, Response
 from adoption.surveys.instrument import (
     Instrument,
@@ -77,7 +78,7 @@ def load_mapping(path: str | Path | None) -> dict[str, str]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such mapping file. Check the --mapping path.")
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     pairs: list[tuple[str, str]] = []
     if path.suffix.lower() == ".csv":
         rows = list(csv.DictReader(text.splitlines()))

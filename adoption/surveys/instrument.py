@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from adoption.errors import InputError
+from adoption.ingest.text import read_text
 
 __all__ = [
     "ADKAR_STAGES",
@@ -258,7 +259,7 @@ def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise InputError(f"{path}: no such instrument file. Check the path.")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        return yaml.safe_load(read_text(path))
     except UnicodeDecodeError as e:
         raise InputError(f"{path.name}: not a text (UTF-8) YAML file ({e}).") from e
     except yaml.YAMLError as e:

@@ -53,6 +53,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import io
 import json
 from typing import Any
 
@@ -95,9 +96,9 @@ def _sniff(s: Sniff) -> bool:
 
 def _read(ctx: FormatContext) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(ctx.path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+        frame = pd.read_csv(io.StringIO(ctx.read_text()), dtype=str, keep_default_na=False,
                             sep=None, engine="python")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
+    except (ValueError, pd.errors.ParserError) as e:
         raise InputError(f"{ctx.name}: cannot be read as CSV ({e}). Use the file exactly as "
                          "downloaded from ChatGPT's workspace analytics.") from e
     frame.columns = [str(c).strip().lower() for c in frame.columns]

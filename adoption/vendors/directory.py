@@ -83,6 +83,7 @@ from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 from adoption.ingest.reader import SourceFile, open_source, sql_ident
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
+from adoption.ingest.text import read_text
 from adoption.vendors.microsoft import (
     csv_header,
     header_key,
@@ -374,7 +375,7 @@ def read_mapping(path: str | Path) -> dict[str, str]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"--mapping {path}: no such file. Give a YAML or CSV column mapping.")
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
@@ -439,6 +440,7 @@ def _load_hr(ctx: FormatContext) -> LoadCounts:
         fields = Fields(canonical, source.columns, redact=ctx.redact)
         lctx = LoadContext(con, source, fields, ctx.batch_id, ctx.workspace, as_of)
         con.execute("SET preserve_insertion_order = true")
+        source.check_structure(con)  # malformed rows found first: data-row numbers hold
         counts = load_roster(lctx)
         structural = source.structural_rejects(con)
         ctx.reject([(line, why, None if ctx.redact else text) for line, why, text in structural])

@@ -103,6 +103,7 @@ import pandas as pd
 from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
+from adoption.ingest.text import read_text
 
 __all__ = [
     "FORMATS",
@@ -172,18 +173,15 @@ def _require(name: str, what: str, found: set[str], expected: Iterable[str],
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as e:
+        return json.loads(read_text(path))
+    except ValueError as e:
         raise InputError(f"{path.name}: not valid JSON ({e}). Save the API response as it "
                          "came, without editing it.") from e
 
 
 def _read_records(path: Path) -> list[tuple[int, Any, str | None]]:
     """(line number, object or None, parse error) of an NDJSON file or a JSON array."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path.name}: not UTF-8 text ({e}).") from e
+    text = read_text(path)
     if text.lstrip().startswith("["):
         data = _read_json(path)
         return [(i, rec, None) for i, rec in enumerate(data, 1)]

@@ -82,6 +82,7 @@ import pandas as pd
 from adoption.errors import ColumnNotFoundError, InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
+from adoption.ingest.text import read_text
 
 __all__ = [
     "APP_COLUMNS",
@@ -141,15 +142,6 @@ def header_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", str(name).lstrip("\ufeff").lower())
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
 def csv_header(sniff: Sniff) -> list[str]:
     """The header of a CSV head, skipping an Excel ``sep=,`` first line (for sniffers)."""
     lines = sniff.lines
@@ -175,8 +167,7 @@ def read_export_csv(path: Path) -> pd.DataFrame:
     InputError
         The file is empty or not a readable CSV.
     """
-    data = Path(path).read_bytes()
-    text = _decode(data)
+    text = read_text(path)
     sep = ","
     first, _, rest = text.partition("\n")
     if first.strip().lower().startswith("sep="):
@@ -475,7 +466,7 @@ def _load_csv(ctx: FormatContext) -> LoadCounts:
 
 def _load_json(ctx: FormatContext) -> LoadCounts:
     try:
-        data = json.loads(_decode(ctx.path.read_bytes()))
+        data = json.loads(ctx.read_text())
     except ValueError as e:
         raise InputError(f"{ctx.name}: not valid JSON ({e}). Save the Graph response body "
                          "unchanged.") from e
