@@ -15,6 +15,12 @@ def _today() -> dt.date:
     return dt.datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")).date()
 
 
+def _ingest(workspace, tmp_path, text, name="u.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return ingest_file(workspace, path)
+
+
 def _reasons(workspace, batch_id):
     with workspace.store() as store:
         return store.query("SELECT row_number, reason FROM rejects WHERE batch_id = ? "
@@ -24,17 +30,15 @@ def _reasons(workspace, batch_id):
 def test_timestamps_outside_the_plausible_range_are_rejected(workspace, tmp_path, capsys):
     today = _today()
     tomorrow, later = today + dt.timedelta(days=1), today + dt.timedelta(days=2)
-    path = tmp_path / "u.csv"
-    path.write_text("timestamp,email,tool\n"
-                    "2026-03-02T09:00:00+01:00,ann@example.com,Copilot\n"
-                    "2099-01-01T09:00:00+01:00,ann@example.com,Copilot\n"
-                    "9999-12-31T09:00:00+01:00,ann@example.com,Copilot\n"
-                    "10000-01-01T09:00:00+01:00,ann@example.com,Copilot\n"
-                    "0001-01-01T09:00:00+01:00,ann@example.com,Copilot\n"
-                    "1969-12-31T23:59:59Z,ann@example.com,Copilot\n"
-                    f"{tomorrow}T12:00:00+01:00,ann@example.com,Copilot\n"
-                    f"{later}T12:00:00+01:00,ann@example.com,Copilot\n")
-    r = ingest_file(workspace, path)
+    r = _ingest(workspace, tmp_path, "timestamp,email,tool\n"
+                "2026-03-02T09:00:00+01:00,ann@example.com,Copilot\n"
+                "2099-01-01T09:00:00+01:00,ann@example.com,Copilot\n"
+                "9999-12-31T09:00:00+01:00,ann@example.com,Copilot\n"
+                "10000-01-01T09:00:00+01:00,ann@example.com,Copilot\n"
+                "0001-01-01T09:00:00+01:00,ann@example.com,Copilot\n"
+                "1969-12-31T23:59:59Z,ann@example.com,Copilot\n"
+                f"{tomorrow}T12:00:00+01:00,ann@example.com,Copilot\n"
+                f"{later}T12:00:00+01:00,ann@example.com,Copilot\n")
     # rows 2-6 and 8 are outside [today - 10 years, tomorrow] (the store was empty, so the
     # workspace start is today); row 1 and tomorrow's row 7 load
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (8, 2, 6)
@@ -56,11 +60,9 @@ def test_workspace_start_is_the_earliest_stored_date(workspace, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("email,team,as_of\nann@example.com,Alpha,2020-01-01\n")
     assert ingest_file(workspace, roster).rows_loaded == 1
-    path = tmp_path / "old.csv"
-    path.write_text("timestamp,email,tool\n"
-                    "2010-01-01T09:00:00Z,ann@example.com,Copilot\n"
-                    "2009-12-31T09:00:00Z,ann@example.com,Copilot\n")
-    r = ingest_file(workspace, path)
+    r = _ingest(workspace, tmp_path, "timestamp,email,tool\n"
+                "2010-01-01T09:00:00Z,ann@example.com,Copilot\n"
+                "2009-12-31T09:00:00Z,ann@example.com,Copilot\n", "old.csv")
     # start 2020-01-01 (the roster snapshot): 2010-01-01 is the first plausible day
     assert (r.rows_loaded, r.rows_rejected) == (1, 1)
     reason = _reasons(workspace, r.batch_id)["reason"][0]
@@ -70,21 +72,17 @@ def test_workspace_start_is_the_earliest_stored_date(workspace, tmp_path):
 
 
 def test_roster_snapshot_in_the_future_is_rejected(workspace, tmp_path):
-    path = tmp_path / "roster.csv"
-    path.write_text("email,team,as_of\nann@example.com,Alpha,2026-01-01\n"
-                    "bob@example.com,Alpha,2099-01-01\n")
-    r = ingest_file(workspace, path)
+    r = _ingest(workspace, tmp_path, "email,team,as_of\nann@example.com,Alpha,2026-01-01\n"
+                "bob@example.com,Alpha,2099-01-01\n", "roster.csv")
     assert (r.rows_loaded, r.rows_rejected) == (1, 1)
     row, reason = _reasons(workspace, r.batch_id).iloc[0]
     assert row == 2 and "column as_of: value '2099-01-01' is outside the plausible" in reason
 
 
 def test_naive_timestamps_are_taken_in_the_workspace_time_zone(workspace, tmp_path):
-    path = tmp_path / "u.csv"
-    path.write_text("timestamp,email,tool\n"
-                    "2026-03-02 23:30:00,ann@example.com,Copilot\n"
-                    "2026-03-03T00:30:00,bob@example.com,Copilot\n")
-    r = ingest_file(workspace, path)
+    r = _ingest(workspace, tmp_path, "timestamp,email,tool\n"
+                "2026-03-02 23:30:00,ann@example.com,Copilot\n"
+                "2026-03-03T00:30:00,bob@example.com,Copilot\n")
     assert (r.rows_loaded, r.rows_rejected) == (2, 0)
     assert "timestamps without a time zone offset, read as Europe/Berlin local time" in r.note
     with workspace.store() as store:
@@ -95,13 +93,11 @@ def test_naive_timestamps_are_taken_in_the_workspace_time_zone(workspace, tmp_pa
 
 
 def test_rows_without_offset_among_rows_with_one_are_rejected(workspace, tmp_path):
-    path = tmp_path / "u.csv"
-    path.write_text("timestamp,email,tool\n"
-                    "2026-03-02T09:00:00+01:00,ann@example.com,Copilot\n"
-                    "2026-03-02 10:00:00,ann@example.com,Copilot\n"
-                    "2026-03-02T11:00:00Z,ann@example.com,Copilot\n"
-                    "2026-03-02T12:00,ann@example.com,Copilot\n")
-    r = ingest_file(workspace, path)
+    r = _ingest(workspace, tmp_path, "timestamp,email,tool\n"
+                "2026-03-02T09:00:00+01:00,ann@example.com,Copilot\n"
+                "2026-03-02 10:00:00,ann@example.com,Copilot\n"
+                "2026-03-02T11:00:00Z,ann@example.com,Copilot\n"
+                "2026-03-02T12:00,ann@example.com,Copilot\n")
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 2, 2)
     reasons = _reasons(workspace, r.batch_id)
     assert reasons["row_number"].tolist() == [2, 4]
@@ -111,13 +107,11 @@ def test_rows_without_offset_among_rows_with_one_are_rejected(workspace, tmp_pat
 
 
 def test_local_times_with_a_time_zone_column(workspace, tmp_path):
-    path = tmp_path / "u.csv"
-    path.write_text("timestamp,email,tool,time_zone\n"
-                    "2026-03-02T23:30:00,ann@example.com,Copilot,America/New_York\n"
-                    "2026-03-03T01:00:00,bob@example.com,Copilot,Asia/Tokyo\n"
-                    "2026-03-02T09:00:00,cat@example.com,Copilot,Mars/Olympus_Mons\n"
-                    "2026-03-02T09:00:00Z,dan@example.com,Copilot,Asia/Tokyo\n")
-    r = ingest_file(workspace, path)
+    r = _ingest(workspace, tmp_path, "timestamp,email,tool,time_zone\n"
+                "2026-03-02T23:30:00,ann@example.com,Copilot,America/New_York\n"
+                "2026-03-03T01:00:00,bob@example.com,Copilot,Asia/Tokyo\n"
+                "2026-03-02T09:00:00,cat@example.com,Copilot,Mars/Olympus_Mons\n"
+                "2026-03-02T09:00:00Z,dan@example.com,Copilot,Asia/Tokyo\n")
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 3, 1)
     row, reason = _reasons(workspace, r.batch_id).iloc[0]
     assert row == 3
@@ -135,10 +129,8 @@ def test_local_times_with_a_time_zone_column(workspace, tmp_path):
 
 
 def test_non_finite_and_negative_seat_costs_are_rejected(workspace, tmp_path):
-    path = tmp_path / "tools.csv"
-    path.write_text("tool,vendor,monthly_seat_cost\nCopilot,GitHub,19\nA,X,NaN\nB,X,inf\n"
-                    "C,X,-Infinity\nD,X,-5\n")
-    r = ingest_file(workspace, path)
+    r = _ingest(workspace, tmp_path, "tool,vendor,monthly_seat_cost\nCopilot,GitHub,19\n"
+                "A,X,NaN\nB,X,inf\nC,X,-Infinity\nD,X,-5\n", "tools.csv")
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (5, 1, 4)
     reasons = _reasons(workspace, r.batch_id)
     assert reasons["row_number"].tolist() == [2, 3, 4, 5]
