@@ -88,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, help="only this batch")
     p.add_argument("--format", choices=("table", "csv"), default="table")
 
+    p = sub.add_parser("batches", help="list the ingested batches (one per file): file, "
+                                       "format, kind, counts, dates")
+    _workspace_arg(p)
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+
+    p = sub.add_parser("undo", help="take one batch back out of the store (its raw file "
+                                    "stays archived)")
+    _workspace_arg(p)
+    p.add_argument("batch", type=int, metavar="BATCH", help="batch id (see adoption batches)")
+
     p = sub.add_parser("metrics", help="adoption metrics by group for a period")
     _workspace_arg(p)
     p.add_argument("--period", required=True, help="2026-01, 2026-Q1, 2026-W03 or a date")
@@ -240,6 +250,43 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batches(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from adoption.status import load_ingest_log
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    with ws.store(read_only=True) as store:
+        log_ = load_ingest_log(store)
+    frame = log_.drop(columns=["file_hash", "note"]).rename(columns={
+        "batch_id": "batch", "file_name": "file", "rows_read": "read",
+        "rows_loaded": "loaded", "rows_rejected": "rejected", "rows_duplicate": "duplicate",
+        "first_date": "first", "last_date": "last", "ingested_at": "ingested"})
+    frame["ingested"] = pd.to_datetime(frame["ingested"]).dt.tz_convert(
+        ws.settings.time_zone).dt.strftime("%Y-%m-%d %H:%M")
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif frame.empty:
+        _say("No batches yet: adoption ingest FILE...")
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            _say(frame.to_string(index=False))
+        _say("\nTake one back out with: adoption undo BATCH")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from adoption.ingest.removal import remove_batch
+    from adoption.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    with ws.store() as store:
+        removal = remove_batch(store, args.batch)
+    _say(removal.summary())
+    return 0
+
+
 def cmd_rejects(args: argparse.Namespace) -> int:
     from adoption.status import load_rejects
     from adoption.workspace import open_workspace
@@ -372,7 +419,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 COMMANDS = {"init": cmd_init, "ingest": cmd_ingest, "formats": cmd_formats,
             "status": cmd_status,
-            "rejects": cmd_rejects, "metrics": cmd_metrics, "rebuild": cmd_rebuild,
+            "rejects": cmd_rejects, "batches": cmd_batches, "undo": cmd_undo,
+            "metrics": cmd_metrics, "rebuild": cmd_rebuild,
             "report": cmd_report, "demo": cmd_demo}
 
 

@@ -60,6 +60,26 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
             rows BIGINT NOT NULL
         )""",
     ),
+    "added_rows": (
+        "one row per row a batch added to a table without batch_id (identities, "
+        "person_names), as JSON, so that taking the batch out (adoption undo) removes it",
+        """CREATE TABLE IF NOT EXISTS added_rows (
+            batch_id INTEGER NOT NULL,
+            table_name VARCHAR NOT NULL,
+            row_json VARCHAR NOT NULL
+        )""",
+    ),
+    "superseded_rows": (
+        "one row per row of an earlier batch that a later batch replaced (a snapshot copied "
+        "again, a tool redefined, a seat given its removal date), as JSON, so that taking the "
+        "later batch out (adoption undo) restores it",
+        """CREATE TABLE IF NOT EXISTS superseded_rows (
+            batch_id INTEGER NOT NULL,
+            table_name VARCHAR NOT NULL,
+            replaced_batch_id INTEGER NOT NULL,
+            row_json VARCHAR NOT NULL
+        )""",
+    ),
     "roster_snapshots": (
         "one row per person per roster snapshot (as delivered, pseudonymised)",
         """CREATE TABLE IF NOT EXISTS roster_snapshots (

@@ -57,7 +57,7 @@ def load_tools(ctx: LoadContext) -> LoadCounts:
         SELECT {cols} FROM t1 EXCEPT SELECT {cols} FROM tools""")
     counts.loaded = ctx.con.execute("SELECT count(*) FROM t2").fetchone()[0]
     counts.duplicate = counts.read - counts.rejected - counts.loaded
-    ctx.con.execute("DELETE FROM tools WHERE tool IN (SELECT tool FROM t2)")
+    ctx.replace_rows("tools", "t.tool IN (SELECT tool FROM t2)")
     ctx.con.execute(f"INSERT INTO tools SELECT {cols}, {ctx.batch_id} FROM t2")
     return counts
 
@@ -104,9 +104,9 @@ def load_seats(ctx: LoadContext) -> LoadCounts:
             SELECT 1 FROM seats x WHERE x.person_id = s2.person_id AND x.tool = s2.tool
               AND x.assigned_on = s2.assigned_on
               AND x.removed_on IS NOT DISTINCT FROM s2.removed_on)""")
-    updated = ctx.con.execute("""DELETE FROM seats x USING s3
-        WHERE x.person_id = s3.person_id AND x.tool = s3.tool
-          AND x.assigned_on = s3.assigned_on""").fetchone()[0]
+    updated = ctx.replace_rows("seats", """EXISTS (SELECT 1 FROM s3
+        WHERE s3.person_id = t.person_id AND s3.tool = t.tool
+          AND s3.assigned_on = t.assigned_on)""")
     if updated:
         counts.notes.append(f"{updated} seat assignment(s) updated (e.g. a removal date added)")
     ctx.con.execute(f"INSERT INTO seats SELECT *, {ctx.batch_id} FROM s3")

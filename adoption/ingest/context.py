@@ -12,7 +12,18 @@ from adoption.ingest.reader import SourceFile
 from adoption.ingest.sql import Fields
 from adoption.workspace import Workspace
 
-__all__ = ["LoadContext", "LoadCounts"]
+__all__ = ["LoadContext", "LoadCounts", "replace_rows"]
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, batch_id: int, table: str,
+                 condition: str) -> int:
+    """Delete the rows of ``table`` matching ``condition`` (SQL over the alias ``t``) that
+    batch ``batch_id`` replaces; they are kept in ``superseded_rows``, so that taking the batch
+    out (:mod:`adoption.ingest.removal`) restores them. Returns how many."""
+    con.execute(f"""INSERT INTO superseded_rows
+        SELECT {int(batch_id)}, '{table}', t.batch_id, CAST(to_json(t) AS VARCHAR)
+        FROM {table} t WHERE {condition}""")
+    return int(con.execute(f"DELETE FROM {table} t WHERE {condition}").fetchone()[0])
 
 
 @dataclass
@@ -63,6 +74,10 @@ class LoadContext:
         self.con.register("_idmap_frame", frame)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM _idmap_frame")
         self.con.unregister("_idmap_frame")
+
+    def replace_rows(self, table: str, condition: str) -> int:
+        """:func:`replace_rows` for this batch."""
+        return replace_rows(self.con, self.batch_id, table, condition)
 
     def write_rejects(self, table: str) -> int:
         """Copy rows of ``table`` having a ``reason`` into ``rejects``; returns how many."""

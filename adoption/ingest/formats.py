@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from adoption.errors import FormatDetectionError, InputError
-from adoption.ingest.context import LoadCounts
+from adoption.ingest.context import LoadCounts, replace_rows
 from adoption.ingest.text import decode_text, read_text
 from adoption.registry import format_modules
 from adoption.workspace import Workspace
@@ -175,6 +175,11 @@ class FormatContext:
         """The whole input file as text, decoded as every reader decodes
         (:mod:`adoption.ingest.text`; ``--encoding`` is honoured)."""
         return read_text(self.path, forced=self.options.get("encoding"))
+
+    def replace_rows(self, table: str, condition: str) -> int:
+        """Delete rows of earlier batches this batch replaces, kept so that taking it out
+        restores them (:func:`adoption.ingest.context.replace_rows`)."""
+        return replace_rows(self.con, self.batch_id, table, condition)
 
     def reject(self, rows: Iterable[tuple[int, str, str | None]]) -> int:
         """Store rejected rows (row number in the file, reason, raw text); returns how many.

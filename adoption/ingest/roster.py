@@ -99,9 +99,8 @@ def load_roster(ctx: LoadContext) -> LoadCounts:
         SELECT * FROM r3 WHERE NOT EXISTS (
             SELECT 1 FROM roster_snapshots s
             WHERE s.as_of = r3.as_of AND s.person_id = r3.person_id AND {same_row})""")
-    replaced = ctx.con.execute("""
-        DELETE FROM roster_snapshots s USING r4
-        WHERE s.as_of = r4.as_of AND s.person_id = r4.person_id""").fetchone()[0]
+    replaced = ctx.replace_rows("roster_snapshots", """EXISTS (
+        SELECT 1 FROM r4 WHERE r4.as_of = t.as_of AND r4.person_id = t.person_id)""")
     if replaced:
         counts.notes.append(f"{replaced} row(s) of an earlier copy of this snapshot replaced")
     ctx.con.execute(f"""INSERT INTO roster_snapshots

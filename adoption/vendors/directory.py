@@ -298,8 +298,8 @@ def _load_entra(ctx: FormatContext) -> LoadCounts:
     counts.duplicate += len(rows) - new
     counts.loaded = new
     # a changed account in a snapshot already loaded replaces the earlier row
-    replaced = con.execute("""DELETE FROM directory_accounts d USING _entra_new n
-        WHERE d.as_of = n.as_of AND d.identity_hash = n.identity_hash""").fetchone()[0]
+    replaced = ctx.replace_rows("directory_accounts", """EXISTS (SELECT 1 FROM _entra_new n
+        WHERE n.as_of = t.as_of AND n.identity_hash = t.identity_hash)""")
     if replaced:
         counts.notes.append(f"{replaced} account(s) of an earlier copy of this snapshot replaced")
     con.execute("""INSERT INTO directory_accounts

@@ -1,0 +1,208 @@
+"""`adoption batches` and `adoption undo`: list batches, take one out."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+import adoption
+from adoption.cli import main
+from adoption.errors import InputError
+from adoption.ingest import ingest_file, ingest_files
+from adoption.ingest.removal import remove_batch
+
+USAGE_A = """timestamp,email,tool,feature,count
+2026-03-02T09:00:00+01:00,ann@example.com,Copilot,chat,2
+2026-03-02T10:00:00+01:00,bob@example.com,Copilot,chat,1
+2026-03-03T10:00:00+01:00,ann@example.com,Copilot,review,4
+"""
+# a slice of the same export (bob's later event) and an overlap (ann's first event again)
+USAGE_B = """timestamp,email,tool,feature,count
+2026-03-02T09:00:00+01:00,ann@example.com,Copilot,chat,2
+2026-03-02T15:00:00+01:00,bob@example.com,Copilot,chat,5
+"""
+
+
+def _fingerprint(ws: adoption.Workspace) -> dict:
+    with ws.store() as store:
+        return store.fingerprint()
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_batches_lists_every_batch(workspace, files, capsys):
+    ingest_files(workspace, files.values())
+    assert main(["batches", "--workspace", str(workspace.root), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("batch,file,kind,format,read,loaded,rejected,duplicate,first,last,"
+                        "ingested")
+    # rosters first, then usage (the load order); 7 usage rows: 4 loaded, 3 rejected
+    assert [line.split(",")[:4] for line in lines[1:]] == [
+        ["1", "roster_feb.csv", "roster", "csv"], ["2", "roster_jan.csv", "roster", "csv"],
+        ["3", "usage.csv", "usage", "csv"]]
+    assert lines[3].split(",")[4:10] == ["7", "4", "3", "0", "2026-01-05", "2026-02-08"]
+    assert main(["batches", "--workspace", str(workspace.root)]) == 0
+    assert "adoption undo BATCH" in capsys.readouterr().out
+
+
+def test_undo_takes_a_usage_batch_out_and_it_can_come_back(workspace, files, tmp_path,
+                                                           capsys):
+    ingest_files(workspace, [files["roster_jan"]])
+    a = ingest_file(workspace, _write(tmp_path, "a.csv", USAGE_A))
+    before = _fingerprint(workspace)
+    b = ingest_file(workspace, _write(tmp_path, "b.csv", USAGE_B))
+    assert (b.rows_loaded, b.rows_duplicate) == (1, 1)
+    with workspace.store() as store:
+        assert store.scalar("SELECT sum(events) FROM usage") == 2 + 1 + 4 + 5
+    assert main(["undo", str(b.batch_id), "--workspace", str(workspace.root)]) == 0
+    out = capsys.readouterr().out
+    assert f"Batch {b.batch_id} (b.csv) taken out" in out
+    assert "stays in the archive" in out
+    # the store is as it was before b.csv, canonical tables included
+    assert _fingerprint(workspace) == before
+    assert list(workspace.archive_dir.rglob(f"{b.file_hash}*"))  # the raw file is kept
+    again = ingest_file(workspace, tmp_path / "b.csv")
+    assert not again.already_ingested and (again.rows_loaded, again.rows_duplicate) == (1, 1)
+    # taking out a.csv now leaves b.csv's events whole: ann's shared event comes back from b
+    with workspace.store() as store:
+        removal = remove_batch(store, a.batch_id)
+        usage = store.query("SELECT day, sum(events) AS events FROM usage GROUP BY day")
+        ingested = store.scalar("SELECT count(*) FROM ingest_log WHERE batch_id = ?",
+                                [a.batch_id])
+    assert removal.removed["usage_rows"] == 3 and ingested == 0
+    assert dict(zip(usage["day"].astype(str), usage["events"], strict=True)) == {
+        "2026-03-02": 2 + 5}  # ann's 2 (also in b.csv) and bob's 5
+
+
+# C is another slice of the same March export: cat's events, so that A + C differs from A
+USAGE_C = """timestamp,email,tool,feature,count
+2026-03-04T11:00:00+01:00,cat@example.com,Copilot,chat,3
+2026-03-05T11:00:00+01:00,cat@example.com,ChatGPT,chat,1
+"""
+
+
+def _metrics(ws: adoption.Workspace, capsys) -> str:
+    capsys.readouterr()
+    assert main(["metrics", "--workspace", str(ws.root), "--period", "2026-03",
+                 "--by", "organisation", "--format", "csv"]) == 0
+    return capsys.readouterr().out
+
+
+def _row(table: str) -> dict[str, str]:
+    (row,) = csv.DictReader(io.StringIO(table))
+    return row
+
+
+def test_undo_gives_the_metrics_of_the_batches_left(tmp_path, files, capsys):
+    """Ingest A, ingest C, undo C: the same metrics (and store) as A alone."""
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings(min_group_size=3))
+    ingest_files(ws, [files["roster_jan"]])
+    ingest_file(ws, _write(tmp_path, "a.csv", USAGE_A))
+    alone, store_alone = _metrics(ws, capsys), _fingerprint(ws)
+    c = ingest_file(ws, _write(tmp_path, "c.csv", USAGE_C))
+    with_c = _metrics(ws, capsys)
+    # 4 people in the January roster (hand count): ann and bob active in March with A, cat
+    # too with C
+    assert [(r["headcount"], r["active_users"], r["penetration"])
+            for r in (_row(alone), _row(with_c))] == [("4", "2", "0.5"), ("4", "3", "0.75")]
+    assert main(["undo", str(c.batch_id), "--workspace", str(ws.root)]) == 0
+    assert _metrics(ws, capsys) == alone
+    assert _fingerprint(ws) == store_alone
+
+
+def test_undo_of_a_later_snapshot_copy_restores_what_it_replaced(workspace, files, tmp_path):
+    first = ingest_file(workspace, files["roster_jan"])
+    before = _fingerprint(workspace)
+    # the same snapshot again with Dan moved to Alpha: his row is replaced, the others equal
+    changed = files["roster_jan"].read_text().replace("dan@example.com,Dan,Beta",
+                                                      "dan@example.com,Dan,Alpha")
+    second = ingest_file(workspace, _write(tmp_path, "jan_again.csv", changed))
+    assert "1 row(s) of an earlier copy of this snapshot replaced" in second.note
+    expected = (rf"Batch {first.batch_id} \(roster_jan.csv\) cannot be taken out first: "
+                rf"batch\(es\) \[{second.batch_id}\]")
+    with workspace.store() as store, pytest.raises(InputError, match=expected):
+        remove_batch(store, first.batch_id)
+    with workspace.store() as store:
+        removal = remove_batch(store, second.batch_id)
+    assert removal.restored == {"roster_snapshots": 1}
+    assert _fingerprint(workspace) == before
+
+
+def test_undo_of_tools_and_seats(workspace, tmp_path):
+    ingest_file(workspace, _write(tmp_path, "tools.csv", "tool,vendor,monthly_seat_cost\n"
+                                                         "Copilot,GitHub,19\n"))
+    seats = ingest_file(workspace, _write(tmp_path, "seats.csv", "tool,email,assigned_on\n"
+                                                                 "Copilot,a@example.com,2026-01-05\n"))
+    before = _fingerprint(workspace)
+    tools = ingest_file(workspace, _write(tmp_path, "tools2.csv", "tool,vendor,monthly_seat_cost\n"
+                                                                  "Copilot,GitHub,39\n"))
+    removal_date = ingest_file(workspace, _write(
+        tmp_path, "seats2.csv", "tool,email,assigned_on,removed_on\n"
+                                "Copilot,a@example.com,2026-01-05,2026-02-28\n"))
+    with workspace.store() as store:
+        assert store.scalar("SELECT monthly_seat_cost FROM tools") == 39
+        remove_batch(store, removal_date.batch_id)
+        remove_batch(store, tools.batch_id)
+        assert store.scalar("SELECT monthly_seat_cost FROM tools") == 19
+        assert store.scalar("SELECT removed_on FROM seats") is None
+    assert _fingerprint(workspace) == before
+    with workspace.store() as store:
+        remove_batch(store, seats.batch_id)
+        assert store.scalar("SELECT count(*) FROM seats") == 0
+
+
+def test_undo_of_an_unknown_batch_says_which_exist(workspace, files, capsys):
+    ingest_files(workspace, [files["roster_jan"]])
+    assert main(["undo", "7", "--workspace", str(workspace.root)]) == 2
+    err = capsys.readouterr().err
+    assert "There is no batch 7 in this workspace (batches 1 to 1)" in err
+
+
+def test_undo_leaves_no_names_of_people_of_no_snapshot(tmp_path, files):
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings(keep_names=True))
+    jan = ingest_file(ws, files["roster_jan"])
+    with ws.store() as store:
+        remove_batch(store, jan.batch_id)
+        assert store.scalar("SELECT count(*) FROM person_names") == 0
+        assert store.scalar("SELECT count(*) FROM people") == 0
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("fixture", [
+    "vendors/github/copilot_users_report.ndjson",  # usage from a vendor's own layout
+    "vendors/microsoft/copilot_usage_user_detail_D30.csv",  # last-activity dates
+    "surveys/qualtrics_2026-02.csv",  # a survey wave with responses and rejects
+    "vendors/identity/identities.csv",  # identity mappings (a table without batch_id)
+    "vendors/directory/exportUsers_2026-1-31.csv",  # directory accounts and identities
+])
+def test_undo_of_a_named_format_batch(workspace, files, fixture):
+    ingest_files(workspace, [files["roster_jan"], files["usage"]])
+    before = _fingerprint(workspace)
+    result = ingest_file(workspace, FIXTURES / fixture)
+    assert result.rows_loaded > 0
+    with workspace.store() as store:
+        removal = remove_batch(store, result.batch_id)
+    assert removal.removed["ingest_log"] == 1
+    assert _fingerprint(workspace) == before
+
+
+def test_undo_of_a_directory_snapshot_copy_restores_the_accounts_it_replaced(workspace,
+                                                                             tmp_path):
+    entra = FIXTURES / "vendors" / "directory" / "exportUsers_2026-1-31.csv"
+    ingest_file(workspace, entra)
+    before = _fingerprint(workspace)
+    copy = tmp_path / "exportUsers_2026-1-31.csv"  # the same snapshot, Ann now a lead
+    copy.write_bytes(entra.read_bytes().replace(b",Member,Dev,", b",Member,Lead,", 1))
+    again = ingest_file(workspace, copy)
+    assert "1 account(s) of an earlier copy of this snapshot replaced" in again.note
+    with workspace.store() as store:
+        assert remove_batch(store, again.batch_id).restored == {"directory_accounts": 1}
+    assert _fingerprint(workspace) == before
