@@ -1,10 +1,16 @@
-"""`adoption batches` and `adoption undo`: list batches, take one out."""
+"""`adoption batches` and `adoption undo`: list batches, take one out, a killed ingest."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
 
+import duckdb
 import pytest
 
 import adoption
@@ -171,6 +177,58 @@ def test_undo_leaves_no_names_of_people_of_no_snapshot(tmp_path, files):
         remove_batch(store, jan.batch_id)
         assert store.scalar("SELECT count(*) FROM person_names") == 0
         assert store.scalar("SELECT count(*) FROM people") == 0
+
+
+def _big_usage(path, rows: int) -> None:
+    duckdb.sql(f"""COPY (
+        SELECT strftime((current_date - 200)::TIMESTAMP + to_seconds(i * 7 % 15000000),
+                        '%Y-%m-%dT%H:%M:%S') || 'Z' AS timestamp,
+               'p' || (i % 5000) || '@example.com' AS email,
+               ['Copilot', 'ChatGPT'][1 + i % 2] AS tool, 'chat' AS feature, 1 + i % 3 AS count
+        FROM range({rows}) t(i)) TO '{path}' (HEADER)""")
+
+
+def _kill_midway(ws: adoption.Workspace, big, env) -> bool:
+    """Run `adoption ingest big` and SIGKILL it half a second into the batch; True when it
+    was killed before it finished."""
+    cmd = [sys.executable, "-m", "adoption.cli", "ingest", "--workspace", str(ws.root), str(big)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    line = proc.stdout.readline()  # "Ingesting big.csv (... MB) ...": the batch has begun
+    assert line.startswith("Ingesting big.csv"), line
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate(timeout=60)
+    return proc.returncode == -signal.SIGKILL and " = loaded " not in out
+
+
+def test_killed_ingest_leaves_the_store_as_before_and_the_rerun_lands_once(files, tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # a file large enough to be still loading half a second in: doubled until it is
+    for attempt, rows in enumerate((400_000, 1_600_000, 6_400_000)):
+        ws = adoption.init_workspace(tmp_path / f"ws{attempt}")
+        ingest_files(ws, [files["roster_jan"]])
+        before = _fingerprint(ws)
+        big = tmp_path / f"try{attempt}" / "big.csv"
+        big.parent.mkdir()
+        _big_usage(big, rows)
+        if _kill_midway(ws, big, env):
+            break
+    else:
+        pytest.fail("every ingest finished within half a second; use a larger file")
+    assert _fingerprint(ws) == before  # nothing of the killed batch is in the store
+    rerun = ingest_file(ws, big)
+    assert (rerun.rows_read, rerun.rows_loaded, rerun.rows_duplicate) == (rows, rows, 0)
+    assert ingest_file(ws, big).already_ingested
+    # one archived copy, and no partial copy left by the killed process
+    assert [p.name for p in ws.archive_dir.rglob(f"{rerun.file_hash}*")] == [
+        f"{rerun.file_hash}.csv"]
+    assert not list(ws.archive_dir.rglob("*.part"))
+    with ws.store() as store:
+        assert store.scalar("SELECT count(*) FROM ingest_log WHERE file_name = 'big.csv'") == 1
+        # counts 1, 2, 3 in turn over rows = 3q + 1 rows: q x (1 + 2 + 3) + 1 (hand count)
+        assert rows % 3 == 1
+        assert store.scalar("SELECT sum(events) FROM usage") == 6 * (rows // 3) + 1
 
 
 FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"

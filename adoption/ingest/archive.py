@@ -22,10 +22,29 @@ def archived_path(path: Path, archive_dir: Path, digest: str) -> Path:
     return archive_dir / digest[:2] / f"{digest}{''.join(Path(path).suffixes[-1:]).lower()}"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Partial copies left by a process that was killed mid-copy (never by a live one)."""
+    for part in target.parent.glob(f".{target.name}.*.part"):
+        pid = part.name[len(target.name) + 2:].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
 def _copy(path: Path, target: Path) -> None:
     if target.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
     try:
         shutil.copyfile(path, tmp)
