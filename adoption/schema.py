@@ -60,12 +60,15 @@ CORE_TABLES: dict[str, tuple[str, str]] = {
             rows BIGINT NOT NULL
         )""",
     ),
-    "added_rows": (
-        "one row per row a batch added to a table without batch_id (identities, "
-        "person_names), as JSON, so that taking the batch out (adoption undo) removes it",
-        """CREATE TABLE IF NOT EXISTS added_rows (
+    "row_claims": (
+        "one row per row a batch wrote to a table without batch_id (identities, person_names, "
+        "name_tokens), as JSON, also when the row was there already, and whether the batch's "
+        "row replaces one of the same key: taking the batch out (adoption undo) rebuilds those "
+        "keys from the other batches' claims (adoption.ingest.trace)",
+        """CREATE TABLE IF NOT EXISTS row_claims (
             batch_id INTEGER NOT NULL,
             table_name VARCHAR NOT NULL,
+            replaces BOOLEAN NOT NULL,
             row_json VARCHAR NOT NULL
         )""",
     ),

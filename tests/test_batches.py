@@ -122,6 +122,44 @@ def test_undo_gives_the_metrics_of_the_batches_left(tmp_path, files, capsys):
     assert _fingerprint(ws) == store_alone
 
 
+def _without_batch_ids(ws: adoption.Workspace) -> dict:
+    """The fingerprint of every table that holds no batch id (those differ between stores
+    loaded in another order), the settings table aside."""
+    with ws.store() as store:
+        return {t: v for t, v in store.fingerprint().items() if t != "meta" and not
+                store.scalar("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? "
+                             "AND column_name = 'batch_id'", [t])}
+
+
+@pytest.mark.parametrize("undo", ["roster_jan", "roster_feb"])
+def test_undo_of_either_roster_keeps_what_the_other_one_holds(tmp_path, files, capsys, undo):
+    """Both snapshots name ann, bob and dan: taking either out keeps their identities, names
+    and name tokens, and the store is the one loaded without it."""
+    settings = adoption.Settings(keep_names=True, min_group_size=3)
+    ws, alone = (adoption.init_workspace(tmp_path / n, settings) for n in ("ws", "alone"))
+    alone.key_path.write_bytes(ws.key_path.read_bytes())  # one key: identifiers hash alike
+    batches = {name: ingest_file(ws, files[name]).batch_id
+               for name in ("roster_jan", "roster_feb", "usage")}
+    for name in ("roster_jan", "roster_feb", "usage"):
+        if name != undo:
+            ingest_file(alone, files[name])
+    assert main(["undo", str(batches[undo]), "--workspace", str(ws.root)]) == 0
+    assert _without_batch_ids(ws) == _without_batch_ids(alone)
+    with ws.store() as store:
+        names = sorted(store.read("person_names")["name"])
+    # ann, bob, dan in both snapshots; cat only in January's, eve only in February's
+    assert names == (["Ann", "Bob", "Dan", "Eve"] if undo == "roster_jan"
+                     else ["Ann", "Bob", "Cat", "Dan"])
+    for period in ("2026-01", "2026-02"):
+        tables = []
+        for each in (ws, alone):
+            capsys.readouterr()
+            assert main(["metrics", "--workspace", str(each.root), "--period", period,
+                         "--by", "organisation", "--format", "csv"]) == 0
+            tables.append(capsys.readouterr().out)
+        assert tables[0] == tables[1]
+
+
 def test_undo_of_a_later_snapshot_copy_restores_what_it_replaced(workspace, files, tmp_path):
     first = ingest_file(workspace, files["roster_jan"])
     before = _fingerprint(workspace)

@@ -22,7 +22,6 @@ from adoption.ingest.formats import FormatContext, SourceFormat, detect_format, 
 from adoption.ingest.reader import SourceFile, open_source, source_columns
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
-from adoption.ingest.trace import record_changes, snapshot_traced
 from adoption.ingest.usage import load_usage
 from adoption.store import Store
 from adoption.workspace import Workspace
@@ -212,9 +211,7 @@ def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: s
         if kind != "usage":  # usage finds malformed rows in its own single pass
             source.check_structure(con)
         with store.transaction():
-            snapshot_traced(con)
             counts = LOADERS[kind](ctx)
-            record_changes(con, batch_id)
             structural = source.structural_rejects(con)
             for line, reason, text in structural:
                 con.execute("INSERT INTO rejects VALUES (?, ?, ?, ?)",
@@ -276,9 +273,7 @@ def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFor
     ctx = FormatContext(con, path, batch_id, workspace, as_of, dict(options))
     try:
         with store.transaction():
-            snapshot_traced(con)
             counts = named.load(ctx)
-            record_changes(con, batch_id)
             note = _finish(workspace, con, path, batch_id, digest, named.kind, named.name,
                            counts, archive)
             _refresh(store, named.kind)

@@ -1,14 +1,17 @@
 """Take one batch back out of the store (``adoption undo BATCH``), in one transaction.
 
 What goes: the batch's rows in every table with a ``batch_id`` (staged rows, its ingest log
-entry, its rejects and findings) and the rows it added to the tables without one (identities
-and kept names, recorded by :mod:`adoption.ingest.trace`). What comes back: rows of earlier
-batches that the batch had replaced (a later copy of a roster snapshot or directory export, a
-redefined tool, a seat given its removal date, an identity mapped anew; kept in
-``superseded_rows`` when replaced), and the usage of person-days the batch shared with other
-files, rolled up again from their events (:mod:`adoption.ingest.rollup`). The canonical
-tables are then rebuilt. The archived raw file stays in the archive (nothing a user gave is
-lost), and the same file can be ingested again afterwards.
+entry, its rejects and findings). The tables without one (identities, kept names, name
+tokens) are rebuilt, for every key the batch wrote, from what the other batches wrote
+(:mod:`adoption.ingest.trace`), so a person named by an earlier and a later roster keeps
+their identity when either goes. What comes back: rows of earlier batches that the batch had
+replaced (a later copy of a roster snapshot or directory export, a redefined tool, a seat
+given its removal date, a corrected identity mapping; kept in ``superseded_rows`` when
+replaced), and the usage of person-days the batch shared with other files, rolled up again
+from their events (:mod:`adoption.ingest.rollup`). The canonical tables are then rebuilt
+(:func:`adoption.canonical.build.refresh_canonical`), so the marts are those of the batches
+left. The archived raw file stays in the archive (nothing a user gave is lost), and the same
+file can be ingested again afterwards.
 
 A batch whose own rows a later batch replaced cannot go first: that later batch must be taken
 out before it, so that every replaced row has exactly one batch to come back to.
@@ -23,7 +26,7 @@ import duckdb
 from adoption.canonical.build import refresh_canonical
 from adoption.errors import InputError
 from adoption.ingest.rollup import rebuild_usage_days
-from adoption.ingest.trace import TRACED_TABLES
+from adoption.ingest.trace import replay_claims, table_shape
 from adoption.schema import all_tables
 from adoption.store import Store
 
@@ -51,33 +54,15 @@ def _tables_with_batch(con: duckdb.DuckDBPyConnection) -> list[str]:
     known = set(all_tables())
     rows = con.execute("""SELECT table_name FROM duckdb_columns()
         WHERE schema_name = 'main' AND column_name = 'batch_id'""").fetchall()
-    # superseded rows are restored, not deleted; the ingest log goes last
-    return sorted((r[0] for r in rows if r[0] in known and r[0] != "superseded_rows"),
+    # superseded rows are restored and claims replayed, not deleted; the ingest log goes last
+    return sorted((r[0] for r in rows
+                   if r[0] in known and r[0] not in ("superseded_rows", "row_claims")),
                   key=lambda t: (t == "ingest_log", t))
-
-
-def _shape(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], str]:
-    """(column names, from_json structure) of a store table."""
-    cols = con.execute(f"DESCRIBE {table}").fetchall()
-    return ([c[0] for c in cols],
-            "{" + ", ".join(f'"{c[0]}": "{c[1]}"' for c in cols) + "}")
 
 
 def _rows_of(kept: str, batch_id: int, table: str, shape: str) -> str:
     return (f"SELECT unnest(from_json(row_json, '{shape}')) FROM {kept} "
             f"WHERE batch_id = {int(batch_id)} AND table_name = '{table}'")
-
-
-def _remove_added(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
-    """Delete the rows the batch added to tables without batch_id (see adoption.ingest.trace)."""
-    removed = {}
-    for table in TRACED_TABLES:
-        names, shape = _shape(con, table)
-        same = " AND ".join(f't."{c}" IS NOT DISTINCT FROM a."{c}"' for c in names)
-        removed[table] = int(con.execute(
-            f"DELETE FROM {table} t USING ({_rows_of('added_rows', batch_id, table, shape)}) a "
-            f"WHERE {same}").fetchone()[0])
-    return removed
 
 
 def _restore(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
@@ -87,7 +72,7 @@ def _restore(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
         "SELECT DISTINCT table_name FROM superseded_rows WHERE batch_id = ? ORDER BY 1",
         [batch_id]).fetchall()]
     for table in tables:
-        names, shape = _shape(con, table)
+        names, shape = table_shape(con, table)
         cols = ", ".join(f'"{c}"' for c in names)
         restored[table] = int(con.execute(
             f"INSERT INTO {table} ({cols}) "
@@ -125,7 +110,7 @@ def remove_batch(store: Store, batch_id: int) -> BatchRemoval:
         con.execute("""CREATE OR REPLACE TEMP TABLE _undo_days AS
             SELECT DISTINCT person_id, tool, day FROM usage_rows WHERE batch_id = ?""",
                     [batch_id])
-        removed.update(_remove_added(con, batch_id))
+        removed.update(replay_claims(con, batch_id))
         for table in _tables_with_batch(con):
             removed[table] = int(con.execute(
                 f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchone()[0])

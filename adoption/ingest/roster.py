@@ -14,6 +14,7 @@ import pandas as pd
 from adoption.ingest.bounds import date_bounds
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.sql import bad_value_reason, first_reason, norm_identifier_sql, parse_date_sql
+from adoption.ingest.trace import claim_rows
 from adoption.privacy import name_token_keys, name_tokens
 
 __all__ = ["load_roster"]
@@ -105,13 +106,13 @@ def load_roster(ctx: LoadContext) -> LoadCounts:
         counts.notes.append(f"{replaced} row(s) of an earlier copy of this snapshot replaced")
     ctx.con.execute(f"""INSERT INTO roster_snapshots
         SELECT {ctx.batch_id}, as_of, person_id, {", ".join(_ATTRS)} FROM r4""")
-    ctx.con.execute("""INSERT OR IGNORE INTO identities
-        SELECT DISTINCT person_id, person_id, 'email' FROM r4""")
+    claim_rows(ctx.con, ctx.batch_id, "identities",
+               "SELECT DISTINCT person_id, person_id, 'email' FROM r4", replace=False)
     _stage_name_tokens(ctx)
     if ctx.workspace.settings.keep_names:
-        ctx.con.execute("""INSERT OR REPLACE INTO person_names
+        claim_rows(ctx.con, ctx.batch_id, "person_names", """
             SELECT person_id, arg_max(name, as_of), arg_max(email, as_of) FROM r4
-            GROUP BY person_id""")
+            GROUP BY person_id""", replace=True)
     counts.duplicate += same
     counts.loaded = counts.read - counts.rejected - counts.duplicate
     dates = ctx.con.execute("SELECT min(as_of), max(as_of) FROM r2").fetchone()
@@ -133,7 +134,7 @@ def _stage_name_tokens(ctx: LoadContext) -> None:
     hashes = pd.DataFrame({"token_hash": ctx.workspace.pseudonymise(name_token_keys(tokens))})
     ctx.con.register("_name_token_hashes", hashes)
     try:
-        ctx.con.execute("INSERT OR IGNORE INTO name_tokens SELECT DISTINCT token_hash "
-                        "FROM _name_token_hashes")
+        claim_rows(ctx.con, ctx.batch_id, "name_tokens",
+                   "SELECT DISTINCT token_hash FROM _name_token_hashes", replace=False)
     finally:
         ctx.con.unregister("_name_token_hashes")

@@ -84,6 +84,7 @@ from adoption.ingest.reader import SourceFile, open_source, sql_ident
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
 from adoption.ingest.text import read_text
+from adoption.ingest.trace import claim_rows
 from adoption.vendors.microsoft import (
     csv_header,
     header_key,
@@ -305,11 +306,11 @@ def _load_entra(ctx: FormatContext) -> LoadCounts:
     con.execute("""INSERT INTO directory_accounts
         SELECT batch_id, as_of, identity_hash, person_id, account_type, included, reason,
                department, job_title FROM _entra_new""")
-    con.execute("""INSERT OR REPLACE INTO identities
+    claim_rows(con, ctx.batch_id, "identities", """
         SELECT identity_hash, person_id, 'entra' FROM _entra_new WHERE included
         UNION
         SELECT mail_hash, person_id, 'entra' FROM _entra_new
-        WHERE included AND mail_hash IS NOT NULL""")
+        WHERE included AND mail_hash IS NOT NULL""", replace=True)
     con.execute("DROP TABLE _entra_new")
     summary = kinds.loc[good, "account_type"].value_counts()
     counts.notes.append("accounts: " + ", ".join(f"{k} {v}" for k, v in summary.items())

@@ -43,6 +43,7 @@ import pandas as pd
 from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
+from adoption.ingest.trace import claim_rows
 
 __all__ = [
     "FORMATS",
@@ -221,13 +222,14 @@ def _load(ctx: FormatContext) -> LoadCounts:
     con.execute("""CREATE OR REPLACE TEMP TABLE _id2 AS SELECT * FROM _id1 f WHERE NOT EXISTS (
         SELECT 1 FROM identities i WHERE i.identity_hash = f.identity_hash
            AND i.system = f.system AND i.person_id = f.person_id)""")
-    replaced = con.execute("""DELETE FROM identities i USING _id2 f
-        WHERE i.identity_hash = f.identity_hash AND i.system = f.system""").fetchall()[0][0]
-    con.execute("""DELETE FROM identity_mappings m USING _id2 f
-        WHERE m.identity_hash = f.identity_hash AND m.system = f.system""")
+    replaced = int(con.execute("""SELECT count(*) FROM identities i SEMI JOIN _id2 f
+        ON i.identity_hash = f.identity_hash AND i.system = f.system""").fetchall()[0][0])
+    ctx.replace_rows("identity_mappings", """EXISTS (SELECT 1 FROM _id2 f
+        WHERE f.identity_hash = t.identity_hash AND f.system = t.system)""")
     if replaced:
         counts.notes.append(f"{replaced} earlier mapping(s) corrected to another person")
-    con.execute("INSERT INTO identities SELECT identity_hash, person_id, system FROM _id2")
+    claim_rows(con, ctx.batch_id, "identities",
+               "SELECT identity_hash, person_id, system FROM _id2", replace=True)
     con.execute(f"INSERT INTO identity_mappings SELECT identity_hash, person_id, system, "
                 f"{ctx.batch_id} FROM _id2")
     counts.loaded = int(con.execute("SELECT count(*) FROM _id2").fetchall()[0][0])

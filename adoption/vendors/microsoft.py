@@ -83,6 +83,7 @@ from adoption.errors import ColumnNotFoundError, InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 from adoption.ingest.text import read_text
+from adoption.ingest.trace import claim_rows
 
 __all__ = [
     "APP_COLUMNS",
@@ -446,8 +447,9 @@ def _load(ctx: FormatContext, frame: pd.DataFrame, fmt: str) -> LoadCounts:
         FROM _m365_new n WHERE NOT EXISTS (
             SELECT 1 FROM seat_activity s WHERE s.person_id = n.person_id AND s.tool = n.tool
               AND s.as_of = n.period_end)""")
-    ctx.con.execute("""INSERT OR IGNORE INTO identities
-        SELECT DISTINCT person_id, person_id, 'microsoft365' FROM _m365_new""")
+    claim_rows(ctx.con, ctx.batch_id, "identities",
+               "SELECT DISTINCT person_id, person_id, 'microsoft365' FROM _m365_new",
+               replace=False)
     ctx.con.execute("DROP TABLE _m365_new")
     concealed = int(upn[good].str.match(CONCEALED).sum())
     if concealed:

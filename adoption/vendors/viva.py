@@ -73,6 +73,7 @@ import pandas as pd
 from adoption.errors import ColumnNotFoundError, InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
+from adoption.ingest.trace import claim_rows
 from adoption.vendors.microsoft import (
     TOOL,
     csv_header,
@@ -246,8 +247,8 @@ def _load(ctx: FormatContext) -> LoadCounts:
         SELECT person_id, '{TOOL}', '{FORMAT_NAME}', week, week + 6, copilot_actions > 0,
                NULL, CAST(round(copilot_actions) AS BIGINT), NULL, detail, {ctx.batch_id}
         FROM _viva_new""")
-    con.execute("""INSERT OR REPLACE INTO identities
-        SELECT DISTINCT person_hash, person_id, 'viva' FROM _viva_new""")
+    claim_rows(con, ctx.batch_id, "identities",
+               "SELECT DISTINCT person_hash, person_id, 'viva' FROM _viva_new", replace=True)
     con.execute("DROP TABLE _viva_new")
     if email_col:
         counts.notes.append(f"people resolved through the HR attribute {email_col!r}")
