@@ -100,7 +100,8 @@ class SourceFile:
     encoding : TextEncoding or None
         How a text file's bytes were decoded (None for Parquet).
     read_path : Path or None
-        The file DuckDB reads: a UTF-8 copy when the file is in another encoding.
+        The file DuckDB reads: a UTF-8 copy when the file is in another encoding, a link
+        under a plain name when DuckDB would take its name as a glob pattern.
     """
 
     path: Path
@@ -189,7 +190,7 @@ class SourceFile:
         return None
 
     def close(self) -> None:
-        """Remove the UTF-8 copy, if one was made."""
+        """Remove the UTF-8 copy or the link, if one was made."""
         if self.read_path is not None and self.read_path != self.path:
             shutil.rmtree(self.read_path.parent, ignore_errors=True)
 
@@ -250,14 +251,28 @@ def _header(path: Path, head: bytes, encoding: TextEncoding, complete: bool
     return best[1], names
 
 
-def _utf8_copy(path: Path, encoding: TextEncoding) -> Path:
-    """``path`` itself when DuckDB can read it, else a UTF-8 copy in a temporary folder."""
-    if encoding.is_utf8:
+#: Characters DuckDB's file readers take as a glob pattern, never literally.
+_GLOB_CHARS = frozenset("*?[]{}")
+
+
+def _read_path(path: Path, encoding: TextEncoding | None) -> Path:
+    """The path DuckDB is given for ``path``: ``path`` itself when DuckDB reads it as it is,
+    else (in a temporary folder) a UTF-8 copy of a file in another encoding, or a link under
+    a plain name to a file whose name DuckDB would take as a glob pattern (``usage[12].csv``
+    would read ``usage1.csv`` and ``usage2.csv``)."""
+    transcode = encoding is not None and not encoding.is_utf8
+    if not transcode and not _GLOB_CHARS & set(path.as_posix()):
         return path
-    folder = Path(tempfile.mkdtemp(prefix="adoption-utf8-"))
-    target = folder / f"utf8{path.suffix.lower()}"
+    folder = Path(tempfile.mkdtemp(prefix="adoption-read-"))
+    target = folder / f"input{path.suffix.lower()}"
     try:
-        transcode_to_utf8(path, target, encoding)
+        if transcode:
+            transcode_to_utf8(path, target, encoding)
+        else:
+            try:
+                target.symlink_to(path.resolve())
+            except OSError:  # no symbolic links here: a copy reads the same
+                shutil.copyfile(path, target)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -318,7 +333,9 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, *, fmt: str | None =
             check_text_file(path.name, head)
             raise InputError(f"{path.name}: this is not a Parquet file (it does not start "
                              "with 'PAR1'); export it again, or give it the right name.")
-        source._reader = f"read_parquet({sql_literal(path.as_posix())}, file_row_number = true)"
+        source.read_path = _read_path(path, None)
+        lit = sql_literal(source.read_path.as_posix())
+        source._reader = f"read_parquet({lit}, file_row_number = true)"
         row = "file_row_number + 1"
     else:
         complete = size <= len(head)
@@ -326,7 +343,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, *, fmt: str | None =
                                           forced=encoding)
         if fmt == "csv":
             delimiter, source.columns = _header(path, head, source.encoding, complete)
-        source.read_path = _utf8_copy(path, source.encoding)
+        source.read_path = _read_path(path, source.encoding)
         lit = sql_literal(source.read_path.as_posix())
         if fmt == "csv":
             types = ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in source.columns)
