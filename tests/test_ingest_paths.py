@@ -1,4 +1,5 @@
-"""File names are names: a name is never taken as a glob pattern (issue 10)."""
+"""Paths as given (issue 10): never a glob pattern, no link out of the folder, and a
+refused file leaves nothing in the archive."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import duckdb
 import pytest
 
 from adoption.cli import main
+from adoption.errors import InputError
 from adoption.ingest import ingest_file
 from adoption.ingest.archive import file_sha256
 
@@ -55,3 +57,40 @@ def test_other_formats_under_a_glob_name(workspace, tmp_path, suffix):
     write(named, 3)
     r = ingest_file(workspace, named)
     assert (r.rows_read, r.rows_loaded) == (3, 3)  # not 1 + 2 from the files a glob matches
+
+
+def _archived(workspace) -> list:
+    return sorted(p for p in workspace.archive_dir.rglob("*") if p.is_file())
+
+
+def test_a_refused_file_archives_nothing(workspace, tmp_path):
+    ok = tmp_path / "usage.csv"
+    ok.write_text(_usage(2, 1))
+    ingest_file(workspace, ok)
+    assert len(_archived(workspace)) == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("timestamp,email,tool,tool\n2026-03-02T09:00:00Z,a@example.com,X,Y\n")
+    with pytest.raises(InputError, match="names the column 'tool' twice"):
+        ingest_file(workspace, bad)
+    assert len(_archived(workspace)) == 1  # only the loaded file's copy
+    with workspace.store() as store:
+        assert store.scalar("SELECT count(*) FROM ingest_log") == 1
+
+
+def test_a_link_to_a_system_file_is_refused_and_neither_archived_nor_echoed(workspace,
+                                                                            tmp_path):
+    secret = tmp_path / "outside" / "shadow"
+    secret.parent.mkdir()
+    secret.write_text("root:$6$very-secret-hash:19000:0:99999:7:::\nbin:*:19000::::::\n")
+    link = tmp_path / "inbox" / "users.csv"
+    link.parent.mkdir()
+    link.symlink_to(secret)
+    with pytest.raises(InputError, match="users.csv: this is a symbolic link to a file "
+                                         "outside the folder") as refused:
+        ingest_file(workspace, link)
+    assert "very-secret-hash" not in str(refused.value)
+    assert _archived(workspace) == []
+    # a link to a file beside it is that file
+    (link.parent / "usage.csv").write_text(_usage(2, 2))
+    (link.parent / "latest.csv").symlink_to(link.parent / "usage.csv")
+    assert ingest_file(workspace, link.parent / "latest.csv").rows_loaded == 2

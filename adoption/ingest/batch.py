@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -14,7 +13,7 @@ import duckdb
 
 from adoption.canonical.build import canonical_is_current, refresh_canonical
 from adoption.errors import AdoptionError, IngestError, InputError
-from adoption.ingest.archive import ArchiveCopy, archive_file, file_sha256
+from adoption.ingest.archive import ArchiveCopy, archive_file, check_inside, file_sha256
 from adoption.ingest.catalogue import load_seats, load_tools
 from adoption.ingest.columns import KINDS, detect_kind, map_columns
 from adoption.ingest.context import LoadContext, LoadCounts
@@ -107,8 +106,9 @@ def ingest_file(
 ) -> IngestResult:
     """Ingest one file as one batch.
 
-    The raw file is archived first (by SHA-256). Re-ingesting the same content changes
-    nothing. The batch's rows, rejects and log entry land in one transaction, or not at all.
+    The raw file is archived first (by SHA-256; a refused file's copy is removed again).
+    Re-ingesting the same content changes nothing. The batch's rows, rejects and log entry
+    land in one transaction, or not at all.
 
     Parameters
     ----------
@@ -157,6 +157,7 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
             options: Mapping[str, str] | None = None) -> IngestResult:
     if not path.is_file():
         raise InputError(f"{path}: no such file. Check the path.")
+    check_inside(path, path.parent)
     digest = file_sha256(path)
     previous = _already(store, digest)
     if previous is not None:
@@ -173,8 +174,7 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
             result = _load(workspace, store, path, kind, fmt, as_of, digest, archive,
                            (options or {}).get("encoding"))
     except BaseException:
-        with contextlib.suppress(Exception):
-            archive.wait()  # the batch's own error is the one to report
+        archive.discard()  # a refused batch archives nothing; its own error is reported
         raise
     archive.wait()
     return result
@@ -234,7 +234,7 @@ def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: s
             raise InputError(explained) from e
         raise IngestError(
             f"{path.name}: loading failed and nothing of it was stored ({str(e).splitlines()[0]})."
-            " The raw file is kept in the archive; fix the file and ingest it again."
+            " Fix the file and ingest it again."
         ) from e
     return IngestResult(path.name, digest, kind, source.format, batch_id, counts.read,
                         counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
@@ -282,8 +282,7 @@ def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFor
     except duckdb.Error as e:
         raise IngestError(
             f"{path.name}: loading it as {named.name} failed and nothing of it was stored "
-            f"({str(e).splitlines()[0]}). The raw file is kept in the archive; fix the file "
-            "and ingest it again.") from e
+            f"({str(e).splitlines()[0]}). Fix the file and ingest it again.") from e
     return IngestResult(path.name, digest, named.kind, named.name, batch_id, counts.read,
                         counts.loaded, counts.rejected, counts.duplicate, counts.first_date,
                         counts.last_date, note)
@@ -338,7 +337,8 @@ def ingest_files(
     Each file is its own batch; the canonical tables are rebuilt once, after the last file
     (also when a file fails: the files before it stay loaded and counted). Named formats (vendor exports, surveys, logs) are detected
     per file unless ``source_format`` forces one. The first failing file stops the run with its error; the
-    files before it stay loaded and the failing one leaves no trace but its archived copy.
+    files before it stay loaded and the failing one leaves no trace, in the store or the
+    archive.
     """
     paths = [Path(p) for p in paths]
     forced = get_format(source_format) if source_format else None
