@@ -149,12 +149,17 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from adoption.ingest import ingest_files
+    from adoption.ingest.inputs import collect_inputs
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
     started: dict[str, float] = {}
+    inputs = collect_inputs(args.files)
+    outcomes: list[tuple[Path, str, str]] = [(p, "refused", why) for p, why in inputs.refused]
+    current: list[Path] = []
 
     def on_start(path: Path) -> None:
+        current[:] = [path]
         started[path.name] = time.perf_counter()
         size = path.stat().st_size / 1e6 if path.exists() else 0
         _say(f"Ingesting {path.name} ({size:,.1f} MB) ...")
@@ -162,40 +167,49 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def on_result(result) -> None:
         took = time.perf_counter() - started.get(result.file, time.perf_counter())
         _say(result.summary() + f"\n  took {took:.1f} s")
+        if result.already_ingested:
+            outcomes.append((current[0], "already ingested", f"same content as batch "
+                             f"{result.batch_id} ({result.file})"))
+        else:
+            outcomes.append((current[0], "loaded", (
+                f"{result.kind} ({result.format}), batch {result.batch_id}: read "
+                f"{result.rows_read:,} = loaded {result.rows_loaded:,} + rejected "
+                f"{result.rows_rejected:,} + duplicate {result.rows_duplicate:,}")))
+
+    def on_refused(path: Path, error: AdoptionError) -> None:
+        print(f"adoption ingest: {path.name} refused: {error}", file=sys.stderr)
+        outcomes.append((path, "refused", str(error)))
 
     options = {k: str(v) for k, v in (("instrument", args.instrument), ("wave", args.wave),
                                       ("wave_date", args.wave_date), ("mapping", args.mapping),
                                       ("scope", args.scope))
                if v is not None}
-    results = ingest_files(ws, _expand(args.files), kind=args.kind, as_of=args.as_of,
-                           on_start=on_start, on_result=on_result,
-                           progress=sys.stderr.isatty(), source_format=args.source_format,
-                           options=options, encoding=args.encoding)
+    results = []
+    if inputs.files:
+        results = ingest_files(ws, inputs.files, kind=args.kind, as_of=args.as_of,
+                               on_start=on_start, on_result=on_result, on_refused=on_refused,
+                               progress=sys.stderr.isatty(), source_format=args.source_format,
+                               options=options, encoding=args.encoding)
     totals = [sum(getattr(r, f) for r in results if not r.already_ingested)
               for f in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate")]
     _say(f"{len(results)} file(s): read {totals[0]:,} = loaded {totals[1]:,} + rejected "
          f"{totals[2]:,} + duplicate {totals[3]:,}")
-    return 0
+    _say(_ingest_summary(outcomes))
+    return 2 if any(state == "refused" for _, state, _ in outcomes) else 0
 
 
-def _expand(paths: list[str]) -> list[Path]:
-    """Files as given; a folder stands for the supported files directly inside it."""
-    from adoption.ingest.formats import format_suffixes
-    from adoption.ingest.reader import SUPPORTED_SUFFIXES
-
-    suffixes = SUPPORTED_SUFFIXES | format_suffixes()
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir()
-                           if f.is_file() and f.suffix.lower() in suffixes)
-            if not found:
-                raise AdoptionError(f"Folder {str(p)!r} holds no {sorted(suffixes)} "
-                                    "files to ingest.")
-            out.extend(found)
-        else:
-            out.append(p)
-    return out
+def _ingest_summary(outcomes: list[tuple[Path, str, str]]) -> str:
+    """Every file of the run: loaded, already ingested or refused (and why)."""
+    states = ("loaded", "already ingested", "refused")
+    count = {s: sum(o[1] == s for o in outcomes) for s in states}
+    lines = [f"Summary of {len(outcomes)} file(s): " + ", ".join(
+        f"{count[s]} {s}" for s in states)]
+    for path, state, what in sorted(outcomes, key=lambda o: (states.index(o[1]), str(o[0]))):
+        lines.append(f"  {state:17} {path}: {what}")
+    if count["refused"]:
+        lines.append("Refused files left nothing in the store or the archive: fix each as its "
+                     "reason says and ingest it again.")
+    return "\n".join(lines)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:

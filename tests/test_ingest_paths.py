@@ -94,3 +94,57 @@ def test_a_link_to_a_system_file_is_refused_and_neither_archived_nor_echoed(work
     (link.parent / "usage.csv").write_text(_usage(2, 2))
     (link.parent / "latest.csv").symlink_to(link.parent / "usage.csv")
     assert ingest_file(workspace, link.parent / "latest.csv").rows_loaded == 2
+
+
+ROSTER = "email,team,as_of\np0@example.com,Alpha,2026-01-01\np1@example.com,Alpha,2026-01-01\n"
+
+
+def test_folder_ingest_walks_subfolders_goes_past_a_bad_file_and_sums_up(workspace, tmp_path,
+                                                                         capsys):
+    inbox = tmp_path / "inbox"
+    (inbox / "march" / "late").mkdir(parents=True)
+    (inbox / ".cache").mkdir()
+    (inbox / "roster.csv").write_text(ROSTER)
+    (inbox / "march" / "usage.csv").write_text(_usage(2, 2))
+    (inbox / "march" / "late" / "bad.csv").write_text(
+        "timestamp,email,tool,tool\n2026-03-02T09:00:00Z,p0@example.com,X,Y\n")
+    (inbox / "march" / "notes.docx").write_text("not an export")  # not a supported file
+    (inbox / ".cache" / "old.csv").write_text(_usage(3, 1))  # hidden folders are skipped
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text(_usage(4, 1))
+    (inbox / "link_out.csv").symlink_to(outside)
+    # links to files in the folder: the same content again (one beside it, one elsewhere,
+    # which is given as the file it names)
+    (inbox / "march" / "usage_again.csv").symlink_to(inbox / "march" / "usage.csv")
+    (inbox / "zz").mkdir()
+    (inbox / "zz" / "roster_again.csv").symlink_to(inbox / "roster.csv")
+    code = main(["ingest", "--workspace", str(workspace.root), str(inbox)])
+    captured = capsys.readouterr()
+    assert code == 2  # a file was refused (the status of every error of the command)
+    summary = captured.out[captured.out.index("Summary of"):].splitlines()
+    # 6 supported files: roster and usage load, the links to them are the same content, the
+    # file with a column named twice and the link out of the folder are refused
+    assert summary[0] == "Summary of 6 file(s): 2 loaded, 2 already ingested, 2 refused"
+    assert summary[1].startswith(f"  loaded            {inbox / 'march' / 'usage.csv'}: "
+                                 "usage (csv), batch 2: read 2 = loaded 2")
+    assert summary[2].startswith(f"  loaded            {inbox / 'roster.csv'}: roster (csv), "
+                                 "batch 1: read 2 = loaded 2")
+    assert summary[3:5] == [
+        f"  already ingested  {inbox / 'march' / 'usage_again.csv'}: same content as batch 2 "
+        "(usage.csv)",
+        f"  already ingested  {inbox / 'roster.csv'}: same content as batch 1 (roster.csv)"]
+    assert summary[5].startswith(f"  refused           {inbox / 'link_out.csv'}: ")
+    assert "symbolic link to a file outside the folder" in summary[5]
+    assert summary[6].startswith(f"  refused           {inbox / 'march' / 'late' / 'bad.csv'}: "
+                                 "bad.csv: the header names the column 'tool' twice")
+    assert "bad.csv refused: bad.csv: the header names the column 'tool' twice" in captured.err
+    with workspace.store() as store:
+        assert store.scalar("SELECT count(*) FROM ingest_log") == 2
+        assert store.scalar("SELECT count(*) FROM usage") == 2
+    assert len(_archived(workspace)) == 2
+
+
+def test_an_empty_folder_says_so(workspace, tmp_path, capsys):
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    assert main(["ingest", "--workspace", str(workspace.root), str(tmp_path / "empty")]) == 2
+    assert "holds no" in capsys.readouterr().err

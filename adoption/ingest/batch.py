@@ -331,14 +331,16 @@ def ingest_files(
     source_format: str | None = None,
     options: Mapping[str, str] | None = None,
     encoding: str | None = None,
+    on_refused: Callable[[Path, AdoptionError], None] | None = None,
 ) -> list[IngestResult]:
     """Ingest several files, rosters and directories first, then tools, seats and usage.
 
     Each file is its own batch; the canonical tables are rebuilt once, after the last file
-    (also when a file fails: the files before it stay loaded and counted). Named formats (vendor exports, surveys, logs) are detected
-    per file unless ``source_format`` forces one. The first failing file stops the run with its error; the
-    files before it stay loaded and the failing one leaves no trace, in the store or the
-    archive.
+    (also when a file fails: the files before it stay loaded and counted). Named formats
+    (vendor exports, surveys, logs) are detected per file unless ``source_format`` forces one.
+    A refused file leaves no trace, in the store or the archive. Without ``on_refused`` the
+    first refused file stops the run with its error (the files before it stay loaded); with
+    it, each refused file and its error are handed to it and the run goes on.
     """
     paths = [Path(p) for p in paths]
     forced = get_format(source_format) if source_format else None
@@ -353,7 +355,13 @@ def ingest_files(
                 if on_start:
                     on_start(p)
                 named = plan[p][1]
-                result = _ingest(workspace, store, p, kind, None, as_of, named, options)
+                try:
+                    result = _ingest(workspace, store, p, kind, None, as_of, named, options)
+                except AdoptionError as e:
+                    if on_refused is None:
+                        raise
+                    on_refused(p, e)
+                    continue
                 results.append(result)
                 if on_result:
                     on_result(result)
