@@ -160,6 +160,25 @@ def test_undo_of_either_roster_keeps_what_the_other_one_holds(tmp_path, files, c
         assert tables[0] == tables[1]
 
 
+def test_undo_keeps_rows_written_before_claims_were_recorded(tmp_path, files):
+    """A store of an earlier version holds identities and names no batch claims: taking a
+    later batch that wrote the same keys out leaves them."""
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings(keep_names=True))
+    ingest_file(ws, files["roster_jan"])
+    with ws.store() as store:
+        store.con.execute("DELETE FROM row_claims")  # as an earlier version left the store
+        before = store.fingerprint()
+    feb = ingest_file(ws, files["roster_feb"])
+    with ws.store() as store:
+        remove_batch(store, feb.batch_id)
+        after = store.fingerprint()
+        # ann, bob, cat, dan (January, hand count) keep identity and name
+        assert store.scalar("SELECT count(*) FROM identities") == 4
+        assert sorted(store.read("person_names")["name"]) == ["Ann", "Bob", "Cat", "Dan"]
+    before.pop("row_claims"), after.pop("row_claims")  # now held by "batch 0"
+    assert after == before
+
+
 def test_undo_of_a_later_snapshot_copy_restores_what_it_replaced(workspace, files, tmp_path):
     first = ingest_file(workspace, files["roster_jan"])
     before = _fingerprint(workspace)

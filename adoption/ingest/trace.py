@@ -12,6 +12,8 @@ in ``row_claims`` (also when the row was there already), with how it was written
 Taking a batch out then replays, for every key the batch claimed, the claims of the batches
 left in load order (:func:`replay_claims`): the last replacing claim wins, else the first
 one; a key nobody claims any more goes. The table ends as if the batch had never been loaded.
+A row already there when its key is first claimed, written before claims were recorded, is
+held by "batch 0", which is never taken out.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ def claim_rows(con: duckdb.DuckDBPyConnection, batch_id: int, table: str, rows_s
     con.execute(f"CREATE OR REPLACE TEMP TABLE _claimed AS SELECT * FROM {table} LIMIT 0")
     con.execute(f"INSERT INTO _claimed {rows_sql}")
     try:
+        # a row of these keys written before claims were recorded (a store of an earlier
+        # version) is held by "batch 0", which is never taken out
+        key = TRACED_TABLES[table]
+        same = " AND ".join(f't."{c}" IS NOT DISTINCT FROM c."{c}"' for c in key)
+        con.execute(f"""INSERT INTO row_claims
+            SELECT 0, '{table}', false, CAST(to_json(t) AS VARCHAR)
+            FROM {table} t WHERE EXISTS (SELECT 1 FROM _claimed c WHERE {same})
+              AND CAST(to_json(t) AS VARCHAR) NOT IN (
+                  SELECT row_json FROM row_claims WHERE table_name = '{table}')""")
         verb = "REPLACE" if replace else "IGNORE"
         con.execute(f"INSERT OR {verb} INTO {table} SELECT * FROM _claimed")
         con.execute(f"""INSERT INTO row_claims
