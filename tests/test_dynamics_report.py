@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -128,3 +129,19 @@ def test_names_from_files_are_escaped():
         html = fmt(section).to_html()
         assert "<img" not in html and "<b>Tool" not in html, fmt.__name__
     assert "<img" not in describe_forecast(section) + describe_first_use(section)
+
+
+def test_segment_chart_keeps_a_hidden_month_in_its_place():
+    # a month whose organisation shares are all hidden (missing) used to drop out of the
+    # pivot and leave one tick label too many (ValueError in the report of a small workspace)
+    rows = []
+    for i, month in enumerate(["2026-01", "2026-02", "2026-03"]):
+        for segment, share in (("Habitual user", 0.4), ("Non-user", 0.6)):
+            rows.append({"level": "organisation", "tool": "Copilot", "source": "usage",
+                         "period": month, "period_start": pd.Timestamp(f"{month}-01"),
+                         "warm_up": i == 0, "segment": segment,
+                         "share": None if month == "2026-02" else share})
+    ax = plot_segment_trend(pd.DataFrame(rows))
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "January 2026", "February 2026", "March 2026"]
+    plt.close(ax.figure)

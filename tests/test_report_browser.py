@@ -53,7 +53,7 @@ def test_report_works_offline_in_chromium(browser_context, report_path: Path) ->
     images = page.eval_on_selector_all(
         "img", "els => els.map(e => ({ok: e.complete, width: e.naturalWidth, src: e.src.slice(0, 22)}))"
     )
-    assert len(images) == 7  # the report's seven charts (see test_report_render)
+    assert len(images) == 8  # the report's eight charts (see test_report_render)
     assert all(i["ok"] and i["width"] > 0 and i["src"] == "data:image/png;base64," for i in images)
     table = page.locator('table[data-table="teams"]')
     assert table.count() == 1 and table.is_visible()

@@ -271,8 +271,11 @@ def plot_segment_trend(segments: pd.DataFrame) -> Axes:
     colours = dict(zip(labels, [PALETTE[5], PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[7],
                                 "#dddddd"], strict=False))
     for ax, ((tool, source), rows) in zip(axes[:, 0], panels, strict=True):
+        months = rows.drop_duplicates("period_start").sort_values("period_start")
+        # every month keeps its place, a hidden one (all shares missing) as an empty bar
         wide = rows.pivot_table(index="period_start", columns="segment", values="share",
-                                aggfunc="first").reindex(columns=labels)
+                                aggfunc="first").reindex(index=months["period_start"],
+                                                         columns=labels)
         x = np.arange(len(wide))
         bottom = np.zeros(len(wide))
         for label in labels:
@@ -283,8 +286,7 @@ def plot_segment_trend(segments: pd.DataFrame) -> Axes:
         for i in np.flatnonzero(warm.to_numpy(dtype=bool)):
             ax.axvspan(i - 0.5, i + 0.5, color=INK, alpha=0.08, linewidth=0)
         ax.set_xticks(x)
-        ax.set_xticklabels([label_period(p).title for p in rows.drop_duplicates(
-            "period_start").sort_values("period_start")["period"]], fontsize=8)
+        ax.set_xticklabels([label_period(p).title for p in months["period"]], fontsize=8)
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         _style_axes(ax, title=f"{tool} ({source})")
