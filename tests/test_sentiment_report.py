@@ -198,3 +198,24 @@ def test_report_builds_without_usage_comments_or_comparison(tmp_path):
     report_figures.plot_stage_profile(report)
     with pytest.raises(adoption.InputError, match="2026-03"):
         sr.build_sentiment_report(ws, wave="2025-01")
+
+
+def test_a_team_nobody_in_which_used_ai_is_drawn_without_a_negative_error_bar(tmp_path):
+    # Delta: 7 people (6 respondents), none active before the June wave -> penetration 0/7,
+    # whose Wilson lower bound statsmodels computes as 2.8e-17 (above the estimate 0):
+    # matplotlib refused it with "'xerr' must not contain negative values" and the survey
+    # report crashed
+    from adoption.surveys import report_figures
+
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings(keep_names=True))
+    fill_store(ws, teams={**TEAMS, ("Ops", "Delta"): (7, 6)})
+    with ws.store() as store:
+        store.con.execute("DELETE FROM usage WHERE person_id LIKE 'Delta-%'")
+        refresh_store(store)  # staged rows removed directly: rebuild the canonical tables
+    report = build_sentiment_report(ws, wave="2026-06", comparison_wave="2026-03")
+    delta = report.quadrant.set_index("team").loc["Delta"]
+    # hand count: 0 of 7 people active, 6 respondents
+    assert (delta["penetration"], delta["headcount"], delta["n"]) == (0.0, 7, 6)
+    assert delta["penetration_ci_low"] == 0.0
+    ax = report_figures.plot_sentiment_quadrant(report.quadrant)
+    assert "Delta" in [t.get_text() for t in ax.texts]

@@ -69,8 +69,10 @@ def classify_tools(names: Iterable[str], catalogue: pd.DataFrame,
     names = list(dict.fromkeys(str(n) for n in names))
     lowered = {str(x).strip().lower() for x in listed}
     flags = catalogue.get("is_sanctioned", pd.Series(dtype=object))
-    known = {str(t).lower() for t, s in zip(catalogue.get("tool", []), flags, strict=True)
-             if s is True or s == 1}
+    # a blank cell, or a catalogue without the column, is missing (<NA>): never truth-tested
+    stated = pd.Series(flags, dtype=object).astype("boolean").fillna(False).to_numpy(bool)
+    known = {str(t).lower() for t, s in zip(catalogue.get("tool", []), stated, strict=True)
+             if s}
     informed = bool(lowered) or bool(pd.Series(flags, dtype=object).notna().any())
     status = ["sanctioned" if n.lower() in lowered or n.lower() in known
               else "unsanctioned" if informed else "unknown" for n in names]

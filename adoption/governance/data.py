@@ -144,7 +144,8 @@ def load_seat_periods(
     -------
     pandas.DataFrame
         Columns ``period, period_start, period_end, as_of`` (timestamps), ``person_id,
-        department, team, tool, category, is_sanctioned, monthly_seat_cost`` (NaN: unknown),
+        department, team, tool, category, is_sanctioned`` (boolean; <NA> when the workspace says
+        nothing about sanctioning, see :mod:`adoption.discovery.sanctioning`), ``monthly_seat_cost`` (NaN: unknown),
         ``held_days`` (days held within the period), ``cost_months`` (held days as a fraction of
         each month, summed), ``spend`` (``monthly_seat_cost x cost_months``), ``held_at_end,
         held_since`` (start of the assignment held at the as-of date), ``is_active,
@@ -292,7 +293,10 @@ def _finish(frame: pd.DataFrame, tools: pd.DataFrame, gov: GovernanceSettings,
     names = frame["tool"].astype(str)
     frame = frame.assign(
         category=names.map(catalogue["category"]).astype("object"),
-        is_sanctioned=names.map(classify_tools(names, tools, gov.sanctioned)).eq("sanctioned"),
+        # True/False as the sanctioning rules say, <NA> when the workspace says nothing about
+        # sanctioning ("unknown", shown as "not stated")
+        is_sanctioned=names.map(classify_tools(names, tools, gov.sanctioned).map(
+            {"sanctioned": True, "unsanctioned": False})).astype("boolean"),
     )
     same_currency = catalogue["currency"].fillna(currency).str.upper() == currency.upper()
     listed = catalogue["monthly_seat_cost"].where(same_currency)

@@ -75,6 +75,11 @@ def _amount(r, column: str, currency: str) -> str:
     return "hidden"
 
 
+def _sanctioned(flag: object) -> str:
+    """``yes``/``no`` as the catalogue (or the settings) state it, else ``not stated``."""
+    return "not stated" if pd.isna(flag) else ("yes" if flag else "no")
+
+
 def format_tools_table(section: GovernanceSection) -> Styler:
     """Per tool: seat cost, spend, utilisation, cost per active user, reclaimable per month,
     and the organisation's total over all tools."""
@@ -85,7 +90,7 @@ def format_tools_table(section: GovernanceSection) -> Styler:
             f"{_money(r.cost_per_active_user, cur)} ({r.cost_per_active_user_ci_low:,.0f}"
             f"{DASH}{r.cost_per_active_user_ci_high:,.0f})")
         rows.append([r.tool, r.category if isinstance(r.category, str) else DASH,
-                     "yes" if r.is_sanctioned else "no", _money(r.monthly_seat_cost, cur),
+                     _sanctioned(r.is_sanctioned), _money(r.monthly_seat_cost, cur),
                      _amount(r, "spend", cur), _share(r, "utilisation", "utilisation_ci_low",
                                                       "utilisation_ci_high", "seats"),
                      cpu, _amount(r, "reclaimable_monthly_spend", cur)])

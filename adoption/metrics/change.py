@@ -9,11 +9,11 @@ from statsmodels.stats.multitest import multipletests
 
 from adoption.errors import InputError
 from adoption.metrics.adoption import (
-    NO_DEPARTMENT,
     _check_by,
     _check_person_periods,
     _warn_if_all_hidden,
 )
+from adoption.metrics.labels import department_labels
 from adoption.privacy import check_min_group_size, suppress_small_groups
 from adoption.stats.intervals import check_confidence, paired_difference_interval
 
@@ -107,7 +107,7 @@ def compute_adoption_change(
     first = pairs["is_active"].to_numpy(dtype=bool)
     second = pairs["is_active_before"].to_numpy(dtype=bool)
     cells = pd.DataFrame({
-        "department": pairs["department"].fillna(NO_DEPARTMENT).astype(str).to_numpy(),
+        "department": department_labels(pairs["department"]).to_numpy(),
         "team": pairs["team"].astype(str).to_numpy(),
         "both": first & second, "first_only": first & ~second,
         "second_only": ~first & second, "neither": ~first & ~second,

@@ -2,6 +2,10 @@
 
 All functions are vectorised: they take scalars or array-likes (broadcast against each other)
 and return ``(low, high)``; scalars in give floats out. Missing inputs (NaN/NA) give NaN.
+
+Every interval contains its estimate: ``low <= estimate <= high`` holds exactly, so that no
+error bar drawn from it is negative (bounds computed in floating point can land a rounding
+error, e.g. 3e-17, on the wrong side of an estimate of 0 or 1; they are clipped to it).
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ def _as_float(x: object) -> np.ndarray:
     if hasattr(x, "to_numpy"):
         return x.to_numpy(dtype=float, na_value=np.nan)  # type: ignore[union-attr]
     return np.asarray(x, dtype=float)
+
+
+def _around(estimate: np.ndarray, low: np.ndarray, high: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The bounds clipped to the estimate's side (NaN stays NaN)."""
+    with np.errstate(invalid="ignore"):
+        return (np.where(low > estimate, estimate, low),
+                np.where(high < estimate, estimate, high))
 
 
 def _out(low: np.ndarray, high: np.ndarray, scalar: bool) -> tuple:
@@ -81,8 +93,7 @@ def wilson_interval(successes, n, *, confidence: float = 0.95) -> tuple:
     high = np.full(x.shape, np.nan)
     if ok.any():
         lo, hi = proportion_confint(x[ok], m[ok], alpha=1 - confidence, method="wilson")
-        low[ok] = np.clip(lo, 0.0, 1.0)
-        high[ok] = np.clip(hi, 0.0, 1.0)
+        low[ok], high[ok] = _around(x[ok] / m[ok], np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0))
     return _out(low, high, scalar)
 
 
@@ -99,17 +110,16 @@ def mean_interval(values, *, confidence: float = 0.95) -> tuple[float, float]:
     Returns
     -------
     (low, high) : tuple of float
-        ``mean ± t_{(1+confidence)/2, n-1} · s / sqrt(n)``; NaN when fewer than 2 values.
+        ``mean ± t_{(1+confidence)/2, n-1} · s / sqrt(n)``; NaN when fewer than 2 values,
+        ``(mean, mean)`` when all values are equal.
     """
     check_confidence(confidence, where="mean_interval")
     x = _as_float(values).ravel()
     x = x[np.isfinite(x)]
     if x.size < 2:
         return float("nan"), float("nan")
-    low, high = stats.t.interval(
-        confidence, df=x.size - 1, loc=x.mean(), scale=stats.sem(x)
-    )
-    return float(low), float(high)
+    return mean_interval_from_summary(float(x.mean()), float(x.std(ddof=1)), x.size,
+                                      confidence=confidence)
 
 
 def mean_interval_from_summary(mean, std, n, *, confidence: float = 0.95) -> tuple:
@@ -133,7 +143,8 @@ def mean_interval_from_summary(mean, std, n, *, confidence: float = 0.95) -> tup
     ok = np.isfinite(mu) & np.isfinite(sd) & np.isfinite(m) & (m >= 2)
     half = np.full(mu.shape, np.nan)
     half[ok] = stats.t.ppf((1 + confidence) / 2, m[ok] - 1) * sd[ok] / np.sqrt(m[ok])
-    return _out(mu - half, mu + half, scalar)
+    low, high = _around(mu, mu - half, mu + half)
+    return _out(low, high, scalar)
 
 
 def bounded_mean_interval(mean, sd, n, *, scale_min, scale_max,
@@ -245,6 +256,5 @@ def paired_difference_interval(both, first_only, second_only, neither, *,
     diff = p1 - p2
     dl = np.sqrt(np.maximum((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
     du = np.sqrt(np.maximum((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
-    low[ok] = np.clip(diff - dl, -1.0, 1.0)
-    high[ok] = np.clip(diff + du, -1.0, 1.0)
+    low[ok], high[ok] = _around(diff, np.clip(diff - dl, -1.0, 1.0), np.clip(diff + du, -1.0, 1.0))
     return _out(low, high, scalar)
