@@ -22,6 +22,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 #: (glob pattern relative to tests/fixtures, expected format or None); first match wins.
 EXPECTED: list[tuple[str, str | None]] = [
     ("broken_report.ipynb", None),
+    ("*README.md", None),  # where each fixture's layout comes from
     # vendors
     ("vendors/identity/identities*.csv", "identities_mapping"),
     ("vendors/identity/identities*.yaml", "identities_mapping"),
@@ -30,6 +31,8 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("vendors/github/copilot_metrics_*.json", "github_copilot_metrics"),
     ("vendors/github/metrics_renamed_*.json", "github_copilot_metrics"),  # refused on load
     ("vendors/github/copilot_users_report*.ndjson", "github_copilot_user_metrics"),
+    ("vendors/github/users_*_report_links.json", "github_copilot_user_metrics"),
+    ("vendors/github/users_*_links.json", "github_copilot_user_metrics"),
     ("vendors/github/copilot_user_teams*.ndjson", "github_copilot_user_teams"),
     ("vendors/microsoft/copilot_usage_*.csv", "m365_copilot_usage_csv"),
     ("vendors/microsoft/copilot_usage_*.json", "m365_copilot_usage_json"),

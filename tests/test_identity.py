@@ -194,3 +194,44 @@ def test_resolution_follows_two_hops(roster, tmp_path):
     ingest_file(ws, _write(tmp_path, "ids.csv", "email,identifier,system\n"
                            "ann@example.com,ann.s@corp.example,alias\n"))
     assert _active(ws).loc["ann", "is_active"]
+
+
+# -- GitHub logins written as @name, and logins that match nobody -----------------------------
+GITHUB_REPORT = Path(__file__).parent / "fixtures" / "vendors" / "github" / \
+    "copilot_users_report.ndjson"  # logins ann-gh, bob-b, cat-dev, ext-contractor
+AT_LOGINS = """email,identifier,system
+ann@example.com,@ann-gh,github
+bob@example.com, @bob-b ,github
+cat@example.com,cat-devv,github
+"""
+
+
+def test_at_logins_are_normalised_and_a_login_without_data_is_reported(roster, tmp_path):
+    ingest_file(roster, GITHUB_REPORT)
+    result = ingest_file(roster, _write(tmp_path, "identities_github.csv", AT_LOGINS))
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 3, 0)
+    assert "2 GitHub login(s) written as '@name': the leading '@' was removed" in result.note
+    # cat-devv is a typo of cat-dev: it matches none of the report's logins
+    assert "1 of 3 GitHub login(s) match no GitHub data loaded so far" in result.note
+    assert "without '@'" in result.note
+    active = _active(roster)  # Ann and Bob (mapped through @-logins) used Copilot in January
+    assert active.loc["ann", "is_active"] and active.loc["bob", "is_active"]
+    assert not active.loc["cat", "is_active"]
+
+
+def test_status_reports_mapped_logins_that_match_no_data(roster, tmp_path):
+    from adoption.vendors.quality import build_data_quality
+
+    # the mapping ranks before GitHub data in one run: only status can tell, afterwards
+    ingest_files(roster, [_write(tmp_path, "identities_github.csv", AT_LOGINS), GITHUB_REPORT])
+    with roster.store(read_only=True) as store:
+        findings = build_data_quality(store).findings
+    row = findings[findings["source"] == "identities_mapping"]
+    assert row["rows"].tolist() == [1]  # cat-devv
+    assert "identifier of system github matches no row of any source" in row["finding"].iloc[0]
+    assert "without '@'" in row["finding"].iloc[0]
+
+
+def test_no_note_about_logins_before_any_github_data(roster, tmp_path):
+    result = ingest_file(roster, _write(tmp_path, "identities_github.csv", AT_LOGINS))
+    assert "match no GitHub data" not in result.note

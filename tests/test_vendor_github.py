@@ -387,3 +387,111 @@ def test_seat_last_activity_gives_a_lower_bound_of_monthly_active_users(workspac
         WHERE x.last_active IS NOT NULL GROUP BY ALL""")
     # by hand: Ann last active 31 Jan (Alpha), Cat 28 Jan (Beta), Bob never
     assert sorted(rows) == [("Alpha", "2026-01", 1), ("Beta", "2026-01", 1)]
+
+
+# -- files without rows: a team under five members, the API's answer, days without activity --
+
+def test_team_metrics_empty_list_loads_as_zero_rows_with_a_note(workspace, tmp_path):
+    path = GH / "copilot_metrics_team_small-team.json"  # GitHub's [] for a team under 5
+    assert detect_format(path).name == "github_copilot_metrics"
+    r = ingest_file(workspace, path)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (0, 0, 0, 0)
+    assert "team 'small-team': an empty list, nothing to load" in r.note
+    assert "fewer than five members" in r.note
+    # a folder with it goes on with the other files
+    results = adoption.ingest.ingest_files(
+        workspace, [path, GH / "copilot_metrics_team_platform.json"])
+    by_file = {x.file: x for x in results}
+    assert by_file[path.name].already_ingested
+    assert by_file["copilot_metrics_team_platform.json"].rows_loaded > 0
+
+
+@pytest.mark.parametrize("name, links, days", [
+    ("users_1_day_report_links.json", 2, "2025-07-01"),
+    ("users_28_day_report_links.json", 1, "2025-07-18 to 2025-08-14"),
+])
+def test_the_apis_answer_with_links_loads_nothing_and_says_to_download(workspace, name, links,
+                                                                        days):
+    r = ingest_file(workspace, GH / name)
+    assert (r.format, r.rows_read, r.rows_loaded) == ("github_copilot_user_metrics", 0, 0)
+    assert f"the API's answer for {days}, not the report: it links {links} report file(s)" \
+        in r.note
+    assert "Download each link" in r.note
+    assert (r.first_date, r.last_date) == (None, None)  # not covered: the data is elsewhere
+
+
+def test_the_apis_answer_without_links_covers_its_day(workspace):
+    r = ingest_file(workspace, GH / "users_1_day_no_activity_links.json")
+    assert (r.rows_read, r.rows_loaded) == (0, 0)
+    assert (r.first_date, r.last_date) == (D(2026, 1, 10), D(2026, 1, 10))
+    assert "GitHub published no report for 2026-01-10" in r.note
+
+
+def test_a_report_without_a_record_covers_the_day_of_its_name_or_as_of(workspace, tmp_path):
+    path = GH / "copilot_users_report_2026-01-11.ndjson"  # zero bytes
+    assert path.stat().st_size == 0 and detect_format(path).name == "github_copilot_user_metrics"
+    r = ingest_file(workspace, path)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (0, 0, 0)
+    assert (r.first_date, r.last_date) == (D(2026, 1, 11), D(2026, 1, 11))
+    assert "no activity on 2026-01-11 (the date in the file name)" in r.note
+    # every empty file has the same content: the name tells them apart
+    assert ingest_file(workspace, path).already_ingested
+    other_day = tmp_path / "copilot_users_report_2026-01-14.ndjson"
+    other_day.write_bytes(b"")
+    r = ingest_file(workspace, other_day)
+    assert not r.already_ingested and r.first_date == D(2026, 1, 14)
+    blank = tmp_path / "report.ndjson"
+    blank.write_text("\n\n")
+    r = ingest_file(workspace, blank, as_of=D(2026, 1, 12))
+    assert (r.first_date, r.note.count("2026-01-12 (--as-of)")) == (D(2026, 1, 12), 1)
+    nameless = tmp_path / "latest.jsonl"
+    nameless.write_text("")
+    r = ingest_file(workspace, nameless)
+    assert r.first_date is None and "its day is unknown" in r.note and "--as-of" in r.note
+    teams = tmp_path / "teams_2026-01-13.ndjson"
+    teams.write_text("")
+    r = ingest_file(workspace, teams, source_format="github_copilot_user_teams")
+    assert (r.rows_read, r.first_date) == (0, D(2026, 1, 13))
+    assert "a user-teams report without a record" in r.note
+
+
+def _day_files(folder: Path) -> list[Path]:
+    """Two daily per-user reports (5 and 7 January) cut from the fixture."""
+    lines = (GH / "copilot_users_report.ndjson").read_text().splitlines()
+    out = []
+    for day, picks in (("2026-01-05", lines[0:2]), ("2026-01-07", lines[5:7])):
+        path = folder / f"users_{day}.ndjson"
+        path.write_text("\n".join(picks) + "\n")
+        out.append(path)
+    return out
+
+
+def _missing(ws: adoption.Workspace) -> str:
+    from adoption.vendors.quality import build_data_quality
+
+    with ws.store(read_only=True) as store:
+        q = build_data_quality(store)
+    row = q.sources.set_index("source").loc["github_copilot_user_metrics"]
+    return row["gaps"] if row["gap_days"] else "none"
+
+
+def test_status_shows_a_day_without_any_file_as_missing(workspace, tmp_path):
+    adoption.ingest.ingest_files(workspace, _day_files(tmp_path))
+    assert _missing(workspace) == "2026-01-06 (1 day)"
+
+
+@pytest.mark.parametrize("zero_day", ["empty report", "answer without links"])
+def test_a_day_without_activity_is_coverage_not_a_gap(workspace, tmp_path, zero_day):
+    if zero_day == "empty report":
+        extra = tmp_path / "users_2026-01-06.ndjson"
+        extra.write_text("")
+    else:
+        extra = tmp_path / "answer.json"
+        extra.write_text(json.dumps({"download_links": [], "report_day": "2026-01-06"}))
+    results = adoption.ingest.ingest_files(workspace, [*_day_files(tmp_path), extra])
+    # hand count: Ann and Bob on 5 January; Cat on 7 January (the contractor's line of that
+    # day has a negative count and is rejected); nothing on the 6th
+    loaded = {r.file: (r.rows_loaded, r.rows_rejected) for r in results}
+    assert loaded == {"users_2026-01-05.ndjson": (2, 0), "users_2026-01-07.ndjson": (1, 1),
+                      extra.name: (0, 0)}
+    assert _missing(workspace) == "none"

@@ -81,10 +81,19 @@ class IngestResult:
         return "\n".join(lines)
 
 
-def _already(store: Store, digest: str) -> IngestResult | None:
+def _blank(path: Path) -> bool:
+    """A file of white space only: its content cannot tell one day's empty report from
+    another's, so its name is part of what makes it the same file."""
+    size = path.stat().st_size
+    return size == 0 or (size <= 64 and not path.read_bytes().strip())
+
+
+def _already(store: Store, digest: str, path: Path) -> IngestResult | None:
+    same_name = "AND file_name = ?" if _blank(path) else ""
     row = store.con.execute(
-        """SELECT file_name, kind, format, batch_id, rows_read, first_date, last_date
-           FROM ingest_log WHERE file_hash = ? ORDER BY batch_id LIMIT 1""", [digest]).fetchone()
+        f"""SELECT file_name, kind, format, batch_id, rows_read, first_date, last_date
+           FROM ingest_log WHERE file_hash = ? {same_name} ORDER BY batch_id LIMIT 1""",
+        [digest, path.name] if same_name else [digest]).fetchone()
     if row is None:
         return None
     name, kind, fmt, batch, read, first, last = row
@@ -159,7 +168,7 @@ def _ingest(workspace: Workspace, store: Store, path: Path, kind: str | None, fm
         raise InputError(f"{path}: no such file. Check the path.")
     check_inside(path, path.parent)
     digest = file_sha256(path)
-    previous = _already(store, digest)
+    previous = _already(store, digest, path)
     if previous is not None:
         archive_file(path, workspace.archive_dir)  # restores a lost archive copy, if need be
         return previous
@@ -308,9 +317,9 @@ def _check_counts(name: str, counts: LoadCounts, con: duckdb.DuckDBPyConnection,
             f"{name}: counts do not reconcile (read {counts.read} != loaded {counts.loaded} + "
             f"rejected {counts.rejected} + duplicate {counts.duplicate}); nothing was stored. "
             "This is a bug: please report it with the file's layout.")
-    if counts.read == 0:
+    if counts.read == 0 and not counts.empty_ok:
         raise IngestError(f"{name}: the file has a header but no data rows; nothing was stored.")
-    if counts.loaded == 0 and counts.rejected == counts.read:
+    if counts.loaded == 0 and counts.rejected == counts.read and counts.read:
         reasons = [r[0] for r in con.execute(
             "SELECT DISTINCT reason FROM rejects WHERE batch_id = ? LIMIT 5", [batch_id]
         ).fetchall()]

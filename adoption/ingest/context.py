@@ -28,7 +28,12 @@ def replace_rows(con: duckdb.DuckDBPyConnection, batch_id: int, table: str,
 
 @dataclass
 class LoadCounts:
-    """Row counts of one batch; ``read == loaded + rejected + duplicate`` must hold."""
+    """Row counts of one batch; ``read == loaded + rejected + duplicate`` must hold.
+
+    A file without rows is refused, unless its loader sets ``empty_ok``: the file holds no
+    rows by nature (an empty list for a small team, a report of a day without activity), and
+    its batch is logged with the loader's note (and the dates it covers, if any).
+    """
 
     read: int = 0
     loaded: int = 0
@@ -37,6 +42,7 @@ class LoadCounts:
     first_date: dt.date | None = None
     last_date: dt.date | None = None
     notes: list[str] = field(default_factory=list)
+    empty_ok: bool = False
     #: (finding, rows) about loaded rows, stored in ``ingest_findings`` (also in the note)
     findings: list[tuple[str, int]] = field(default_factory=list)
 

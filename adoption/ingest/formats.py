@@ -281,8 +281,8 @@ def detect_format(path: str | Path) -> SourceFormat | None:
         If more than one format claims the file.
     """
     path = Path(path)
-    if not path.is_file() or path.stat().st_size == 0:
-        return None
+    if not path.is_file():
+        return None  # an empty file is sniffed too: a day's report without activity is one
     sniff = sniff_file(path)
     claims = [f for f in registered_formats().values()
               if sniff.suffix in f.suffixes and _claims(f, sniff)]

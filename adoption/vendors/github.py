@@ -52,7 +52,8 @@ Four readers, each detected from the file's own structure (never from its name):
     What it can tell: daily aggregates by feature, editor, language and model. What it
     cannot: who was active, so it never yields a count of distinct users over a period
     (engaged users of two days cannot be added up). A day already loaded for the same scope
-    is a duplicate.
+    is a duplicate. A file that is an empty list ``[]`` (GitHub's answer for a team with
+    fewer than five members, or for days without data) loads as zero rows, with a note.
 
 ``github_copilot_user_metrics`` (usage, rank 31)
     The per-user Copilot usage metrics reports (NDJSON, one object per user per day), from
@@ -72,7 +73,12 @@ Four readers, each detected from the file's own structure (never from its name):
     active day of every user, by feature. What it cannot: activity of users without IDE
     telemetry, or before 10 October 2025 (the reports' first day). A (tool, day) already
     loaded by an earlier file is not loaded again (as for generic usage); a user-day listed
-    twice in one file counts once.
+    twice in one file counts once. A 28-day report whose records carry ``report_start_day``
+    and ``report_end_day`` covers that window, days without activity included. Read as this
+    format too (zero rows, a note; :mod:`adoption.vendors.github_links`): the API's answer
+    with the ``download_links`` (download and ingest the linked files; without links, GitHub
+    had no activity to report and the days count as covered), and a report file without a
+    record (a day without activity, covering the ``--as-of`` day or the date in its name).
 
 ``github_copilot_user_teams`` (team memberships, rank 8)
     The user-teams report, ``GET /orgs/{org}/copilot/metrics/reports/user-teams-1-day?day=``
@@ -81,7 +87,8 @@ Four readers, each detected from the file's own structure (never from its name):
     ``day``, ``organization_id`` or ``enterprise_id``, ``team_id`` and ``slug``. Stored in
     ``vendor_user_teams`` (person, scope, team slug, day). GitHub leaves out teams with fewer
     than five seated Copilot users; GitHub teams are not the roster's teams, which stay the
-    truth for team figures.
+    truth for team figures. Forced with ``--format``, a file without a record loads as zero
+    rows (a note).
 
 Unedited files whose fields were renamed get an :class:`~adoption.errors.InputError` naming
 the fields found and the nearest expected ones; nothing of such a file is loaded.
@@ -104,6 +111,13 @@ from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 from adoption.ingest.text import read_text
+from adoption.vendors.github_links import (
+    empty_report,
+    is_report_links,
+    load_report_links,
+    read_report_links,
+    sniff_empty_report,
+)
 
 __all__ = [
     "FORMATS",
@@ -395,7 +409,9 @@ def _is_metrics(data: Any) -> bool:
 
 
 def _sniff_metrics(s: Sniff) -> bool:
-    return _is_metrics(s.json)
+    # an empty list too: GitHub's answer for a team under five members (no other export
+    # read here is a bare empty JSON array)
+    return s.json == [] or _is_metrics(s.json)
 
 
 def metric_rows(day: dict) -> list[tuple[str, str | None, str | None, str | None, str | None,
@@ -460,6 +476,12 @@ def _load_metrics(ctx: FormatContext) -> LoadCounts:
     if not isinstance(data, list):
         raise InputError(f"{ctx.name}: expected the Copilot metrics API response, a JSON array "
                          "of days.")
+    if not data:
+        scope_type, scope = _scope(ctx)
+        return LoadCounts(empty_ok=True, notes=[
+            f"{scope_type} {scope!r}: an empty list, nothing to load (GitHub returns [] for a "
+            "team with fewer than five members holding a Copilot licence, and for days "
+            "without data)"])
     found = {k for d in data if isinstance(d, dict) for k in d}
     _require(ctx.name, "Copilot metrics API response", found, METRICS_FIELDS, ("date",))
     scope_type, scope = _scope(ctx)
@@ -517,6 +539,8 @@ def _first_record(s: Sniff) -> Any:
 
 
 def _sniff_user_metrics(s: Sniff) -> bool:
+    if is_report_links(s.json) or sniff_empty_report(s):
+        return True  # the API's answer linking to reports, or a report without a record
     rec = _first_record(s)
     return (rec is not None and "day" in rec and bool({"user_login", "user_id"} & set(rec))
             and bool({"user_initiated_interaction_count", "code_generation_activity_count",
@@ -559,7 +583,12 @@ def _user_metric_row(rec: Any, tz: zoneinfo.ZoneInfo) -> tuple[dict, str | None]
 
 
 def _load_user_metrics(ctx: FormatContext) -> LoadCounts:
+    links = read_report_links(ctx)
+    if links is not None:
+        return load_report_links(ctx, links)
     records = _read_records(ctx.path)
+    if not records:
+        return empty_report(ctx, "per-user usage metrics report")
     found = {k for _, r, _ in records if isinstance(r, dict) for k in r}
     _require(ctx.name, "Copilot per-user usage metrics report", found, USER_METRIC_FIELDS,
              ("day", "user_login"))
@@ -603,7 +632,26 @@ def _load_user_metrics(ctx: FormatContext) -> LoadCounts:
         counts.first_date = min(r["day"] for r in rows)
         counts.last_date = max(r["day"] for r in rows)
     counts.loaded = len(rows)
+    _window(records, counts)
     return counts
+
+
+def _window(records: list[tuple[int, Any, str | None]], counts: LoadCounts) -> None:
+    """A 28-day report covers its whole window (``report_start_day`` to ``report_end_day`` in
+    its records), days without activity included."""
+    spans = [(r.get("report_start_day"), r.get("report_end_day")) for _, r, _ in records
+             if isinstance(r, dict)]
+    days = []
+    for start, end in spans:
+        try:
+            days.append((dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))))
+        except ValueError:
+            continue
+    if not days:
+        return
+    first, last = min(d[0] for d in days), max(d[1] for d in days)
+    counts.first_date = min(first, counts.first_date or first)
+    counts.last_date = max(last, counts.last_date or last)
 
 
 # -- user-teams report -----------------------------------------------------------------------
@@ -617,6 +665,8 @@ def _sniff_user_teams(s: Sniff) -> bool:
 
 def _load_user_teams(ctx: FormatContext) -> LoadCounts:
     records = _read_records(ctx.path)
+    if not records:
+        return empty_report(ctx, "user-teams report")
     found = {k for _, r, _ in records if isinstance(r, dict) for k in r}
     _require(ctx.name, "Copilot user-teams report", found, USER_TEAM_FIELDS,
              ("day", "user_login"))

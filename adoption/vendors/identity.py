@@ -36,6 +36,8 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -48,8 +50,14 @@ from adoption.ingest.trace import claim_rows
 __all__ = [
     "FORMATS",
     "MAPPING_PERSON_COLUMNS",
+    "MappingResult",
+    "count_identifiers_without_rows",
+    "normalise_mapped_identifier",
+    "stage_identity_mappings",
 ]
 
+#: Tables the GitHub readers key by the login's hash (adoption.vendors.github).
+_GITHUB_TABLES = ("usage", "seats", "seat_activity", "vendor_user_teams")
 #: Accepted names of the person column of a mapping file (the person's roster e-mail).
 MAPPING_PERSON_COLUMNS = ("email", "person")
 _SYSTEM_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
@@ -138,11 +146,66 @@ def _yaml_rows(name: str, text: str) -> list[tuple[int, str, str, str, str]]:
     return out
 
 
-def _load(ctx: FormatContext) -> LoadCounts:
-    rows = _read_rows(ctx)
-    counts = LoadCounts(read=len(rows))
+@dataclass
+class MappingResult:
+    """What staging identity mappings did: counts, rejected rows (row, reason, raw), notes."""
+
+    loaded: int = 0
+    duplicate: int = 0
+    rejects: list[tuple[int, str, str | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def normalise_mapped_identifier(system: str, identifier: str) -> str:
+    """An identifier as its system writes it: a GitHub login has no ``@``, so ``@ann-gh`` (as
+    people write logins in chats and sheets) is ``ann-gh``; others are kept as they are.
+
+    Examples
+    --------
+    >>> normalise_mapped_identifier("GitHub", "@ann-gh"), normalise_mapped_identifier("upn", "@x")
+    ('ann-gh', '@x')
+    """
+    if system.strip().lower() == "github" and identifier.startswith("@"):
+        return identifier[1:].strip()
+    return identifier
+
+
+def count_identifiers_without_rows(con: Any, table: str, person_tables: Iterable[str]
+                                   ) -> dict[str, int]:
+    """Per system, the identifiers of ``table`` (``identity_hash, system``) that no row of
+    ``person_tables`` (tables keyed by a reader's person id) carries: mapped, but matching
+    nobody in the data loaded so far (often a misspelt login)."""
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    present = [t for t in person_tables if t in existing]
+    if not present:
+        return {}
+    seen = " UNION ALL ".join(f"SELECT person_id FROM {t}" for t in present)
+    return dict(con.execute(f"""
+        SELECT f.system, count(DISTINCT f.identity_hash) FROM {table} f
+        WHERE NOT EXISTS (SELECT 1 FROM ({seen}) r WHERE r.person_id = f.identity_hash)
+        GROUP BY f.system ORDER BY f.system""").fetchall())
+
+
+def stage_identity_mappings(ctx: FormatContext, rows: list[tuple[int, str, str, str, str]]
+                            ) -> MappingResult:
+    """Stage identity mappings ``(row number, person e-mail, identifier, system, raw)``.
+
+    The rules of the module docstring: rows with an empty field, an identifier mapped to two
+    people in ``rows``, or one that already belongs to another person are returned as rejects
+    (not stored: the caller stores or reports them); an earlier mapping file's row of the same
+    system is corrected. GitHub logins written ``@name`` lose the ``@``. Used by the identities
+    mapping file and by the HR report's identity columns.
+    """
+    result = MappingResult()
     if not rows:
-        return counts
+        return result
+    at = sum(1 for r in rows if normalise_mapped_identifier(r[3], r[2]) != r[2])
+    rows = [(n, person, normalise_mapped_identifier(system, ident), system, raw)
+            for n, person, ident, system, raw in rows]
+    if at:
+        result.notes.append(f"{at} GitHub login(s) written as '@name': the leading '@' was "
+                            "removed (a login has none)")
     ws = ctx.workspace
     people = ws.pseudonymise(r[1] for r in rows)
     hashes = ws.pseudonymise(r[2] for r in rows)
@@ -227,22 +290,45 @@ def _load(ctx: FormatContext) -> LoadCounts:
     ctx.replace_rows("identity_mappings", """EXISTS (SELECT 1 FROM _id2 f
         WHERE f.identity_hash = t.identity_hash AND f.system = t.system)""")
     if replaced:
-        counts.notes.append(f"{replaced} earlier mapping(s) corrected to another person")
+        result.notes.append(f"{replaced} earlier mapping(s) corrected to another person")
     claim_rows(con, ctx.batch_id, "identities",
                "SELECT identity_hash, person_id, system FROM _id2", replace=True)
     con.execute(f"INSERT INTO identity_mappings SELECT identity_hash, person_id, system, "
                 f"{ctx.batch_id} FROM _id2")
-    counts.loaded = int(con.execute("SELECT count(*) FROM _id2").fetchall()[0][0])
+    result.loaded = int(con.execute("SELECT count(*) FROM _id2").fetchall()[0][0])
     outside = int(con.execute("""SELECT count(DISTINCT person_id) FROM _id2 f WHERE NOT EXISTS
         (SELECT 1 FROM people p WHERE p.person_id = f.person_id)""").fetchall()[0][0])
     if outside:
-        counts.notes.append(f"{outside} person(s) not in the roster (yet): their identifiers "
+        result.notes.append(f"{outside} person(s) not in the roster (yet): their identifiers "
                             "count as unmatched until a roster lists them")
-    counts.rejected = ctx.reject(sorted(rejects, key=lambda r: r[0]))
-    counts.duplicate = duplicate
+    _note_logins_without_data(con, result)
+    result.rejects = sorted(rejects, key=lambda r: r[0])
+    result.duplicate = duplicate
     for name in ("_id0", "_id1", "_id2"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    return counts
+    return result
+
+
+def _note_logins_without_data(con: Any, result: MappingResult) -> None:
+    """Once GitHub data is loaded, say how many of the file's logins match none of it."""
+    if not con.execute("SELECT count(*) FROM ingest_log WHERE format LIKE 'github%'"
+                       ).fetchall()[0][0]:
+        return
+    total = con.execute("SELECT count(DISTINCT identity_hash) FROM _id1 WHERE system = 'github'"
+                        ).fetchall()[0][0]
+    missing = count_identifiers_without_rows(con, "_id1", _GITHUB_TABLES).get("github", 0)
+    if missing:
+        result.notes.append(
+            f"{missing} of {total} GitHub login(s) match no GitHub data loaded so far: check "
+            "their spelling (the login as on github.com, e.g. octocat, without '@'); they "
+            "match GitHub data ingested later")
+
+
+def _load(ctx: FormatContext) -> LoadCounts:
+    rows = _read_rows(ctx)
+    result = stage_identity_mappings(ctx, rows)
+    return LoadCounts(read=len(rows), loaded=result.loaded, duplicate=result.duplicate,
+                      rejected=ctx.reject(result.rejects), notes=result.notes)
 
 
 FORMATS = [

@@ -76,7 +76,8 @@ class DataQuality:
         stretch in the source's own grain, e.g. ``"2 weeks"``).
     findings : DataFrame
         Rejected rows grouped by source and reason (values masked): ``source, finding, rows``,
-        plus identity conflicts (``source`` = ``"identities"``).
+        plus identity conflicts (``source`` = ``"identities"``) and identifiers of identities
+        mapping files that match no row of any source (``"identities_mapping"``, per system).
     conflicts : DataFrame
         Identifiers mapped to more than one person (see
         :func:`adoption.vendors.identity.load_identity_conflicts`).
@@ -229,11 +230,26 @@ def _days_without_rows(con, tables: set[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _findings(con, conflicts: pd.DataFrame) -> pd.DataFrame:
+def _unmatched_mappings(con, tables: set[str]) -> list[dict]:
+    """Findings: identifiers of identities mapping files that match no row of any source."""
+    from adoption.vendors.identity import count_identifiers_without_rows
+
+    if "identity_mappings" not in tables:
+        return []
+    hint = {"github": " (a GitHub login as on github.com, without '@')"}
+    return [{"source": "identities_mapping",
+             "finding": f"identifier of system {system} matches no row of any source: check "
+                        f"its spelling{hint.get(system, '')}, or ingest the data it belongs to",
+             "rows": int(n)}
+            for system, n in count_identifiers_without_rows(con, "identity_mappings",
+                                                            PERSON_TABLES).items()]
+
+
+def _findings(con, conflicts: pd.DataFrame, tables: set[str]) -> pd.DataFrame:
     # rows left out (rejects) and loaded rows worth a look (e.g. repeated within a file)
     loaded = (f"""UNION ALL SELECT {source_name_sql(con)}, f.finding, sum(f.rows)
                   FROM ingest_findings f JOIN ingest_log l USING (batch_id) GROUP BY ALL"""
-              if "ingest_findings" in _tables(con) else "")
+              if "ingest_findings" in tables else "")
     rejects = con.execute(f"""
         SELECT {source_name_sql(con)} AS source, r.reason, count(*) AS rows
         FROM rejects r JOIN ingest_log l USING (batch_id) GROUP BY ALL {loaded}""").df()
@@ -242,7 +258,7 @@ def _findings(con, conflicts: pd.DataFrame) -> pd.DataFrame:
     extra = [{"source": "identities",
               "finding": f"identifier mapped to several people ({r.systems}); resolved by "
                          f"{r.resolved_by}", "rows": int(r.identifiers)}
-             for r in conflicts.itertuples()]
+             for r in conflicts.itertuples()] + _unmatched_mappings(con, tables)
     out = pd.concat([out, pd.DataFrame(extra, columns=["source", "finding", "rows"])],
                     ignore_index=True)
     out["rows"] = out["rows"].astype("int64")
@@ -262,7 +278,7 @@ def build_data_quality(store: Store) -> DataQuality:
         check_canonical(store)
     conflicts = load_identity_conflicts(store)
     gaps = _gaps(con, sources, tables)
-    findings = _findings(con, conflicts)
+    findings = _findings(con, conflicts, tables)
     out = sources.merge(_identities(con, tables), on="source", how="left")
     out = out.merge(_days_without_rows(con, tables), on="source", how="left")
     gap_days = gaps.groupby("source")["days"].sum()
