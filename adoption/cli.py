@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="survey wave date (default: the last response's date)")
     p.add_argument("--mapping", metavar="FILE",
                    help="column mapping file for columns that do not match by themselves")
+    p.add_argument("--report-period", metavar="DAYS",
+                   help="timeframe of a Microsoft 365 admin center export that does not state "
+                        "it (7, 30, 90 or 180 days; default 30)")
     p.add_argument("--scope", metavar="TYPE:NAME",
                    help="scope of a GitHub Copilot metrics file, e.g. team:platform or "
                         "organization:acme (default: from the file name)")
@@ -182,7 +185,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     options = {k: str(v) for k, v in (("instrument", args.instrument), ("wave", args.wave),
                                       ("wave_date", args.wave_date), ("mapping", args.mapping),
-                                      ("scope", args.scope))
+                                      ("scope", args.scope), ("period", args.report_period))
                if v is not None}
     results = []
     if inputs.files:

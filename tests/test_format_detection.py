@@ -35,6 +35,7 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("vendors/github/users_*_links.json", "github_copilot_user_metrics"),
     ("vendors/github/copilot_user_teams*.ndjson", "github_copilot_user_teams"),
     ("vendors/microsoft/copilot_usage_*.csv", "m365_copilot_usage_csv"),
+    ("vendors/microsoft/copilot_user_last_activity_*.csv", "m365_copilot_last_activity_csv"),
     ("vendors/microsoft/copilot_usage_*.json", "m365_copilot_usage_json"),
     ("vendors/viva/person_query_*.csv", "viva_person_query"),
     ("vendors/chatgpt/chatgpt_users_*.csv", "chatgpt_user_analytics"),

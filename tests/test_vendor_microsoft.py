@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -176,3 +177,89 @@ def test_export_without_report_period_and_us_dates(workspace, tmp_path):
                             "FROM activity_periods")[0] == tuple(
         pd.Timestamp(d).date() for d in ("2026-01-02", "2026-01-31", "2026-01-30"))
     assert "'13/45/2026' is not a date" in _rows(workspace, "SELECT reason FROM rejects")[0][0]
+
+
+# -- the admin center's "User last activity table" export -------------------------------------
+LAST = FIX / "copilot_user_last_activity_2026-01-31.csv"
+CHOSEN = FIX / "copilot_user_last_activity_chosen_columns.csv"
+
+
+def test_last_activity_table_is_claimed_by_its_own_format(files, tmp_path):
+    assert detect_format(LAST).name == "m365_copilot_last_activity_csv"
+    assert detect_format(CHOSEN).name == "m365_copilot_last_activity_csv"
+    assert detect_format(CSV).name == "m365_copilot_usage_csv"  # the Graph layout stays its own
+
+
+def test_last_activity_table_loads_every_column_it_has(workspace, files):
+    ingest_file(workspace, files["roster_jan"])
+    r = ingest_file(workspace, LAST, options={"period": "D30"})
+    # 10 rows by hand: ann, bob, cat, dan, concealed loaded; eve ('abc' days), fay (a date
+    # after the report day), gus (40 active days in 30), the empty user rejected; ann's
+    # identical repeat a duplicate
+    assert (r.format, r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (
+        "m365_copilot_last_activity_csv", 10, 5, 4, 1)
+    # the report day comes from the file name; 30 days end there: 2026-01-02 .. 2026-01-31
+    assert (str(r.first_date), str(r.last_date)) == ("2026-01-02", "2026-01-31")
+    assert "1 user(s) with concealed names" in r.note and "columns kept: 17" in r.note
+    reasons = [x[0] for x in _rows(workspace, "SELECT reason FROM rejects ORDER BY row_number")]
+    assert "column 'Active Days': value 'abc' is not a whole number" in reasons[0]
+    assert "after the report's last day 2026-01-31" in reasons[1]
+    assert "more active days than the 30 days" in reasons[2]
+    assert "user is empty" in reasons[3]
+    assert all("eve@example.com" not in x[0] for x in _rows(workspace, "SELECT raw FROM rejects"))
+    ann, bob, cat, dan = workspace.pseudonymise(
+        ["ann@example.com", "bob@example.com", "cat@example.com", "dan@example.com"])
+    got = {p: rest for p, *rest in _rows(workspace, """SELECT person_id, source, active,
+        active_days, events, last_active, detail FROM activity_periods""")}
+    source, active, days, events, last, detail = got[ann]
+    assert (source, active, days, events, str(last)) == (
+        "m365_copilot_last_activity_csv", True, 5, 12, "2026-01-28")
+    detail = json.loads(detail)
+    # every column but the user's name and display name, under its own header
+    assert detail["Copilot Chat (web) prompts submitted"] == "4"
+    assert detail["Last activity date of Teams Copilot (UTC)"] == "2026-01-20"
+    assert detail["Last activity date of Excel Copilot (UTC)"] is None
+    assert "User name" not in detail and "Display name" not in detail and len(detail) == 17
+    assert got[bob][1:4] == [False, 0, 0]  # licensed, never used
+    assert got[cat][1] is False  # last active 2025-11-20, before the window
+    assert got[dan][1] is True and str(got[dan][4]) == "2026-01-25"  # Teams only
+    assert _rows(workspace, "SELECT count(*) FROM identities WHERE system = 'microsoft365'") \
+        == [(5,)]
+
+
+def test_last_activity_table_with_chosen_columns_and_as_of(workspace, files):
+    ingest_file(workspace, files["roster_jan"])
+    r = ingest_file(workspace, CHOSEN, as_of=dt.date(2026, 1, 31))
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 4, 0)
+    assert "report timeframe taken as 30 days" in r.note  # no --report-period
+    mau = dict(_rows(workspace, """
+        SELECT p.team, count(DISTINCT a.person_id) FROM activity_periods a
+        JOIN people p ON p.person_id = a.person_id
+             AND a.period_end BETWEEN p.valid_from AND p.valid_to
+        WHERE a.active GROUP BY p.team"""))
+    # hand count, ROSTER_JAN: Alpha = ann (5 days) and bob (never); Beta = cat (Nov) and
+    # dan (Teams on 25 Jan)
+    assert mau == {"Alpha": 1, "Beta": 1}
+    events = _rows(workspace, "SELECT count(events) FROM activity_periods")
+    assert events == [(0,)]  # no prompts column chosen: events unknown (NULL), not 0
+
+
+def test_last_activity_table_without_a_date_and_with_a_bad_period(workspace, tmp_path):
+    copy = tmp_path / "export.csv"
+    copy.write_bytes(CHOSEN.read_bytes())
+    r = ingest_file(workspace, copy, options={"period": "7"})
+    # no --as-of and no date in the name: the latest date in the file (28 Jan), 7 days
+    assert (str(r.first_date), str(r.last_date)) == ("2026-01-22", "2026-01-28")
+    assert "report date taken as 2026-01-28 (the latest date in the file)" in r.note
+    other = tmp_path / "export_b.csv"
+    other.write_bytes(CHOSEN.read_bytes() + b"eve@example.com,,1,\r\n")
+    with pytest.raises(Exception, match="--report-period '2 weeks'"):
+        ingest_file(workspace, other, options={"period": "2 weeks"})
+
+
+def test_last_activity_table_and_graph_report_of_one_window_count_once(workspace):
+    ingest_file(workspace, CSV)  # Graph/user-detail layout, 30 days to 2026-01-31
+    r = ingest_file(workspace, LAST, options={"period": "30"})
+    # ann, bob, cat and dan are already stored for that window (4 + ann's repeat:
+    # duplicates); the concealed user has another hash in each file: new
+    assert (r.rows_loaded, r.rows_duplicate) == (1, 5)

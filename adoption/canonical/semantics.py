@@ -131,6 +131,13 @@ SOURCE_SEMANTICS: dict[str, SourceSemantics] = {
         tells="each licensed user's last active day overall and per app",
         cannot_tell="on how many days, how much, or any active day but the last (a month's "
         "count is a lower bound unless a report was refreshed at its end)"),
+    "m365_copilot_last_activity_csv": SourceSemantics(
+        "Microsoft 365 Copilot usage, user last activity table (admin center)",
+        distinct_users=True, active_days=True, last_activity_only=True,
+        window="report period",
+        tells="each licensed user's active days and prompts in the report's timeframe and "
+        "last active day overall and per app",
+        cannot_tell="which days, or use by people without a Copilot licence"),
     "viva_person_query": SourceSemantics(
         "Viva Insights person query", distinct_users=True, window="week", cadence="week",
         tells="Copilot actions per person and week (and per app)",

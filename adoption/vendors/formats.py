@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from adoption.ingest.formats import SourceFormat
-from adoption.vendors import chatgpt, directory, github, identity, microsoft, viva
+from adoption.vendors import (
+    chatgpt,
+    directory,
+    github,
+    identity,
+    m365_activity,
+    microsoft,
+    viva,
+)
 
 __all__ = ["FORMATS"]
 
-#: One reader module per source family (identities, directory, GitHub, Microsoft 365, Viva,
-#: ChatGPT), in this order.
+#: One reader module per source family (identities, directory, GitHub, Microsoft 365 and its
+#: admin center's last activity table, Viva, ChatGPT), in this order.
 FORMATS: list[SourceFormat] = [
     *identity.FORMATS,
     *directory.FORMATS,
     *github.FORMATS,
     *microsoft.FORMATS,
+    *m365_activity.FORMATS,
     *viva.FORMATS,
     *chatgpt.FORMATS,
 ]

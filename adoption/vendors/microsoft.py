@@ -433,7 +433,8 @@ def _load(ctx: FormatContext, frame: pd.DataFrame, fmt: str) -> LoadCounts:
                 SELECT 1 FROM activity_periods a
                 WHERE a.person_id = r.person_id AND a.tool = r.tool
                   AND a.period_start = r.period_start AND a.period_end = r.period_end
-                  AND a.source IN ('m365_copilot_usage_csv', 'm365_copilot_usage_json'))""")
+                  AND a.source IN ('m365_copilot_usage_csv', 'm365_copilot_usage_json',
+                                   'm365_copilot_last_activity_csv'))""")
     finally:
         ctx.con.unregister("_m365_rows")
     new = ctx.con.execute("SELECT count(*) FROM _m365_new").fetchone()[0]
