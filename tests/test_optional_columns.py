@@ -56,12 +56,12 @@ def no_sanctioned(tmp_path) -> adoption.Workspace:
 
 
 def test_readme_change_example_works_without_a_department_column(no_department):
-    # the README's example: ws.person_periods("month") then compute_adoption_change; the
-    # person-period frame holds department as a categorical column of missing values, whose
-    # fillna("(no department)") raised "Cannot setitem on a Categorical with a new category"
+    # the README's example: ws.person_periods("month") then compute_adoption_change; it
+    # raised "Cannot setitem on a Categorical with a new category" (the department column,
+    # categorical, was all missing); everyone is now under the one label "(no department)"
     pp = no_department.person_periods("month")
     assert isinstance(pp["department"].dtype, pd.CategoricalDtype)
-    assert pp["department"].isna().all()
+    assert set(pp["department"]) == {NO_DEPARTMENT}
     change = adoption.compute_adoption_change(pp, by="team", period="2026-01",
                                               comparison_period="2025-12", min_group_size=3)
     assert set(change["department"]) == {NO_DEPARTMENT}
@@ -130,3 +130,20 @@ def test_adoption_report_renders_without_department_and_sanctioned_columns(tmp_p
     assert code == 0, capsys.readouterr().err
     html = (ws.reports_dir / "adoption_2026-01.html").read_text(encoding="utf-8")
     assert "not stated" in html and NO_DEPARTMENT in html
+
+
+def test_change_of_a_categorical_frame_with_missing_departments():
+    # the frame as the store gave it before the canonical layer labelled missing departments:
+    # categorical, all missing (the cause of the crash, whoever builds such a frame)
+    rows = [(period, f"p{i}", "Alpha", active) for period, active in (("2026-01", False),
+                                                                      ("2026-02", True))
+            for i in range(6)]
+    pp = pd.DataFrame(rows, columns=["period", "person_id", "team", "is_active"])
+    pp["department"] = pd.Categorical([None] * len(pp), categories=["Eng"])
+    for col in ("period", "person_id", "team"):
+        pp[col] = pp[col].astype("category")
+    out = adoption.compute_adoption_change(pp, by="team", period="2026-02",
+                                           comparison_period="2026-01", min_group_size=5)
+    # hand count: 6 people paired, none active in January, all in February
+    assert out[["department", "team", "n_paired", "difference"]].values.tolist() == [
+        [NO_DEPARTMENT, "Alpha", 6, 1.0]]
