@@ -65,7 +65,6 @@ from adoption.errors import ColumnNotFoundError, InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 from adoption.vendors.microsoft import (
-    CONCEALED,
     TOOL,
     bad_dates,
     csv_header,
@@ -77,6 +76,7 @@ from adoption.vendors.microsoft import (
     pseudonymise_series,
     raw_json,
     read_export_csv,
+    store_user_windows,
 )
 
 __all__ = ["FORMATS", "FORMAT_NAME", "SOURCE", "app_key"]
@@ -84,8 +84,6 @@ __all__ = ["FORMATS", "FORMAT_NAME", "SOURCE", "app_key"]
 SOURCE = ("https://learn.microsoft.com/microsoft-365/admin/activity-reports/"
           "microsoft-365-copilot-usage")
 FORMAT_NAME = "m365_copilot_last_activity_csv"
-#: Sources whose rows of one user and window are the same fact (see :mod:`microsoft`).
-SAME_FACT_SOURCES = (FORMAT_NAME, "m365_copilot_usage_csv", "m365_copilot_usage_json")
 
 _USER = "username"
 _NAME = "displayname"
@@ -219,46 +217,11 @@ def _load(ctx: FormatContext) -> LoadCounts:
         "detail": detail[good].to_numpy(),
         "batch_id": ctx.batch_id,
     })
-    counts.loaded = _store(ctx, rows)
-    counts.duplicate += len(rows) - counts.loaded
-    concealed = int(user[good].str.match(CONCEALED).sum())
-    if concealed:
-        counts.notes.append(
-            f"{concealed} user(s) with concealed names (hashed identifiers): kept, but they "
-            "cannot be matched to the roster (turn off 'Display concealed user, group, and site "
-            "names in all reports' in the admin center to match them)")
+    store_user_windows(ctx, rows, user[good], counts)
     counts.notes.append(f"window {start.date()} to {as_of} ({days} days); columns kept: "
                         f"{len(kept)}")
     counts.first_date, counts.last_date = start.date(), as_of
     return counts
-
-
-def _store(ctx: FormatContext, rows: pd.DataFrame) -> int:
-    """Insert the rows not already stored for the same user and window; returns how many."""
-    con = ctx.con
-    same = ", ".join(f"'{s}'" for s in SAME_FACT_SOURCES)
-    con.register("_m365_la_rows", rows)
-    try:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _m365_la AS
-            SELECT r.* FROM _m365_la_rows r WHERE NOT EXISTS (
-                SELECT 1 FROM activity_periods a
-                WHERE a.person_id = r.person_id AND a.tool = r.tool
-                  AND a.period_start = r.period_start AND a.period_end = r.period_end
-                  AND a.source IN ({same}))""")
-    finally:
-        con.unregister("_m365_la_rows")
-    con.execute("""INSERT INTO activity_periods SELECT person_id, tool, source, period_start,
-        period_end, active, active_days, events, last_active, detail, batch_id FROM _m365_la""")
-    con.execute("""INSERT INTO seat_activity
-        SELECT n.person_id, n.tool, n.period_end, n.last_active, n.detail, n.batch_id
-        FROM _m365_la n WHERE NOT EXISTS (
-            SELECT 1 FROM seat_activity s WHERE s.person_id = n.person_id AND s.tool = n.tool
-              AND s.as_of = n.period_end)""")
-    con.execute("""INSERT OR IGNORE INTO identities
-        SELECT DISTINCT person_id, person_id, 'microsoft365' FROM _m365_la""")
-    new = int(con.execute("SELECT count(*) FROM _m365_la").fetchone()[0])
-    con.execute("DROP TABLE _m365_la")
-    return new
 
 
 def _sniff(s: Sniff) -> bool:

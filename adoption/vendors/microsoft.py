@@ -88,6 +88,7 @@ from adoption.ingest.trace import claim_rows
 __all__ = [
     "APP_COLUMNS",
     "FORMATS",
+    "SAME_FACT_SOURCES",
     "SOURCE",
     "TOOL",
     "header_key",
@@ -97,6 +98,7 @@ __all__ = [
     "parse_dates",
     "read_export_csv",
     "resolve_columns",
+    "store_user_windows",
 ]
 
 #: Tool name of these rows (as in the demo's catalogue).
@@ -305,6 +307,64 @@ def period_days(value: Any) -> int | None:
     return int(text) if text.isdigit() and int(text) > 0 else None
 
 
+#: Microsoft 365 Copilot formats whose rows of one user and window are the same fact.
+SAME_FACT_SOURCES = ("m365_copilot_usage_csv", "m365_copilot_usage_json",
+                     "m365_copilot_last_activity_csv")
+
+
+def store_user_windows(ctx: FormatContext, rows: pd.DataFrame, users: pd.Series,
+                       counts: LoadCounts) -> None:
+    """Store per-user report windows of a Microsoft 365 Copilot report, counting them.
+
+    ``rows`` has the columns of ``activity_periods``; ``users`` the users' identifiers as in
+    the file (for the note on concealed names). ``counts.loaded`` becomes the rows stored;
+    the others are added to ``counts.duplicate``. A user and window already stored from
+    any of :data:`SAME_FACT_SOURCES` (the CSV and the JSON of one report, or the admin center's
+    last activity table of the same window) is left out. Each stored row also gives the
+    user's ``seat_activity`` as of the window's end and the UPN's ``identities`` row (system
+    ``microsoft365``).
+    """
+    con = ctx.con
+    same = ", ".join(f"'{s}'" for s in SAME_FACT_SOURCES)
+    con.register("_m365_rows", rows)
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _m365_new AS
+            SELECT r.* FROM _m365_rows r WHERE NOT EXISTS (
+                SELECT 1 FROM activity_periods a
+                WHERE a.person_id = r.person_id AND a.tool = r.tool
+                  AND a.period_start = r.period_start AND a.period_end = r.period_end
+                  AND a.source IN ({same}))""")
+    finally:
+        con.unregister("_m365_rows")
+    con.execute("INSERT INTO activity_periods SELECT person_id, tool, source, period_start, "
+                "period_end, active, active_days, events, last_active, detail, batch_id "
+                "FROM _m365_new")
+    con.execute("""INSERT INTO seat_activity
+        SELECT n.person_id, n.tool, n.period_end, n.last_active, n.detail, n.batch_id
+        FROM _m365_new n WHERE NOT EXISTS (
+            SELECT 1 FROM seat_activity s WHERE s.person_id = n.person_id AND s.tool = n.tool
+              AND s.as_of = n.period_end)""")
+    claim_rows(con, ctx.batch_id, "identities",
+               "SELECT DISTINCT person_id, person_id, 'microsoft365' FROM _m365_new",
+               replace=False)
+    counts.loaded = int(con.execute("SELECT count(*) FROM _m365_new").fetchone()[0])
+    counts.duplicate += len(rows) - counts.loaded
+    con.execute("DROP TABLE _m365_new")
+    note = _concealed_note(users)
+    if note:
+        counts.notes.append(note)
+
+
+def _concealed_note(users: pd.Series) -> str | None:
+    """The batch's note on users with concealed names (hashed identifiers), if any."""
+    concealed = int(users.str.match(CONCEALED).sum())
+    if not concealed:
+        return None
+    return (f"{concealed} user(s) with concealed names (hashed identifiers): kept, but they "
+            "cannot be matched to the roster (turn off 'Display concealed user, group, and site "
+            "names in all reports' in the admin center to match them)")
+
+
 # ---------------------------------------------------------------- the reader
 
 
@@ -426,38 +486,7 @@ def _load(ctx: FormatContext, frame: pd.DataFrame, fmt: str) -> LoadCounts:
         "batch_id": ctx.batch_id,
     })
     # the same user and window already stored (e.g. the CSV and the JSON of one report)
-    ctx.con.register("_m365_rows", rows)
-    try:
-        ctx.con.execute("""CREATE OR REPLACE TEMP TABLE _m365_new AS
-            SELECT r.* FROM _m365_rows r WHERE NOT EXISTS (
-                SELECT 1 FROM activity_periods a
-                WHERE a.person_id = r.person_id AND a.tool = r.tool
-                  AND a.period_start = r.period_start AND a.period_end = r.period_end
-                  AND a.source IN ('m365_copilot_usage_csv', 'm365_copilot_usage_json',
-                                   'm365_copilot_last_activity_csv'))""")
-    finally:
-        ctx.con.unregister("_m365_rows")
-    new = ctx.con.execute("SELECT count(*) FROM _m365_new").fetchone()[0]
-    counts.duplicate += len(rows) - new
-    counts.loaded = int(new)
-    ctx.con.execute("INSERT INTO activity_periods SELECT person_id, tool, source, period_start, "
-                    "period_end, active, active_days, events, last_active, detail, batch_id "
-                    "FROM _m365_new")
-    ctx.con.execute("""INSERT INTO seat_activity
-        SELECT n.person_id, n.tool, n.period_end, n.last_active, n.detail, n.batch_id
-        FROM _m365_new n WHERE NOT EXISTS (
-            SELECT 1 FROM seat_activity s WHERE s.person_id = n.person_id AND s.tool = n.tool
-              AND s.as_of = n.period_end)""")
-    claim_rows(ctx.con, ctx.batch_id, "identities",
-               "SELECT DISTINCT person_id, person_id, 'microsoft365' FROM _m365_new",
-               replace=False)
-    ctx.con.execute("DROP TABLE _m365_new")
-    concealed = int(upn[good].str.match(CONCEALED).sum())
-    if concealed:
-        counts.notes.append(
-            f"{concealed} user(s) with concealed names (hashed identifiers): kept, but they "
-            "cannot be matched to the roster (turn off 'Display concealed user, group, and site "
-            "names in all reports' in the admin center to match them)")
+    store_user_windows(ctx, rows, upn[good], counts)
     counts.first_date = _day(start[good].min())
     counts.last_date = _day(refresh[good].max())
     return counts
