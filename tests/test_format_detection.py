@@ -42,8 +42,8 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("vendors/chatgpt/chatgpt_renamed_*.csv", None),  # renamed columns: force --format
     ("vendors/directory/exportUsers_*.csv", "entra_users_csv"),
     ("vendors/directory/entra_users_*.csv", "entra_users_csv"),
-    ("vendors/directory/hr_report.csv", None),  # hr_report is only ever forced
-    ("vendors/directory/hr_mapping.*", None),
+    ("vendors/directory/hr_report*.csv", None),  # hr_report is only ever forced
+    ("vendors/directory/hr_mapping*", None),
     # surveys
     ("surveys/qualtrics_*.csv", "qualtrics_csv"),
     ("surveys/surveymonkey_*.csv", "surveymonkey_csv"),

@@ -11,14 +11,16 @@ import adoption
 from adoption.errors import ColumnNotFoundError, InputError
 from adoption.ingest.batch import ingest_file
 from adoption.ingest.formats import detect_format, registered_formats, sniff_file
-from adoption.vendors.directory import classify_accounts, read_mapping
+from adoption.vendors.directory import classify_accounts
+from adoption.vendors.hr_report import read_mapping
 
 FIX = Path(__file__).parent / "fixtures" / "vendors" / "directory"
 ENTRA = FIX / "exportUsers_2026-1-31.csv"
 PORTAL = FIX / "entra_users_portal.csv"
 HR = FIX / "hr_report.csv"
 ROOT = Path(__file__).parent / "fixtures" / "vendors"
-OWN = {"microsoft": {"m365_copilot_usage_csv", "m365_copilot_usage_json"},
+OWN = {"microsoft": {"m365_copilot_usage_csv", "m365_copilot_usage_json",
+                     "m365_copilot_last_activity_csv"},
        "viva": {"viva_person_query"}, "directory": {"entra_users_csv"}}
 
 
@@ -35,7 +37,7 @@ def test_every_fixture_is_claimed_by_exactly_one_of_its_own_formats(folder):
         sniff = sniff_file(path)
         claims = {f.name for f in registered_formats().values()
                   if sniff.suffix in f.suffixes and f.sniff(sniff)}
-        if path == HR:
+        if path.name.startswith("hr_report"):
             assert claims == set(), "the HR report is read only when forced"
         else:
             assert len(claims) == 1 and claims <= OWN[folder], (path.name, claims)
@@ -171,3 +173,81 @@ def test_hr_report_mapping_errors(workspace, tmp_path):
         ingest_file(workspace, HR, source_format="hr_report", options={"mapping": str(no_team)})
     with workspace.store() as store:
         assert store.fingerprint() == before
+
+
+# -- HR report: value transforms and identity columns ----------------------------------------
+LABELS = FIX / "hr_report_team_labels.csv"
+GITHUB_REPORT = ROOT / "github" / "copilot_users_report.ndjson"
+
+
+@pytest.mark.parametrize("mapping", ["hr_mapping_transforms.yaml", "hr_mapping_transforms.csv"])
+def test_hr_report_transforms_values_and_stages_github_logins(workspace, mapping):
+    r = ingest_file(workspace, LABELS, source_format="hr_report",
+                    options={"mapping": str(FIX / mapping)})
+    # 5 rows by hand: eve's team "(Bob Smith)" is empty once the manager is stripped, so the
+    # roster rejects her; the other four load
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (5, 4, 1, 0)
+    assert "team is empty" in _rows(workspace, "SELECT reason FROM rejects")[0][0]
+    # "Alpha (Bob Smith)" -> "Alpha"; "Beta  (Bob Smith) " -> "Beta"
+    teams = dict(_rows(workspace, "SELECT team, count(*) FROM roster_snapshots GROUP BY ALL"))
+    assert teams == {"Alpha": 2, "Beta": 2}
+    depts = sorted(_rows(workspace, "SELECT coalesce(department, '-') FROM roster_snapshots"))
+    assert depts == [("-",), ("ENG",), ("ENG",), ("ENG",)]  # dan's "Sales" has no code
+    assert "column 'Division': 1 value(s) do not match the extract pattern" in r.note
+    assert "left empty (rows 4)" in r.note
+    # logins: ann's '@ann-gh' loses its '@'; cat-dev is given to cat and dan (rows 3 and 4),
+    # so neither is mapped; eve's row was not loaded, so her login is not staged
+    assert "column 'GitHub Username' (system github): 2 identifier(s) mapped" in r.note
+    assert ("2 not mapped: identifier is mapped to 2 different people in this file; keep the "
+            "one right row (rows 3, 4)") in r.note
+    assert "1 GitHub login(s) written as '@name'" in r.note
+    ann, ann_gh, bob, bob_b = workspace.pseudonymise(
+        ["ann@example.com", "ann-gh", "bob@example.com", "bob-b"])
+    got = set(_rows(workspace, "SELECT identity_hash, person_id, system FROM identities "
+                               "WHERE system = 'github'"))
+    assert got == {(ann_gh, ann, "github"), (bob_b, bob, "github")}
+
+
+def test_hr_report_logins_feed_identity_resolution(workspace):
+    from adoption.canonical import load_person_periods
+
+    ingest_file(workspace, LABELS, source_format="hr_report",
+                options={"mapping": str(FIX / "hr_mapping_transforms.yaml")})
+    ingest_file(workspace, GITHUB_REPORT)
+    with workspace.store(read_only=True) as store:
+        pp = load_person_periods(store, period_kind="month")
+    ids = dict(zip(workspace.pseudonymise(["ann@example.com", "bob@example.com",
+                                           "cat@example.com"]), ["ann", "bob", "cat"],
+                   strict=True))
+    jan = pp[(pp["period"] == "2026-01") & pp["person_id"].isin(list(ids))]
+    active = {ids[p]: bool(a) for p, a in zip(jan["person_id"], jan["is_active"], strict=True)}
+    # by hand from the GitHub report: ann-gh and bob-b active in January (mapped through the
+    # HR report); cat-dev too, but cat's login was not mapped (given to two people)
+    assert active == {"ann": True, "bob": True, "cat": False}
+
+
+def test_hr_report_required_value_not_matching_an_extract_is_rejected(workspace, tmp_path):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  Employee Email: email\n  Snapshot Date: as_of\n"
+                       "  Team:\n    field: team\n    extract: '^(\\w+)\\s*\\('\n")
+    r = ingest_file(workspace, LABELS, source_format="hr_report",
+                    options={"mapping": str(mapping)})
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (5, 4, 1)
+    (row, reason), = _rows(workspace, "SELECT row_number, reason FROM rejects")
+    assert row == 5  # eve: data row 5
+    assert reason == ("column 'Team': value '(Bob Smith)' does not match the extract pattern "
+                      "'^(\\\\w+)\\\\s*\\\\(' of the mapping; correct the value or the pattern")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("columns:\n  Team:\n    field: team\n    replace: '(unclosed'\n  Mail: email\n",
+     r"column 'Team': '\(unclosed' is not a valid regular expression"),
+    ("Team:\n  field: team\n  replace: 'x'\n  extract: 'y'\nMail: email\n",
+     "one step does either replace or extract"),
+    ("Login: 'identity:Git Hub'\nMail: email\nTeam: team\n", "names no system"),
+])
+def test_hr_mapping_format_errors(tmp_path, text, message):
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        read_mapping(path)

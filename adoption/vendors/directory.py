@@ -55,35 +55,24 @@ department also become a roster snapshot (team = department, role = job title, l
 office or city), loaded by :func:`adoption.ingest.roster.load_roster` with its effective
 dating; use it only when there is no HR roster. Off by default.
 
-Generic HR report (format ``hr_report``)
-----------------------------------------
-An HR system's export whose headers the roster does not know: ingest it with
-``--format hr_report --mapping mapping.yaml``. The mapping maps the file's headers to the
-roster's canonical columns (``email, team, department, manager_email, location, role,
-start_date, end_date, name, as_of``; ``email`` and ``team`` required), either as YAML
-(``{"Work e-mail": email, "Cost centre": team}``, or under a ``columns:`` key) or as a CSV
-with the columns ``column,field``. The file is then loaded exactly as a roster snapshot. It
-is never detected automatically.
+The HR report read through a mapping file (format ``hr_report``) is in
+:mod:`adoption.vendors.hr_report`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from adoption.errors import ColumnNotFoundError, InputError
-from adoption.ingest.columns import KINDS
+from adoption.errors import InputError
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
-from adoption.ingest.reader import SourceFile, open_source, sql_ident
+from adoption.ingest.reader import SourceFile, sql_ident
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
-from adoption.ingest.text import read_text
 from adoption.ingest.trace import claim_rows
 from adoption.vendors.microsoft import (
     csv_header,
@@ -99,13 +88,10 @@ __all__ = [
     "DEFAULT_SERVICE_PATTERNS",
     "ENTRA_SOURCE",
     "FORMATS",
-    "HR_SOURCE",
     "classify_accounts",
-    "read_mapping",
 ]
 
 ENTRA_SOURCE = "https://learn.microsoft.com/entra/identity/users/users-bulk-download"
-HR_SOURCE = "docs/sources.md (the roster's canonical columns, adoption/ingest/columns.py)"
 
 DEFAULT_SERVICE_PATTERNS = (
     r"^(svc|service|admin|sa|app|bot|sync|test)[-_.]", r"^(no-?reply|donotreply)",
@@ -364,107 +350,10 @@ def _entra_roster(ctx: FormatContext, frame: pd.DataFrame, cols: dict[str, str],
                         f"snapshot of {as_of} (team = department)")
 
 
-# ---------------------------------------------------------------- generic HR report
-
-
-def read_mapping(path: str | Path) -> dict[str, str]:
-    """A column mapping file -> {file header: roster field}.
-
-    YAML: a mapping ``header: field`` (optionally under ``columns:``); CSV: columns
-    ``column,field``. Fields must be the roster's canonical columns.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"--mapping {path}: no such file. Give a YAML or CSV column mapping.")
-    text = read_text(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            raise InputError(f"{path.name}: not valid YAML ({e}).") from e
-        if isinstance(data, dict) and isinstance(data.get("columns"), dict):
-            data = data["columns"]
-        if not isinstance(data, dict):
-            raise InputError(f"{path.name}: expected a mapping 'file header: field'; found "
-                             f"{type(data).__name__}.")
-        mapping = {str(k).strip(): str(v).strip() for k, v in data.items()}
-    else:
-        rows = list(csv.DictReader(text.splitlines()))
-        if not rows or {"column", "field"} - set(rows[0]):
-            raise InputError(f"{path.name}: a CSV mapping needs the columns 'column,field'; "
-                             f"found {list(rows[0]) if rows else 'no rows'}.")
-        mapping = {r["column"].strip(): r["field"].strip() for r in rows if r["column"]}
-    fields = KINDS["roster"].columns
-    unknown = {k: v for k, v in mapping.items() if v not in fields}
-    if unknown:
-        raise InputError(f"{path.name}: unknown roster field(s) {unknown}; the fields are "
-                         f"{list(fields)}.")
-    doubled = [v for v in set(mapping.values()) if list(mapping.values()).count(v) > 1]
-    if doubled:
-        raise InputError(f"{path.name}: field(s) {doubled} mapped from more than one column.")
-    return mapping
-
-
-def _load_hr(ctx: FormatContext) -> LoadCounts:
-    mapping_file = ctx.options.get("mapping") if ctx.options else None
-    if not mapping_file:
-        raise InputError(f"{ctx.name}: the hr_report format needs --mapping FILE (YAML or CSV "
-                         "'column,field') mapping the file's headers to the roster's columns "
-                         f"{list(KINDS['roster'].columns)}.")
-    mapping = read_mapping(mapping_file)
-    con = ctx.con
-    source = open_source(con, ctx.path)
-    try:
-        by_key = {header_key(c): c for c in source.columns}
-        canonical: dict[str, str] = {}
-        missing = []
-        for header, field in mapping.items():
-            if header in source.columns:
-                canonical[field] = header
-            elif header_key(header) in by_key:
-                canonical[field] = by_key[header_key(header)]
-            else:
-                missing.append(header)
-        if missing:
-            resolve_columns(source.columns, {m: (m,) for m in missing}, source=ctx.name,
-                            what=f"HR report with the mapping {Path(mapping_file).name}")
-        need = [f for f in KINDS["roster"].required if f not in canonical]
-        if need:
-            raise ColumnNotFoundError(
-                f"{Path(mapping_file).name}: the mapping must name a column for the roster "
-                f"field(s) {need}; it maps {mapping}. Columns of {ctx.name}: {source.columns}.")
-        as_of = ctx.as_of
-        if as_of is None and "as_of" not in canonical:
-            as_of = dt.datetime.now(dt.UTC).date()
-        fields = Fields(canonical, source.columns, redact=ctx.redact)
-        lctx = LoadContext(con, source, fields, ctx.batch_id, ctx.workspace, as_of)
-        con.execute("SET preserve_insertion_order = true")
-        source.check_structure(con)  # malformed rows found first: data-row numbers hold
-        counts = load_roster(lctx)
-        structural = source.structural_rejects(con)
-        ctx.reject([(line, why, None if ctx.redact else text) for line, why, text in structural])
-        counts.read += len(structural)
-        counts.rejected += len(structural)
-        if as_of is not None and ctx.as_of is None:
-            counts.notes.append(f"no as_of column: snapshot taken as of today ({as_of}); pass "
-                                "--as-of DATE for an older export")
-    finally:
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("DROP VIEW IF EXISTS src")
-        con.execute("DROP VIEW IF EXISTS src_unordered")
-    return counts
-
-
 def _sniff_entra(s: Sniff) -> bool:
     keys = {header_key(c) for c in csv_header(s)}
     return {"userprincipalname", "usertype", "accountenabled"} <= keys or (
         "userprincipalname" in keys and "usertype" in keys and "displayname" in keys)
-
-
-def _never(s: Sniff) -> bool:
-    return False
 
 
 FORMATS = [
@@ -477,15 +366,5 @@ FORMATS = [
         load=_load_entra,
         rank=1,
         source=ENTRA_SOURCE,
-    ),
-    SourceFormat(
-        name="hr_report",
-        kind="roster",
-        description="HR report with a column mapping (--format hr_report --mapping FILE)",
-        suffixes=(".csv", ".parquet", ".jsonl"),
-        sniff=_never,
-        load=_load_hr,
-        rank=0,
-        source=HR_SOURCE,
     ),
 ]

@@ -297,7 +297,7 @@ def stage_identity_mappings(ctx: FormatContext, rows: list[tuple[int, str, str, 
                 f"{ctx.batch_id} FROM _id2")
     result.loaded = int(con.execute("SELECT count(*) FROM _id2").fetchall()[0][0])
     outside = int(con.execute("""SELECT count(DISTINCT person_id) FROM _id2 f WHERE NOT EXISTS
-        (SELECT 1 FROM people p WHERE p.person_id = f.person_id)""").fetchall()[0][0])
+        (SELECT 1 FROM roster_snapshots r WHERE r.person_id = f.person_id)""").fetchall()[0][0])
     if outside:
         result.notes.append(f"{outside} person(s) not in the roster (yet): their identifiers "
                             "count as unmatched until a roster lists them")
