@@ -85,6 +85,8 @@ def test_identifiers_resolve_to_people_and_their_team_that_day(ws):
     assert out["team"].tolist()[:2] == ["Alpha", "Beta"]
     assert out["team"].iloc[2:].isna().all()
     assert out["employed"].tolist() == [True, True, False, False, False]
+    # Cat left but is in the roster; the stranger and the row without an identifier are not
+    assert out["in_roster"].tolist() == [True, True, False, False, True]
     with ws.store(read_only=True) as store, pytest.raises(ColumnNotFoundError):
         resolve_people(store, data, identity="email", day="day")
 

@@ -147,3 +147,59 @@ def test_blank_copilot_values_are_zero_actions(workspace, tmp_path):
     rows = _rows(workspace, "SELECT events, active FROM activity_periods ORDER BY events")
     # ann: blank -> 0 (not active); bob: no total, Teams 2 -> 2; cat: total 3
     assert rows == [(0, False), (2, True), (3, True)]
+
+
+# -- a query without an e-mail attribute: its HR attributes place people in teams ------------
+NO_EMAIL = FIX / "person_query_no_email.csv"
+
+
+def _segments(ws, period="2026-03", *, organisation=False):
+    from adoption.vendors.segment_report import build_segment_table
+
+    table = build_segment_table(ws, period=period)
+    if organisation:
+        return table[table["team"].isna()].set_index("segment")
+    return table[table["team"].notna()].set_index(["team", "segment"])
+
+
+def test_query_without_email_groups_people_by_organization(workspace, files):
+    ingest_file(workspace, files["roster_jan"])  # Ann, Bob, Cat, Dan: none of them in Viva
+    r = ingest_file(workspace, NO_EMAIL)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (156, 156, 0)  # 13 people x 12
+    assert "the usage segments group them by the query's HR attribute Organization" in r.note
+    seg = _segments(workspace)
+    # by hand: Sales 6 people at 20 actions every week (Power Users); Legal (2 people) is
+    # below the minimum group size of 5, and Finance (5, the smallest other team) is hidden
+    # with it so that Legal cannot be worked out from the organisation's figures
+    assert seg.loc[("Sales", "Power User"), ["count", "n"]].tolist() == [6, 6]
+    assert seg.xs("Legal", level="team")["suppressed"].all()
+    assert seg.xs("Finance", level="team")["suppressed"].all()
+    assert set(seg.index.get_level_values("team")) == {"Sales", "Finance", "Legal"}
+    org = _segments(workspace, organisation=True)
+    assert org.loc["Non-user", "count"] == 5 and org.loc["Power User", "count"] == 8
+
+
+def test_the_team_attribute_can_be_another_hr_attribute(tmp_path):
+    import adoption
+
+    ws = adoption.init_workspace(tmp_path / "ws")
+    ws.config_path.write_text(ws.config_path.read_text(encoding="utf-8")
+                              + '\n[identities]\nviva_team_attribute = "functiontype"\n',
+                              encoding="utf-8")
+    ws = adoption.open_workspace(ws.root)
+    ingest_file(ws, NO_EMAIL)
+    teams = set(_segments(ws).index.get_level_values("team"))
+    # matched without case: FunctionType's values, one per Organization
+    assert teams == {"Account Management", "Controlling", "Counsel"}
+
+
+def test_people_in_the_roster_keep_their_roster_team(workspace, files):
+    # the e-mail query: ann ... resolve to roster people, whose roster team wins over the
+    # query's Organization
+    from adoption.vendors.segment_report import _person_weeks
+
+    ingest_file(workspace, files["roster_jan"])
+    ingest_file(workspace, WEEKLY)
+    weeks = _person_weeks(workspace)
+    ann = workspace.pseudonymise(["ann@example.com"])[0]
+    assert set(weeks.loc[weeks["person_id"] == ann, "team"]) == {"Alpha"}

@@ -73,8 +73,10 @@ def resolve_people(store, data: pd.DataFrame, *, identity: str = "identity_hash"
         A copy of ``data`` (same index and order) with ``person_id`` (the resolved person;
         missing where ``identity`` is), ``team`` and ``department`` on ``day`` (missing
         when the person was not employed that day; a missing department of an employed
-        person reads ``"(no department)"``) and ``employed`` (bool: in the roster on
-        ``day``).
+        person reads ``"(no department)"``), ``employed`` (bool: in the roster on ``day``)
+        and ``in_roster`` (bool: in the roster on any day; a row of someone the roster never
+        knew may be placed in a team by what its source states, e.g. a survey's self-reported
+        team or a Viva Insights HR attribute).
     """
     missing = [c for c in (identity, day) if c not in data.columns]
     if missing:
@@ -97,19 +99,22 @@ def resolve_people(store, data: pd.DataFrame, *, identity: str = "identity_hash"
                    CASE WHEN p.person_id IS NOT NULL
                         THEN coalesce(p.department, {sql_literal(NO_DEPARTMENT)}) END
                        AS department,
-                   p.person_id IS NOT NULL AS employed
+                   p.person_id IS NOT NULL AS employed,
+                   ids.person_id IN (SELECT person_id FROM people) AS in_roster
             FROM ids LEFT JOIN people p
               ON p.person_id = ids.person_id AND ids._day BETWEEN p.valid_from AND p.valid_to
             ORDER BY ids._k""").df()
     finally:
         store.con.unregister("_resolve_keys")
-    out = data.drop(columns=[c for c in ("person_id", "team", "department", "employed")
+    out = data.drop(columns=[c for c in ("person_id", "team", "department", "employed",
+                                         "in_roster")
                              if c in data.columns and c != identity])
     out = out.copy()
     out["person_id"] = found["person_id"].to_numpy()
     out["team"] = found["team"].to_numpy()
     out["department"] = found["department"].to_numpy()
     out["employed"] = found["employed"].astype(bool).to_numpy()
+    out["in_roster"] = found["in_roster"].astype("boolean").fillna(False).astype(bool).to_numpy()
     return out
 
 

@@ -4,18 +4,28 @@ The segments are vivainsights' own (:func:`adoption.vendors.segments.identify_us
 this module puts each person in the roster team they were in that week (resolved through the
 one identity map), takes the last week that starts in the report's period, and protects small
 teams with :func:`adoption.vendors.segments.summarise_segments`.
+
+A person query without an e-mail attribute cannot be joined to the roster (``PersonId`` is a
+hashed id); its people are then grouped by the query's own HR attribute ``Organization`` (or
+the one named by ``viva_team_attribute`` in ``[identities]`` of ``adoption.toml``), as
+vivainsights groups them. The same holds for anyone else the roster does not know; people in
+the roster keep their roster team.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from adoption.canonical.membership import load_group_labels, resolve_people
+from adoption.errors import InputError
+from adoption.ingest.reader import sql_literal
 from adoption.periods import parse_period
 from adoption.privacy import publish_labels, resolve_min_group_size
+from adoption.vendors.microsoft import header_key
 from adoption.vendors.segments import (
     INSUFFICIENT_HISTORY,
     SEGMENTS,
@@ -24,18 +34,55 @@ from adoption.vendors.segments import (
 )
 from adoption.workspace import Workspace, open_workspace
 
-__all__ = ["build_segment_table", "describe_segments", "format_segment_table"]
+__all__ = ["TEAM_ATTRIBUTE", "build_segment_table", "describe_segments", "format_segment_table",
+           "team_attribute"]
 
 _NO_TEAM = "(no team)"
 
 
+#: The Viva HR attribute that groups people the roster cannot place (``[identities]
+#: viva_team_attribute`` in ``adoption.toml`` names another).
+TEAM_ATTRIBUTE = "Organization"
+
+
+def team_attribute(workspace: Workspace) -> str:
+    """The Viva HR attribute used as team for people the roster cannot place."""
+    value = workspace.settings.section("identities").get("viva_team_attribute", TEAM_ATTRIBUTE)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("adoption.toml [identities] viva_team_attribute must name an HR "
+                         f"attribute of the Viva query, e.g. \"Organization\"; found {value!r}.")
+    return value.strip()
+
+
+def _attribute_sql(con, attribute: str) -> str:
+    """SQL of the attribute's value in ``v`` (a person-week): the ``organization`` column, or
+    the attribute under its header as the query spelt it (matched without case or spaces)."""
+    want = header_key(attribute)
+    if want == "organization":
+        return "v.organization"
+    keys = {k for (ks,) in con.execute(
+        "SELECT DISTINCT json_keys(attributes) FROM viva_person_weeks "
+        "WHERE attributes IS NOT NULL").fetchall() for k in (ks or [])}
+    hit = next((k for k in sorted(keys) if header_key(k) == want), None)
+    if hit is None:
+        return "CAST(NULL AS VARCHAR)"
+    path = "$." + json.dumps(hit)
+    return f"nullif(trim(json_extract_string(v.attributes, {sql_literal(path)})), '')"
+
+
 def _person_weeks(workspace: Workspace) -> pd.DataFrame:
-    """Viva person-weeks with the resolved person and their roster team in that week (the
-    label as it may be published)."""
+    """Viva person-weeks with the resolved person and their team (the label as it may be
+    published): the roster's team that week; for a person the roster never knew (a query
+    without an e-mail attribute, someone outside the roster), the query's own HR attribute
+    (:func:`team_attribute`)."""
     with workspace.store(read_only=True) as store:
-        weeks = store.query("""SELECT person_id AS identity_hash, week, copilot_actions
-                               FROM viva_person_weeks""")
+        attr = _attribute_sql(store.con, team_attribute(workspace))
+        weeks = store.query(f"""SELECT v.person_id AS identity_hash, v.week, v.copilot_actions,
+                                       {attr} AS stated_team
+                                FROM viva_person_weeks v""")
         weeks = resolve_people(store, weeks, identity="identity_hash", day="week")
+        weeks["team"] = weeks["team"].where(weeks["team"].notna() | weeks["in_roster"],
+                                            weeks["stated_team"])
         weeks = publish_labels(weeks, workspace.settings, labels=load_group_labels(store),
                                columns=("team",))
     return weeks[["person_id", "week", "copilot_actions", "team"]].sort_values(
@@ -52,8 +99,10 @@ def build_segment_table(workspace: Workspace | str | os.PathLike[str], *, period
     DataFrame
         The frame of :func:`adoption.vendors.segments.summarise_segments` for that week,
         with ``team`` (missing on the organisation row); empty when no Viva Insights person
-        query covers the period. People outside the roster count in ``"(no team)"``, which is
-        never shown as a team but keeps team sizes adding up to the organisation's.
+        query covers the period. People the roster does not know are in the team their Viva
+        HR attribute names (:func:`team_attribute`); without one they count in
+        ``"(no team)"``, which is never shown as a team but keeps team sizes adding up to the
+        organisation's.
     """
     if not isinstance(workspace, Workspace):
         workspace = open_workspace(workspace)

@@ -38,8 +38,10 @@ resolved through an HR attribute holding e-mail addresses: the column named by
 ``viva_email_attribute`` in ``[identities]`` of ``adoption.toml``, else a column called
 Email/Mail/UPN/UserPrincipalName/PrimaryEmail (any spelling), else any text column whose every
 value is an e-mail address. Without one, rows are keyed by the hashed ``PersonId``: kept and
-counted, but unmatched to the roster. Each PersonId is recorded in ``identities`` (system
-``"viva"``) with the person it resolved to.
+counted, but unmatched to the roster; their HR attributes stay usable as team: the usage
+segments by team (:mod:`adoption.vendors.segment_report`) group them by ``Organization``, or
+by the attribute ``viva_team_attribute`` in ``[identities]`` names. Each PersonId is recorded
+in ``identities`` (system ``"viva"``) with the person it resolved to.
 
 What it can tell, and what not
 ------------------------------
@@ -255,7 +257,9 @@ def _load(ctx: FormatContext) -> LoadCounts:
     elif not _is_email(person_raw[good]).all():
         counts.notes.append("PersonId is a hashed id and no e-mail attribute was found: rows "
                             "are kept but cannot be matched to the roster (add an e-mail HR "
-                            "attribute to the query)")
+                            "attribute to the query); the usage segments group them by the "
+                            "query's HR attribute Organization (or [identities] "
+                            "viva_team_attribute) instead")
     if "org" not in cols:
         counts.notes.append("no Organization column: team figures need the roster")
     counts.first_date = week[good].min().date()
