@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", metavar="NAME", help="survey wave name, e.g. 2026-Q1")
     p.add_argument("--wave-date", type=_date, metavar="DATE",
                    help="survey wave date (default: the last response's date)")
+    p.add_argument("--completed-only", action="store_true",
+                   help="survey export: leave out partial responses (Qualtrics Finished = "
+                        "False), as rejects with that reason")
+    p.add_argument("--audience-team", metavar="TEAM",
+                   help="survey export: the team of responses that give none (an anonymous "
+                        "web-link collector sent to one team)")
     p.add_argument("--mapping", metavar="FILE",
                    help="column mapping file for columns that do not match by themselves")
     p.add_argument("--report-period", metavar="DAYS",
@@ -185,7 +191,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     options = {k: str(v) for k, v in (("instrument", args.instrument), ("wave", args.wave),
                                       ("wave_date", args.wave_date), ("mapping", args.mapping),
-                                      ("scope", args.scope), ("period", args.report_period))
+                                      ("scope", args.scope), ("period", args.report_period),
+                                      ("audience_team", args.audience_team),
+                                      ("completed_only", args.completed_only or None))
                if v is not None}
     results = []
     if inputs.files:

@@ -24,7 +24,8 @@ from adoption.demo.surveys import (
 from adoption.ingest import ingest_files
 from adoption.surveys.data import load_headcount, load_respondents, load_responses
 
-WAVES = ("2026-03", "2026-06", "2026-09")
+# default wave names: the month of the median response and the instrument
+WAVES = ("2026-03_ai_adoption_pulse", "2026-06_ai_adoption_pulse", "2026-09_ai_adoption_pulse")
 SURVEY_FILES = ("survey_2026-03_qualtrics.csv", "survey_2026-06_surveymonkey.csv",
                 "survey_2026-09_forms.xlsx")
 
@@ -86,7 +87,7 @@ def test_three_waves_in_two_or_more_formats_ingest_without_options(demo):
         respondents = load_respondents(store)
         unmatched = respondents[~respondents["matched"]]
         assert list(zip(unmatched["wave"], unmatched["team"], strict=True)) == [
-            ("2026-06", "(no team)")]
+            (WAVES[1], "(no team)")]
         for wave, day in zip(WAVES, WAVE_DATES, strict=True):
             employed = int(load_headcount(store, day)["headcount"].sum())
             answered = store.con.execute(
@@ -104,12 +105,12 @@ def test_knowledge_stuck_team(scores):
 
 def test_sentiment_drop_team(scores):
     m = _means(scores, SENTIMENT_DROP_TEAM)
-    assert m.loc["usefulness", "2026-06"] - m.loc["usefulness", "2026-09"] >= 1.0
-    assert m.loc["nps", "2026-06"] - m.loc["nps", "2026-09"] >= 2.0
+    assert m.loc["usefulness", WAVES[1]] - m.loc["usefulness", WAVES[2]] >= 1.0
+    assert m.loc["nps", WAVES[1]] - m.loc["nps", WAVES[2]] >= 2.0
     org = scores[scores["team"] != SENTIMENT_DROP_TEAM]
     org_m = org.groupby(["construct", "wave"])["score"].mean().unstack()
     # the rest of the organisation does not drop
-    assert org_m.loc["usefulness", "2026-09"] >= org_m.loc["usefulness", "2026-06"] - 0.15
+    assert org_m.loc["usefulness", WAVES[2]] >= org_m.loc["usefulness", WAVES[1]] - 0.15
 
 
 def test_tiny_team_answers_but_stays_small(scores):

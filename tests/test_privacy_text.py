@@ -210,7 +210,9 @@ def test_rendered_reports_never_show_a_managers_name(labelled):
     from adoption.surveys.report import render_sentiment_report
 
     html = render_adoption_report(labelled, period="2026-01").read_text(encoding="utf-8")
-    html += render_sentiment_report(labelled, wave="2026-01").read_text(encoding="utf-8")
+    # the default wave name: the responses' month (20 January) and the instrument
+    html += render_sentiment_report(labelled, wave="2026-01_ai_adoption_pulse").read_text(
+        encoding="utf-8")
     _clean(html)
     assert "Platform #1" in html
     assert not any(re.search(rf"\b{n}\b", html) for n in ("Zoë", "Müller", "Mateo", "Nowak"))

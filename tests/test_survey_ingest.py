@@ -21,10 +21,12 @@ from adoption.cli import main
 from adoption.errors import AdoptionError, InputError
 from adoption.ingest import ingest_file, ingest_files
 from adoption.ingest.formats import detect_format
+from adoption.surveys.answers import load_mapping
 from adoption.surveys.data import load_respondents
-from adoption.surveys.ingest import load_mapping
 
 FIXTURES = Path(__file__).parent / "fixtures" / "surveys"
+#: the default name of the February waves: the median response month and the instrument
+WAVE = "2026-02_ai_adoption_pulse"
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 
@@ -39,7 +41,7 @@ def table(ws, name: str, where: str = "") -> pd.DataFrame:
         return store.con.execute(f"SELECT * FROM {name} {where}").df()
 
 
-def answers_of(ws, email: str, wave: str = "2026-02") -> dict[str, float]:
+def answers_of(ws, email: str, wave: str = WAVE) -> dict[str, float]:
     pid = ws.pseudonymise([email])[0]
     with ws.store(read_only=True) as store:
         rows = store.con.execute(
@@ -63,7 +65,7 @@ def test_qualtrics_export(ws):
     assert "not found in the roster" not in r.note
     waves = table(ws, "survey_waves")
     assert waves[["wave", "instrument", "source_format", "responses", "anonymous"]].iloc[0] \
-        .tolist() == ["2026-02", "ai_adoption_pulse", "qualtrics_csv", 4, False]
+        .tolist() == [WAVE, "ai_adoption_pulse", "qualtrics_csv", 4, False]
     assert waves["wave_date"].iloc[0].date() == dt.date(2026, 2, 12)
     # the later submission of Ann: Qualtrics wording ("Somewhat agree" = 4), raw values
     # (kn_lost is reverse-keyed but stored as ticked)
@@ -85,7 +87,7 @@ def test_qualtrics_export(ws):
     assert people.loc[joao, "team"] == "(no team)"  # João is not in the roster
     assert people["matched"].sum() == 3  # Ann, Dan and Eve
     # respondent ids are keyed hashes of wave and response id, never the raw id
-    assert set(resp["respondent_id"]) >= set(ws.pseudonymise(["2026-02:R_7aBcDeFgHiJkLmN"]))
+    assert set(resp["respondent_id"]) >= set(ws.pseudonymise([f"{WAVE}:R_7aBcDeFgHiJkLmN"]))
     assert not resp["respondent_id"].str.startswith("R_").any()
     assert by_person.loc[ann, "submitted_at"] == pd.Timestamp("2026-02-12 09:06", tz=BERLIN)
     comments = table(ws, "survey_comments")
@@ -267,7 +269,8 @@ def test_every_response_rejected_leaves_the_store_unchanged(ws, tmp_path):
 def test_a_second_export_for_an_existing_wave_is_refused(ws):
     ingest_file(ws, FIXTURES / "qualtrics_2026-02.csv")
     before = _fingerprint(ws)
-    with pytest.raises(InputError, match="wave '2026-02' already exists"):
+    # the same instrument in the same month, from another tool: the same default name
+    with pytest.raises(InputError, match=f"wave '{WAVE}' already exists"):
         ingest_file(ws, FIXTURES / "surveymonkey_2026-02.csv")
     assert _fingerprint(ws) == before
     r = ingest_file(ws, FIXTURES / "surveymonkey_2026-02.csv", options={"wave": "2026-02-sm"})
@@ -307,7 +310,7 @@ def test_cli_ingest_options_and_waves(ws, capsys):
     assert "pilot" in out and "2026-02-20" in out and "google_forms_csv" in out
     lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
     assert lines["pilot"][3:6] == ["2", "2", "False"]  # responses, matched, anonymous
-    assert lines["2026-02"][3:6] == ["3", "0", "True"]
+    assert lines[WAVE][3:6] == ["3", "0", "True"]
 
 
 def test_generic_workbook_and_google_forms_with_email(ws, tmp_path):
@@ -393,3 +396,110 @@ def test_qualtrics_tsv_in_utf16(ws, tmp_path):
     assert detect_format(path).name == "qualtrics_csv"
     r = ingest_file(ws, path)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (8, 4, 3, 1)
+
+
+# -- wave names, completed-only, audience teams, self-reported teams, choice codes ------------
+ANONYMOUS = FIXTURES / "qualtrics_anonymous_numeric_2025-11.csv"
+
+
+def test_a_wave_is_named_after_its_median_month_and_instrument(ws):
+    r = ingest_file(ws, ANONYMOUS)
+    # responses on 20, 21, 24 November and 3 December: the median lies in November, so the
+    # wave is November's (the last response's month would say December); dated by its close
+    waves = table(ws, "survey_waves")
+    assert waves["wave"].tolist() == ["2025-11_ai_adoption_pulse"]
+    assert waves["wave_date"].iloc[0].date() == dt.date(2025, 12, 3)
+    assert "wave 2025-11_ai_adoption_pulse (2025-12-03)" in r.note
+
+
+def test_two_instruments_in_one_month_do_not_collide(ws, tmp_path):
+    import yaml
+
+    from adoption.surveys.instrument import default_instrument_path
+
+    other = yaml.safe_load(default_instrument_path().read_text(encoding="utf-8"))
+    other["id"] = "training_pulse"
+    path = tmp_path / "training.yaml"
+    path.write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+    ingest_file(ws, FIXTURES / "qualtrics_2026-02.csv")
+    ingest_file(ws, FIXTURES / "surveymonkey_2026-02.csv", options={"instrument": str(path)})
+    assert sorted(table(ws, "survey_waves")["wave"]) == [
+        "2026-02_ai_adoption_pulse", "2026-02_training_pulse"]
+
+
+def test_completed_only_rejects_partial_responses_with_a_reason(ws):
+    r = ingest_file(ws, FIXTURES / "qualtrics_2026-02.csv", options={"completed_only": "true"})
+    # 8 rows as in test_qualtrics_export, but Eve's partial (Finished False, Progress 40,
+    # one answer) is now rejected too: 3 loaded, 4 rejected, Ann's earlier row a duplicate
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (8, 3, 4, 1)
+    assert "2 partial responses (Finished false) rejected: --completed-only" in r.note
+    reasons = table(ws, "rejects", f"WHERE batch_id = {r.batch_id}")
+    rows = reasons.set_index("row_number")["reason"]
+    # Eve's and Bob's partials (data rows 5 and 6 of the export, rows 8 and 9 of the file)
+    assert rows[8] == ("partial response (Finished false, Progress 40%): left out by "
+                       "--completed-only")
+    assert rows[9].startswith("partial response (Finished false, Progress 5%)")
+    assert answers_of(ws, "eve@example.com") == {}  # her one answer is not stored
+
+
+def test_audience_team_and_choice_codes_of_an_anonymous_numeric_export(ws):
+    r = ingest_file(ws, ANONYMOUS, options={"audience_team": "Alpha"})
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 4, 0)
+    assert "4 anonymous responses (0 with a stated team)" in r.note
+    assert "4 responses without a stated team put in the audience team 'Alpha'" in r.note
+    # staged with the audience team; its department (Alpha is in Eng in the roster fixture)
+    # comes from the roster on the wave date when the survey is read
+    assert set(table(ws, "survey_respondents")["team"]) == {"Alpha"}
+    resp = load_respondents(ws)
+    assert set(resp["team"]) == {"Alpha"} and set(resp["department"]) == {"Eng"}
+    choices = table(ws, "survey_choices").sort_values(["respondent_id", "choice"])
+    # codes by hand: 1,3 -> GitHub Copilot, ChatGPT Enterprise (options 1 and 3); 2 ->
+    # Microsoft 365 Copilot; 4 -> Other (the export's Q4_4_TEXT column names it); 7 names no
+    # option of the five and is kept as given
+    assert sorted(choices["choice"]) == ["7", "ChatGPT Enterprise", "GitHub Copilot",
+                                         "Microsoft 365 Copilot", "Other"]
+    assert "4 choice answers given as codes, read as their options' labels" in r.note
+    assert "1 choice codes that name no option (kept as given)" in r.note
+    # numeric likert answers are the scale's values
+    assert sorted(table(ws, "survey_answers").query("item_id == 'nps'")["value"]) == [6, 8, 9]
+
+
+def test_audience_team_that_the_roster_does_not_know_is_said(ws):
+    r = ingest_file(ws, ANONYMOUS, options={"audience_team": "Web visitors"})
+    assert "'Web visitors' is not a team of any roster loaded so far" in r.note
+    assert set(load_respondents(ws)["team"]) == {"Web visitors"}
+
+
+def test_a_self_reported_team_is_the_fallback_when_the_email_is_not_in_the_roster(ws, tmp_path):
+    path = tmp_path / "pulse.csv"
+    path.write_text(
+        "Timestamp,Email,Which team do you work in?,Using AI tools helps me get my work done "
+        "faster.\n"
+        "2026-02-10 10:00:00,ann@example.com,Gamma,4\n"      # in the roster: Beta wins
+        "2026-02-10 11:00:00,zoe@partner.example,Beta,5\n"   # not in the roster: Beta
+        "2026-02-10 12:00:00,max@partner.example,,3\n"       # not in the roster, no team
+        "2026-02-10 13:00:00,,Alpha,2\n", encoding="utf-8")  # anonymous, states Alpha
+    r = ingest_file(ws, path, source_format="survey_csv")
+    assert (r.rows_read, r.rows_loaded) == (4, 4)
+    # the reader stages the stated teams of Ann and Zoe; the roster decides when read
+    assert ("2 respondents with an e-mail state a team: it counts when the roster does not "
+            "place them on the wave date") in r.note
+    resp = load_respondents(ws)
+    ann, zoe, max_ = ws.pseudonymise(["ann@example.com", "zoe@partner.example",
+                                      "max@partner.example"])
+    by = resp.set_index("person_id")
+    assert (by.loc[ann, "team"], bool(by.loc[ann, "matched"])) == ("Beta", True)
+    assert (by.loc[zoe, "team"], by.loc[zoe, "department"]) == ("Beta", "Eng")
+    assert not by.loc[zoe, "matched"] and by.loc[max_, "team"] == "(no team)"
+    assert resp.loc[resp["person_id"].isna(), "team"].tolist() == ["Alpha"]
+
+
+def test_cli_completed_only_and_audience_team(ws, capsys):
+    assert main(["ingest", "-w", str(ws.root), str(ANONYMOUS), "--completed-only",
+                 "--audience-team", "Alpha"]) == 0
+    out = capsys.readouterr().out
+    # 4 responses: the partial of 3 December left out, 3 loaded in Alpha
+    assert "read 4 = loaded 3 + rejected 1 + duplicate 0" in out
+    assert "3 responses without a stated team put in the audience team 'Alpha'" in out
+    # the median of the three kept responses (20, 21, 24 November) is still in November
+    assert table(ws, "survey_waves")["wave"].tolist() == ["2025-11_ai_adoption_pulse"]

@@ -263,3 +263,16 @@ def test_last_activity_table_and_graph_report_of_one_window_count_once(workspace
     # ann, bob, cat and dan are already stored for that window (4 + ann's repeat:
     # duplicates); the concealed user has another hash in each file: new
     assert (r.rows_loaded, r.rows_duplicate) == (1, 5)
+
+
+def test_cli_report_period_reaches_the_last_activity_reader(workspace, capsys, tmp_path,
+                                                            clean_env):
+    from adoption.cli import main
+
+    copy = tmp_path / "export.csv"
+    copy.write_bytes(CHOSEN.read_bytes())
+    assert main(["ingest", "-w", str(workspace.root), str(copy), "--as-of", "2026-01-31",
+                 "--report-period", "90"]) == 0
+    out = capsys.readouterr().out
+    # 90 days ending 31 January, by hand: 31 in January, 31 in December, 28 in November
+    assert "window 2025-11-03 to 2026-01-31 (90 days)" in out

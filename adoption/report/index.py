@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -107,6 +108,9 @@ def read_report_meta(path: str | os.PathLike[str]) -> dict[str, str]:
     return reader.meta
 
 
+_WAVE_MONTH = re.compile(r"^\d{4}-\d{2}")
+
+
 def _entry(path: Path) -> ReportEntry:
     meta = read_report_meta(path)
     mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
@@ -115,12 +119,14 @@ def _entry(path: Path) -> ReportEntry:
     except (KeyError, ValueError):
         rendered = mtime
     start = None
-    # a survey report is listed under its wave (named like a period, e.g. 2026-09)
+    # a survey report is listed under its wave, dated by the month its name starts with
+    # (2026-09_ai_adoption_pulse, or an older 2026-09)
     label = meta.get("period") or meta.get("wave") or ""
     kind = meta.get("period_kind", "") if meta.get("period") else ("survey wave" if label else "")
-    if label:
+    when = label if meta.get("period") else (_WAVE_MONTH.match(label) or [""])[0]
+    if when:
         try:
-            start = label_period(label, meta.get("period_kind") or None).start
+            start = label_period(when, meta.get("period_kind") or None).start
         except PeriodError:
             start = None
     return ReportEntry(file=path.name, title=meta.get("title") or path.stem,

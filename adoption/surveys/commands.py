@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction,
     workspace_arg(w)
     r = ssub.add_parser("report", help="render the sentiment report of a wave")
     workspace_arg(r)
-    r.add_argument("--wave", required=True, metavar="W", help="wave name, e.g. 2026-09")
+    r.add_argument("--wave", required=True, metavar="W",
+                   help="wave name as `adoption survey waves` lists it, e.g. "
+                        "2026-09_ai_adoption_pulse")
     r.add_argument("--comparison-wave", metavar="W0", help="earlier wave to compare with")
     r.add_argument("--min-group-size", type=int, metavar="N",
                    help="minimum respondents per group (default: the workspace setting)")

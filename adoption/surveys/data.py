@@ -8,8 +8,10 @@ DataFrame; the survey metrics (:mod:`adoption.surveys.metrics`, ``counts``, ``ch
 The survey reader stages each identified respondent's keyed hash only. Who that is, whether
 they are in the roster, and their team and department on the wave date are decided here, at
 read time, by the canonical layer (:mod:`adoption.canonical.membership`), so that a roster or
-identities mapping loaded after the survey counts too. Anonymous respondents keep the team
-their export states, with that team's department on the wave date.
+identities mapping loaded after the survey counts too. Respondents the roster does not place
+on the wave date (anonymous ones, and e-mails it does not know) keep the team their export
+states (or the ``--audience-team`` the reader staged), with that team's department on the
+wave date.
 """
 
 from __future__ import annotations
@@ -156,7 +158,8 @@ def _respondents(store: Store, waves: Sequence[str] | str | None) -> pd.DataFram
         ORDER BY r.wave, r.respondent_id""")
     out = resolve_people(store, raw, identity="identity_hash", day="wave_date")
     identified = out["identity_hash"].notna()
-    stated = out["stated_team"].where(~identified)
+    placed = out["employed"]  # the roster's team on the wave date wins
+    stated = out["stated_team"].where(~placed)
     departments = {}
     for day in out.loc[stated.notna(), "wave_date"].unique():
         members = load_membership(store, day=day)
@@ -164,8 +167,8 @@ def _respondents(store: Store, waves: Sequence[str] | str | None) -> pd.DataFram
             lambda d: d.mode().iloc[0])
     stated_dept = [departments[pd.Timestamp(d)].get(t) if isinstance(t, str) else None
                    for d, t in zip(out["wave_date"], stated, strict=True)]
-    out["team"] = out["team"].where(identified, stated)
-    out["department"] = out["department"].where(identified, pd.Series(
+    out["team"] = out["team"].where(placed, stated)
+    out["department"] = out["department"].where(placed, pd.Series(
         stated_dept, index=out.index, dtype=object))
     out["matched"] = identified & out["employed"]
     out["finished"] = out["finished"].astype(bool)
@@ -182,8 +185,8 @@ def load_respondents(source: Store | Workspace, *, waves: Sequence[str] | str | 
 
     ``person_id`` is the resolved person (missing for anonymous respondents); ``matched``
     says the person was in the roster on the wave date, and then ``team`` and
-    ``department`` are theirs on that date; anonymous respondents keep the team their export
-    states.
+    ``department`` are theirs on that date; other respondents (anonymous ones, and e-mails the
+    roster does not place) keep the team their export states.
     """
     with open_store(source) as store:
         return _respondents(store, waves)

@@ -12,8 +12,10 @@ Five survey export layouts, each loaded as a wave by :func:`adoption.surveys.ing
 ==========================  =====================================================================
 
 Format options (``ctx.options``): ``instrument`` (YAML path; default the shipped
-``ai_adoption_pulse``), ``wave`` (default ``YYYY-MM`` of the wave date), ``wave_date`` (ISO date;
-default the last response's date) and ``mapping`` (column mapping file).
+``ai_adoption_pulse``), ``wave`` (default the median response month and the instrument,
+``2026-02_ai_adoption_pulse``), ``wave_date`` (ISO date; default the last response's date),
+``mapping`` (column mapping file), ``completed_only`` (``true``: partial responses rejected)
+and ``audience_team`` (the team of responses that state none).
 
 Sniffers claim only their own layouts: each checks its vendor's fixed metadata columns; the
 generic survey table is claimed only when most of its non-metadata columns are question texts
