@@ -444,12 +444,13 @@ def test_a_report_without_a_record_covers_the_day_of_its_name_or_as_of(workspace
     blank.write_text("\n\n")
     r = ingest_file(workspace, blank, as_of=D(2026, 1, 12))
     assert (r.first_date, r.note.count("2026-01-12 (--as-of)")) == (D(2026, 1, 12), 1)
-    nameless = tmp_path / "latest.jsonl"
+    nameless = tmp_path / "latest.ndjson"
     nameless.write_text("")
     r = ingest_file(workspace, nameless)
     assert r.first_date is None and "its day is unknown" in r.note and "--as-of" in r.note
-    teams = tmp_path / "teams_2026-01-13.ndjson"
+    teams = tmp_path / "teams_2026-01-13.jsonl"  # an empty .jsonl is claimed by no format
     teams.write_text("")
+    assert detect_format(teams) is None
     r = ingest_file(workspace, teams, source_format="github_copilot_user_teams")
     assert (r.rows_read, r.first_date) == (0, D(2026, 1, 13))
     assert "a user-teams report without a record" in r.note

@@ -20,9 +20,10 @@ A user who saves that answer instead of the linked files gets no rows, and a cle
   recorded); the days count as covered, with no activity, so that ``adoption status`` does not
   list them as missing.
 
-A downloaded report file without a record (an empty file, or blank lines) is a day without
-activity: zero rows, covering the day given by ``--as-of``, else by a date (``YYYY-MM-DD``) in
-the file name; without either, its coverage is unknown and the note says how to give it.
+A downloaded report file without a record (an empty ``.ndjson`` file, or blank lines) is a
+day without activity: zero rows, covering the day given by ``--as-of``, else by a date
+(``YYYY-MM-DD``) in the file name; without either, its coverage is unknown and the note says
+how to give it.
 
 The envelope does not say which report it links to; it is read as the per-user report
 (:data:`FORMAT`), whose days it covers when it has no links. Nothing here reads a person.
@@ -132,5 +133,6 @@ def empty_report(ctx: FormatContext, what: str) -> LoadCounts:
 
 
 def sniff_empty_report(s: Sniff) -> bool:
-    """An NDJSON report file of blank lines only (an empty download)."""
-    return s.suffix in (".ndjson", ".jsonl") and not s.text.strip()
+    """An ``.ndjson`` file of blank lines only: an empty report download (GitHub's reports
+    are ``.ndjson``; an empty ``.jsonl`` or ``.json`` is not claimed, as it may be anything)."""
+    return s.suffix == ".ndjson" and not s.text.strip()
