@@ -93,21 +93,21 @@ def test_person_header_and_yaml_give_the_same_mappings(roster):
 def test_conflicting_and_empty_rows_are_rejected_with_reasons(roster, tmp_path):
     ws = roster
     path = _write(tmp_path, "ids.csv", "email,identifier,system\n"
-                  "ann@example.com,ann-gh,github\n"          # 2: good
-                  "ann@example.com,twin-login,github\n"      # 3: twin-login to two people
-                  "bob@example.com,Twin-Login ,github\n"     # 4: ... (case/blank variant)
-                  "cat@example.com,bob@example.com,alias\n"  # 5: Bob's own roster e-mail
-                  ",lost-login,github\n"                     # 6: no person
-                  "cat@example.com,cat-gh,Git Hub\n"         # 7: system not a plain name
-                  "ann@example.com,ann-gh,github\n")         # 8: repeats row 2
+                  "ann@example.com,ann-gh,github\n"          # 1: good
+                  "ann@example.com,twin-login,github\n"      # 2: twin-login to two people
+                  "bob@example.com,Twin-Login ,github\n"     # 3: ... (case/blank variant)
+                  "cat@example.com,bob@example.com,alias\n"  # 4: Bob's own roster e-mail
+                  ",lost-login,github\n"                     # 5: no person
+                  "cat@example.com,cat-gh,Git Hub\n"         # 6: system not a plain name
+                  "ann@example.com,ann-gh,github\n")         # 7: repeats row 1
     r = ingest_file(ws, path)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (7, 1, 5, 1)
     with ws.store(read_only=True) as store:
         rejects = load_rejects(store).set_index("row_number")["reason"]
-        assert "mapped to 2 different people" in rejects[3] and rejects[3] == rejects[4]
-        assert "already belongs to another person (system roster e-mail)" in rejects[5]
-        assert "person e-mail" in rejects[6]
-        assert "not a plain name" in rejects[7]
+        assert "mapped to 2 different people" in rejects[2] and rejects[2] == rejects[3]
+        assert "already belongs to another person (system roster e-mail)" in rejects[4]
+        assert "person e-mail" in rejects[5]
+        assert "not a plain name" in rejects[6]
         # identifiers are redacted from stored rejects by default
         assert rejects.size and load_rejects(store)["raw"].isna().all()
 
@@ -235,3 +235,18 @@ def test_status_reports_mapped_logins_that_match_no_data(roster, tmp_path):
 def test_no_note_about_logins_before_any_github_data(roster, tmp_path):
     result = ingest_file(roster, _write(tmp_path, "identities_github.csv", AT_LOGINS))
     assert "match no GitHub data" not in result.note
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_mapping_file_in_a_legacy_encoding_maps_as_its_utf8_copy(roster, tmp_path, encoding):
+    # the identifier "anné-gh" only matches when the file is decoded as it was saved
+    text = "email,identifier,system\nann@example.com,anné-gh,github\n"
+    path = tmp_path / f"ids-{encoding}.csv"
+    path.write_bytes(text.encode(encoding))
+    r = ingest_file(roster, path)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (1, 1, 0)
+    ann, = roster.pseudonymise(["ann@example.com"])
+    login, = roster.pseudonymise(["anné-gh"])
+    with roster.store(read_only=True) as store:
+        got = store.query("SELECT person_id FROM identities WHERE identity_hash = ?", [login])
+    assert got["person_id"].tolist() == [ann]

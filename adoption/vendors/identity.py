@@ -94,11 +94,7 @@ def _sniff(s: Sniff) -> bool:
 def _read_rows(ctx: FormatContext) -> list[tuple[int, str, str, str, str]]:
     """``(row_number, person, identifier, system, raw)`` per data row; raw for reject rows."""
     path = ctx.path
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path.name}: cannot be read as UTF-8 text ({e}). Save it as UTF-8 "
-                         "and ingest it again.") from e
+    text = ctx.read_text()  # decoded as every reader decodes (``--encoding`` honoured)
     if path.suffix.lower() in (".yaml", ".yml"):
         return _yaml_rows(path.name, text)
     rows = list(csv.reader(io.StringIO(text)))
@@ -111,7 +107,7 @@ def _read_rows(ctx: FormatContext) -> list[tuple[int, str, str, str, str]]:
             f"{path.name}: header {rows[0]!r} is not an identities mapping; expected the columns "
             "email (or person), identifier and system.")
     out = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[1:], start=1):  # data rows: the first after the header is 1
         if not any(c.strip() for c in row):
             continue
         cell = [(row[i].strip() if i < len(row) else "") for i in
