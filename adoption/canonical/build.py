@@ -285,23 +285,55 @@ def _periods(con, kind: str, week_start: int) -> None:
                    NULL, 0, false
             FROM window_evidence
         ),
-        grouped AS (
-            SELECT period_start, person_id,
-                   coalesce(tool, '*') AS tool, coalesce(source, '*') AS source,
+        -- Plain GROUP BYs in stages (no DISTINCT aggregate, no grouping sets), so that every
+        -- step can spill to disk: a year of daily events for 40 000 people fits 150 MB.
+        by_day AS (  -- one row per period, person, tool, source and day (NULL for windows)
+            SELECT period_start, person_id, tool, source, day,
                    bool_or(certain AND employed) AS is_active,
                    bool_or(NOT certain AND employed) AS unknown_any,
                    bool_or(certain) AS any_evidence_active,
                    bool_or(in_roster) AS in_roster,
-                   count(DISTINCT day) AS active_days,
-                   coalesce(sum(events), 0) AS events,
-                   coalesce(bool_and(is_daily) FILTER (WHERE certain), true) AS days_known
+                   sum(events) AS events,
+                   bool_and(is_daily) FILTER (WHERE certain) AS days_known
             FROM evidence
             WHERE period_start IN (SELECT period_start FROM periods)
-            GROUP BY GROUPING SETS ((period_start, person_id, tool, source),
-                                    (period_start, person_id, tool),
-                                    (period_start, person_id))
+            GROUP BY ALL
+        ),
+        tool_day AS (
+            SELECT period_start, person_id, tool, day, bool_or(is_active) AS is_active,
+                   bool_or(unknown_any) AS unknown_any,
+                   bool_or(any_evidence_active) AS any_evidence_active,
+                   bool_or(in_roster) AS in_roster, sum(events) AS events,
+                   bool_and(days_known) AS days_known
+            FROM by_day GROUP BY ALL
+        ),
+        person_day AS (
+            SELECT period_start, person_id, day, bool_or(is_active) AS is_active,
+                   bool_or(unknown_any) AS unknown_any,
+                   bool_or(any_evidence_active) AS any_evidence_active,
+                   bool_or(in_roster) AS in_roster, sum(events) AS events,
+                   bool_and(days_known) AS days_known
+            FROM tool_day GROUP BY ALL
+        ),
+        grouped AS (
+            SELECT period_start, person_id, tool, source, bool_or(is_active) AS is_active,
+                   bool_or(unknown_any) AS unknown_any,
+                   bool_or(any_evidence_active) AS any_evidence_active,
+                   bool_or(in_roster) AS in_roster, count(day) AS active_days,
+                   sum(events) AS events, bool_and(days_known) AS days_known
+            FROM by_day GROUP BY ALL
+            UNION ALL
+            SELECT period_start, person_id, tool, '*', bool_or(is_active), bool_or(unknown_any),
+                   bool_or(any_evidence_active), bool_or(in_roster), count(day), sum(events),
+                   bool_and(days_known)
+            FROM tool_day GROUP BY ALL
+            UNION ALL
+            SELECT period_start, person_id, '*', '*', bool_or(is_active), bool_or(unknown_any),
+                   bool_or(any_evidence_active), bool_or(in_roster), count(day), sum(events),
+                   bool_and(days_known)
+            FROM person_day GROUP BY ALL
         )
         SELECT '{kind}', period_start, person_id, tool, source,
                is_active, NOT is_active AND unknown_any, any_evidence_active, in_roster,
-               active_days, events, days_known
+               active_days, coalesce(events, 0), coalesce(days_known, true)
         FROM grouped""")
