@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 import time
 from pathlib import Path
 
+from adoption.cli_help import HelpfulParser, add_examples
 from adoption.config import WEEKDAYS, Settings
 from adoption.discovery import commands as discovery_commands
 from adoption.errors import AdoptionError
@@ -36,7 +38,7 @@ def _date(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = HelpfulParser(
         prog="adoption",
         description="How your organisation's AI tools are really being adopted, team by team.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -137,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in COMMAND_MODULES:
         COMMANDS.update(module.register(sub, _workspace_arg))
+    add_examples(parser)
     return parser
 
 
@@ -157,6 +160,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from adoption.ingest import ingest_files
     from adoption.ingest.inputs import collect_inputs
     from adoption.workspace import open_workspace
@@ -166,16 +171,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     inputs = collect_inputs(args.files)
     outcomes: list[tuple[Path, str, str]] = [(p, "refused", why) for p, why in inputs.refused]
     current: list[Path] = []
+    sizes = {p: p.stat().st_size if p.exists() else 0 for p in inputs.files}
+    # several files on a terminal: one bar over their bytes (one file: DuckDB's own bar)
+    several = sys.stderr.isatty() and len(inputs.files) > 1
+    bar = tqdm(total=sum(sizes.values()), unit="B", unit_scale=True, desc="Ingesting",
+               disable=not several, file=sys.stderr, leave=False)
+    say = bar.write if several else _say
 
     def on_start(path: Path) -> None:
         current[:] = [path]
         started[path.name] = time.perf_counter()
-        size = path.stat().st_size / 1e6 if path.exists() else 0
-        _say(f"Ingesting {path.name} ({size:,.1f} MB) ...")
+        bar.set_postfix_str(path.name)
+        say(f"Ingesting {path.name} ({sizes.get(path, 0) / 1e6:,.1f} MB) ...")
 
     def on_result(result) -> None:
         took = time.perf_counter() - started.get(result.file, time.perf_counter())
-        _say(result.summary() + f"\n  took {took:.1f} s")
+        bar.update(sizes.get(current[0], 0))
+        say(result.summary() + f"\n  took {took:.1f} s")
         if result.already_ingested:
             outcomes.append((current[0], "already ingested", f"same content as batch "
                              f"{result.batch_id} ({result.file})"))
@@ -186,7 +198,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 f"{result.rows_rejected:,} + duplicate {result.rows_duplicate:,}")))
 
     def on_refused(path: Path, error: AdoptionError) -> None:
-        print(f"adoption ingest: {path.name} refused: {error}", file=sys.stderr)
+        bar.update(sizes.get(path, 0))
+        bar.write(f"adoption ingest: {path.name} refused: {error}", file=sys.stderr)
         outcomes.append((path, "refused", str(error)))
 
     options = {k: str(v) for k, v in (("instrument", args.instrument), ("wave", args.wave),
@@ -197,10 +210,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                if v is not None}
     results = []
     if inputs.files:
-        results = ingest_files(ws, inputs.files, kind=args.kind, as_of=args.as_of,
-                               on_start=on_start, on_result=on_result, on_refused=on_refused,
-                               progress=sys.stderr.isatty(), source_format=args.source_format,
-                               options=options, encoding=args.encoding)
+        with bar:
+            results = ingest_files(ws, inputs.files, kind=args.kind, as_of=args.as_of,
+                                   on_start=on_start, on_result=on_result,
+                                   on_refused=on_refused,
+                                   progress=sys.stderr.isatty() and not several,
+                                   source_format=args.source_format, options=options,
+                                   encoding=args.encoding)
     totals = [sum(getattr(r, f) for r in results if not r.already_ingested)
               for f in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate")]
     _say(f"{len(results)} file(s): read {totals[0]:,} = loaded {totals[1]:,} + rejected "
@@ -232,8 +248,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import pandas as pd
-
+    from adoption.cli_status import batches_frame, console, print_status
     from adoption.status import load_ingest_log
     from adoption.vendors.quality import (
         build_data_quality,
@@ -243,60 +258,37 @@ def cmd_status(args: argparse.Namespace) -> int:
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
-    with ws.store(read_only=True) as store, pd.option_context(
-            "display.width", 200, "display.max_columns", 30, "display.max_colwidth", 80):
+    with ws.store(read_only=True) as store:
         log_ = load_ingest_log(store)
-        _say(f"Workspace {ws.root} ({ws.settings.organisation}); minimum group size "
-             f"{ws.settings.min_group_size}; time zone {ws.settings.time_zone}")
+        header = (f"Workspace {ws.root} ({ws.settings.organisation}); minimum group size "
+                  f"{ws.settings.min_group_size}; time zone {ws.settings.time_zone}")
         if log_.empty:
-            _say("Nothing ingested yet: adoption ingest FILE...")
+            _say(header + "\nNothing ingested yet: adoption ingest FILE...")
             return 0
         quality = build_data_quality(store)
-    table = format_quality_table(quality).data
-    _say("\nSources (one block per source; identities are counted, never listed):")
-    for row in table.to_dict("records"):
-        _say(f"\n  {row.pop('Source')}")
-        for key, value in row.items():
-            if value != "\u2013" or key in ("Files", "Rows loaded", "Dates covered"):
-                _say(f"    {key + ':':22} {value}")  # figures that do not apply are left out
-    _say("\nFiles:\n" + log_.drop(columns=["file_hash", "note"]).to_string(index=False))
-    if not quality.findings.empty:
-        _say("\nData-quality findings (rows left out or worth a look, and why; rejected rows: "
-             "adoption rejects):\n"
-             + format_findings_table(quality).data.to_string(index=False))
-    if not quality.conflicts.empty:
-        _say("\nIdentifiers mapped to more than one person (resolved as shown):\n"
-             + quality.conflicts.to_string(index=False))
-    unmatched = int(quality.sources["unmatched"].fillna(0).sum())
-    if unmatched:
-        _say(f"\n{unmatched:,} identities are not in the roster: kept, counted, and left "
-             "out of team figures. Map them with an identities mapping file "
-             "(email,identifier,system) and ingest it.")
+    print_status(console(), header=header,
+                 sources=format_quality_table(quality).data.to_dict("records"),
+                 files=batches_frame(log_, ws.settings.time_zone),
+                 findings=format_findings_table(quality).data, conflicts=quality.conflicts,
+                 unmatched=int(quality.sources["unmatched"].fillna(0).sum()))
     return 0
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    import pandas as pd
-
+    from adoption.cli_status import batches_frame, console, print_frame
     from adoption.status import load_ingest_log
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
     with ws.store(read_only=True) as store:
         log_ = load_ingest_log(store)
-    frame = log_.drop(columns=["file_hash", "note"]).rename(columns={
-        "batch_id": "batch", "file_name": "file", "rows_read": "read",
-        "rows_loaded": "loaded", "rows_rejected": "rejected", "rows_duplicate": "duplicate",
-        "first_date": "first", "last_date": "last", "ingested_at": "ingested"})
-    frame["ingested"] = pd.to_datetime(frame["ingested"]).dt.tz_convert(
-        ws.settings.time_zone).dt.strftime("%Y-%m-%d %H:%M")
+    frame = batches_frame(log_, ws.settings.time_zone)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif frame.empty:
         _say("No batches yet: adoption ingest FILE...")
     else:
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            _say(frame.to_string(index=False))
+        print_frame(console(), frame)
         _say("\nTake one back out with: adoption undo BATCH")
     return 0
 
@@ -329,7 +321,7 @@ def cmd_rejects(args: argparse.Namespace) -> int:
 def cmd_metrics(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from adoption.canonical import load_person_periods
+    from adoption.canonical import check_period_has_data, load_person_periods
     from adoption.canonical.membership import load_group_labels
     from adoption.metrics import compute_adoption_metrics
     from adoption.periods import parse_period
@@ -341,17 +333,9 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     period = parse_period(args.period, args.period_kind, week_start=ws.settings.week_start_index)
     k = resolve_min_group_size(ws.settings, args.min_group_size, where="adoption metrics")
     with ws.store(read_only=True) as store:
+        check_period_has_data(store, period)
         pp = publish_labels(load_person_periods(store, period_kind=period.kind, tools=args.tool),
                             ws.settings, labels=load_group_labels(store))
-    have = sorted(pp["period"].astype(str).unique())
-    if period.label not in have:
-        raise AdoptionError(
-            f"No data for {period.kind} {period.label}: "
-            + (f"the {period.kind}s with activity data run from {have[0]} to {have[-1]}. "
-               "Choose one of them, or ingest the exports that cover "
-               f"{period.title}." if have else
-               "the store holds no activity data yet. Ingest a roster and usage or vendor "
-               "exports first (adoption ingest FILE ...)."))
     table = compute_adoption_metrics(pp[pp["period"] == period.label], by=args.by,
                                      min_group_size=k)
     if args.format == "csv":
@@ -402,15 +386,20 @@ def _metrics_view(table):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from adoption.canonical import check_period_has_data
+    from adoption.periods import parse_period
+    from adoption.privacy import check_min_group_size
     from adoption.report import render_adoption_report
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
-    _say(f"Rendering the {args.period} report ...")
-    from adoption.periods import parse_period
-
-    kind = args.period_kind or parse_period(args.period).kind
-    out = render_adoption_report(ws, period=args.period, period_kind=kind,
+    period = parse_period(args.period, args.period_kind, week_start=ws.settings.week_start_index)
+    if args.min_group_size is not None:
+        check_min_group_size(args.min_group_size, where="adoption report --min-group-size")
+    with ws.store(read_only=True) as store:  # before a kernel starts: is there anything to show?
+        check_period_has_data(store, period)
+    _say(f"Rendering the {period.title} report ...")
+    out = render_adoption_report(ws, period=period.label, period_kind=period.kind,
                                  comparison_period=args.comparison_period,
                                  min_group_size=args.min_group_size, title=args.title)
     _say(f"Report: {out}\nIndex:  {out.parent / 'index.html'}")
@@ -467,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
     except AdoptionError as e:
         print(f"adoption {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `adoption status | head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (no flush error at exit)
+        return 0
     except KeyboardInterrupt:
         print("interrupted; every batch that finished is stored, the one running is not",
               file=sys.stderr)

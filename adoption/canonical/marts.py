@@ -20,6 +20,8 @@ __all__ = [
     "ANY_TOOL",
     "PERSON_PERIOD_COLUMNS",
     "check_canonical",
+    "check_period_has_data",
+    "load_period_labels",
     "load_person_periods",
     "load_person_tool_periods",
     "load_population",
@@ -85,6 +87,39 @@ def _check_tools(store, tools: Sequence[str] | None) -> list[str] | None:
             f"tool(s) {unknown} not found in the store; known tools: {known}. Check the "
             "spelling (tool names are case-sensitive) or ingest the tool's export first.")
     return list(dict.fromkeys(tools))
+
+
+def load_period_labels(store, *, period_kind: str = "month") -> list[str]:
+    """The labels of the canonical periods of ``period_kind``, oldest first.
+
+    They run from the first to the last day with activity data of any source.
+    """
+    _check_kind(period_kind, "load_period_labels")
+    check_canonical(store)
+    return [r[0] for r in store.con.execute(
+        "SELECT period FROM period_spans WHERE period_kind = ? ORDER BY period_start",
+        [period_kind]).fetchall()]
+
+
+def check_period_has_data(store, period) -> None:
+    """Raise :class:`InputError` naming the periods with data unless ``period`` is one of them.
+
+    Parameters
+    ----------
+    store : Store
+    period : adoption.periods.Period
+        The parsed period (:func:`adoption.periods.parse_period`).
+    """
+    have = load_period_labels(store, period_kind=period.kind)
+    if period.label in have:
+        return
+    raise InputError(
+        f"No data for {period.kind} {period.label}: "
+        + (f"the {period.kind}s with activity data run from {have[0]} to {have[-1]}. "
+           "Choose one of them, or ingest the exports that cover "
+           f"{period.title}." if have else
+           "the store holds no activity data yet. Ingest a roster and usage or vendor "
+           "exports first (adoption ingest FILE ...)."))
 
 
 def load_population(store, *, period_kind: str = "month") -> pd.DataFrame:
