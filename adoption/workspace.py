@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # only for annotations: `import adoption` and `adoption --hel
     from adoption.store import Store
 
 __all__ = [
+    "CONFIG_NAME",
     "ENV_VAR",
     "Workspace",
     "init_workspace",
@@ -144,10 +145,26 @@ class Workspace:
         return store
 
 
-def resolve_workspace_path(path: str | os.PathLike[str] | None) -> Path:
-    """The workspace folder from an explicit path, ``$ADOPTION_WORKSPACE`` or the current folder."""
+def resolve_workspace_path(path: str | os.PathLike[str] | None, *,
+                           search_parents: bool = False) -> Path:
+    """The workspace folder from an explicit path, ``$ADOPTION_WORKSPACE`` or the current folder.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Taken as it is when given.
+    search_parents : bool, default False
+        Without ``path`` and ``$ADOPTION_WORKSPACE``: the nearest folder at or above the
+        current folder that holds an ``adoption.toml`` (a notebook opened anywhere inside a
+        workspace finds it); the current folder when there is none.
+    """
     if path is None:
-        path = os.environ.get(ENV_VAR) or os.getcwd()
+        path = os.environ.get(ENV_VAR)
+    if not path:
+        here = Path(os.getcwd()).resolve()
+        found = (next((d for d in (here, *here.parents) if (d / CONFIG_NAME).is_file()), None)
+                 if search_parents else None)
+        path = found or here
     return Path(path).expanduser().resolve()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import refresh_store
 
@@ -155,3 +156,13 @@ def test_gaps_of_window_sources_are_told_in_their_own_grain(workspace):
     assert gaps.loc["chatgpt_user_analytics", "days"] == 28
     assert gaps.loc["viva_person_query", "periods"] == "2 weeks"
     assert str(gaps.loc["viva_person_query", "gap_start"])[:10] == "2026-01-12"
+
+
+def test_a_workspace_or_its_folder_gives_the_same_view(loaded):
+    """The explore notebook's one call: the workspace, opened read-only for the duration."""
+    with loaded.store(read_only=True) as store:
+        expected = build_data_quality(store)
+    for source in (loaded, str(loaded.root)):
+        got = build_data_quality(source)
+        pd.testing.assert_frame_equal(got.sources, expected.sources)
+        pd.testing.assert_frame_equal(got.findings, expected.findings)

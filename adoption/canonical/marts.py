@@ -23,6 +23,7 @@ __all__ = [
     "check_period_has_data",
     "load_period_labels",
     "load_person_periods",
+    "load_periods",
     "load_person_tool_periods",
     "load_population",
     "load_tool_names",
@@ -120,6 +121,38 @@ def check_period_has_data(store, period) -> None:
            f"{period.title}." if have else
            "the store holds no activity data yet. Ingest a roster and usage or vendor "
            "exports first (adoption ingest FILE ...)."))
+
+
+def load_periods(store, *, period_kind: str = "month") -> pd.DataFrame:
+    """The periods of the data's date range, oldest first, each saying whether it is complete.
+
+    The canonical periods (``period_spans``): from the first to the last day with activity
+    data of any source. A period is complete when the data covers every one of its days.
+
+    Parameters
+    ----------
+    store : Store
+    period_kind : {"week", "month", "quarter"}, default "month"
+
+    Returns
+    -------
+    DataFrame
+        Columns ``period, period_start, period_end, days_in_period`` (days of the period
+        within the data's date range), ``days`` (days of the period) and ``is_complete``
+        (``days_in_period == days``). Empty when the store holds no activity data.
+    """
+    _check_kind(period_kind, "load_periods")
+    check_canonical(store)
+    frame = store.con.execute(
+        "SELECT period, period_start, period_end, days_in_period, "
+        "CAST(period_end - period_start + 1 AS INTEGER) AS days FROM period_spans "
+        "WHERE period_kind = ? ORDER BY period_start", [period_kind]).df()
+    for col in ("period_start", "period_end"):
+        frame[col] = pd.to_datetime(frame[col])
+    for col in ("days_in_period", "days"):
+        frame[col] = frame[col].astype("int64")
+    frame["is_complete"] = frame["days_in_period"] == frame["days"]
+    return frame
 
 
 def load_population(store, *, period_kind: str = "month") -> pd.DataFrame:

@@ -11,6 +11,7 @@ shown with the values they quote masked (``'…'``), and never the rejected row'
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from pandas.io.formats.style import Styler
 
 from adoption.canonical.semantics import source_name_sql, source_semantics
 from adoption.store import Store
+from adoption.workspace import Workspace, open_store
 
 __all__ = [
     "DataQuality",
@@ -266,8 +268,20 @@ def _findings(con, conflicts: pd.DataFrame, tables: set[str]) -> pd.DataFrame:
                            kind="stable").reset_index(drop=True)
 
 
-def build_data_quality(store: Store) -> DataQuality:
-    """The data-quality view of ``store`` (see :class:`DataQuality`); no identifiers in it."""
+def build_data_quality(store: Store | Workspace | str | os.PathLike[str]) -> DataQuality:
+    """The data-quality view of a store (see :class:`DataQuality`); no identifiers in it.
+
+    Parameters
+    ----------
+    store : Store, Workspace or path
+        A store is read as it is; a workspace (or its folder) is opened read-only for the
+        duration (:func:`adoption.workspace.open_store`).
+    """
+    with open_store(store) as opened:
+        return _build_data_quality(opened)
+
+
+def _build_data_quality(store: Store) -> DataQuality:
     from adoption.canonical import check_canonical
     from adoption.canonical.identity import load_identity_conflicts
 
