@@ -5,7 +5,10 @@ propensity ``u`` (stratified within their team, so a team's active share follows
 closely) plus a little month-to-month noise; a seat is active in a month when that propensity
 falls below the team's adoption curve for the tool. Active seats then use the tool on a number
 of working days set by the person's intensity (power, habitual, occasional), and each day on
-one or more features. One event row is one person x day x feature.
+one or more features. One event row is one person x day x feature. People of the habit team
+(:data:`adoption.demo.story.HABIT_TEAM`) use a tool on a few days a month in their first
+active months (novices) and then with their own intensity, never only occasionally
+(habitual or power users).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from adoption.demo.story import (
     CONTRACTOR_EMAILS,
     DEPARTMENTS,
     FULL_COVERAGE_TEAMS,
+    HABIT_TEAM,
+    NOVICE_DAYS,
+    NOVICE_MONTHS,
     TOOLS,
     add_months,
     curve_share,
@@ -115,9 +121,13 @@ def build_events(rng: np.random.Generator, org: Org, seats: Seats, *, start: dt.
     reach = np.concatenate([seats.reach, np.full(len(extra), 0.5)])
     seat_segment = np.concatenate([segment[seats.person], np.full(len(extra), 2)])
     team = org.home_team[person]
+    habit = team == org.teams.index(HABIT_TEAM)
+    seat_segment[habit & (seat_segment == 2)] = 1  # the habit team ends habitual or power
+    novice_months = np.where(habit, np.array(NOVICE_MONTHS)[person % len(NOVICE_MONTHS)], 0)
+    months_active = np.zeros(len(person), int)
     days_factor = np.array([t.days_factor for t in TOOLS])[tool]
-    lo = np.array([d[0] for d in SEGMENT_DAYS])[seat_segment]
-    hi = np.array([d[1] for d in SEGMENT_DAYS])[seat_segment]
+    own_lo = np.array([d[0] for d in SEGMENT_DAYS])[seat_segment]
+    own_hi = np.array([d[1] for d in SEGMENT_DAYS])[seat_segment]
 
     seat_parts, day_parts = [], []
     for m in range(months):  # one pass per month, all seats at once
@@ -125,10 +135,14 @@ def build_events(rng: np.random.Generator, org: Org, seats: Seats, *, start: dt.
         share = reach * curve_share(m - rollout, *(p[team] for p in params))
         active = np.flatnonzero((begin <= d1) & (stop >= d0)
                                 & (u[person] + noise[person, m] < share))
+        novice = months_active[active] < novice_months[active]
+        lo = np.where(novice, NOVICE_DAYS[0], own_lo[active])
+        hi = np.where(novice, NOVICE_DAYS[1], own_hi[active])
+        months_active[active] += 1
         workdays = np.flatnonzero(weekday[d0:d1 + 1]) + d0
         allowed = ((workdays[None, :] >= begin[active, None])
                    & (workdays[None, :] <= stop[active, None]))
-        target = rng.integers(lo[active], hi[active] + 1) * days_factor[active]
+        target = rng.integers(lo, hi + 1) * days_factor[active]
         use = (rng.random(allowed.shape) < (target / len(workdays))[:, None]) & allowed
         missing = np.flatnonzero(~use.any(axis=1) & allowed.any(axis=1))
         pick = np.argmax(rng.random((len(missing), len(workdays))) * allowed[missing], axis=1)

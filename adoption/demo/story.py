@@ -1,7 +1,10 @@
 """The cast and plot of the demo organisation: teams, tools, roll-outs and adoption curves.
 
 Everything the generator needs to know that is *not* random lives here, so that tests and
-reports can name the teams with a story (fast, stalling, fading, tiny) from one place.
+reports can name the teams with a story (fast, stalling, fading, tiny) from one place, and
+the three stories of the report's "Adoption over time" part: a department that starts late
+after getting its seats (time to first use), a team whose novices become habitual users (usage
+segments) and a department that levels off below the forecast's target share (Bass forecast).
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from adoption.errors import InputError
 __all__ = [
     "DEMO_STORY",
     "DEPARTMENTS",
+    "HABIT_TEAM",
+    "LATE_START_DEPARTMENT",
+    "NOVICE_MONTHS",
+    "PLATEAU_DEPARTMENT",
     "ROLLOUTS",
     "TOOLS",
     "Curve",
@@ -56,6 +63,16 @@ STALLING_TEAM = "DACH Sales"
 FADING_TEAM = "Mobile"
 TINY_TEAM = "Treasury"
 TINY_TEAM_SIZE = 3
+#: department whose people start using their seats months later than the rest (time to first use)
+LATE_START_DEPARTMENT = "Finance"
+#: team whose people start as novices and become habitual users (usage segments)
+HABIT_TEAM = "Customer Success"
+#: months a person of :data:`HABIT_TEAM` uses the tool only now and then before the habit
+#: forms (by person number, in turn), and the working days a month they use it meanwhile
+NOVICE_MONTHS = (1, 2, 3, 4)
+NOVICE_DAYS = (2, 4)
+#: department whose adoption levels off below the 60 % the forecast aims at (Bass forecast)
+PLATEAU_DEPARTMENT = "Operations"
 #: small teams that are still above the default privacy threshold of 5
 SMALL_TEAMS: dict[str, int] = {"Internal Audit": 7, "Compliance": 8}
 #: relative size of the teams with a story, so that their shares are not noise
@@ -157,6 +174,13 @@ class Curve:
 
 STALL_CURVE = Curve(cap=0.285, rate=1.8, midpoint=1.3)
 FADE_CURVE = Curve(cap=0.66, rate=1.3, midpoint=2.2, fade_after=5.0, fade_rate=0.2)
+#: (low, high) of cap, rate and midpoint drawn for the teams of a story department or team;
+#: late start: a slow, steady rise that reaches half the seat holders only after 7-8 months;
+#: plateau: a quick rise that levels off with about half the people ever active;
+#: habit team: most people active within three months (then novices become habitual)
+LATE_START_RANGES = ((0.82, 0.9), (0.45, 0.55), (6.0, 7.0))
+PLATEAU_RANGES = ((0.56, 0.61), (1.3, 1.7), (1.0, 1.6))
+HABIT_RANGES = ((0.85, 0.9), (1.3, 1.7), (0.8, 1.3))
 
 
 def curve_share(x: np.ndarray, cap, rate, midpoint, fade_after, fade_rate) -> np.ndarray:
@@ -168,10 +192,22 @@ def curve_share(x: np.ndarray, cap, rate, midpoint, fade_after, fade_rate) -> np
 
 
 def draw_curves(rng: np.random.Generator, teams: tuple[str, ...]) -> list[Curve]:
-    """One adoption curve per team: fixed for the story teams, drawn for the others."""
+    """One adoption curve per team: fixed for the story teams, drawn for the others.
+
+    Teams of the late-start and plateau departments and the habit team take the same three
+    draws as any other team, moved into their story's ranges, so that adding a story does not
+    change the curves of the other teams.
+    """
+    ranges = {team: r for department, r in ((LATE_START_DEPARTMENT, LATE_START_RANGES),
+                                             (PLATEAU_DEPARTMENT, PLATEAU_RANGES))
+              for team in DEPARTMENTS[department]} | {HABIT_TEAM: HABIT_RANGES}
     curves = []
     for team in teams:
-        if team == STALLING_TEAM:
+        if team in ranges:
+            draws = rng.uniform(0.0, 1.0, 3)  # as many draws as an ordinary team's
+            curves.append(Curve(*(lo + d * (hi - lo)
+                                  for d, (lo, hi) in zip(draws, ranges[team], strict=True))))
+        elif team == STALLING_TEAM:
             curves.append(STALL_CURVE)
         elif team == FADING_TEAM:
             curves.append(FADE_CURVE)
@@ -207,6 +243,15 @@ class DemoStory:
     tiny_team_size : int
     small_teams : tuple of str
         Teams of 6-9 people: small but above the threshold of 5.
+    late_start_department : str
+        Department whose people start late after getting a seat: its Kaplan-Meier median time
+        to first use is months longer than the organisation's, intervals apart.
+    habit_team : str
+        Team whose active people start as novice users and become habitual (or power) users
+        after one to four months: its habitual share rises and its novice share falls.
+    plateau_department : str
+        Department whose adoption levels off with about half its people ever active, so that
+        its Bass forecast does not reach the target share of 60 % within the horizon.
     tools : tuple of str
         Tool names, as written in ``tools.csv`` and the usage files.
     departments : tuple of str
@@ -228,6 +273,9 @@ class DemoStory:
     tiny_team: str
     tiny_team_size: int
     small_teams: tuple[str, ...]
+    late_start_department: str
+    habit_team: str
+    plateau_department: str
     tools: tuple[str, ...]
     departments: tuple[str, ...]
     first_day: str
@@ -268,6 +316,9 @@ def demo_story(*, start: str | dt.date = "2025-11-01", months: int = 12) -> Demo
         tiny_team=TINY_TEAM,
         tiny_team_size=TINY_TEAM_SIZE,
         small_teams=tuple(SMALL_TEAMS),
+        late_start_department=LATE_START_DEPARTMENT,
+        habit_team=HABIT_TEAM,
+        plateau_department=PLATEAU_DEPARTMENT,
         tools=tuple(t.name for t in TOOLS),
         departments=tuple(DEPARTMENTS),
         first_day=first.isoformat(),
