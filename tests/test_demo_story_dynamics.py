@@ -77,11 +77,10 @@ def test_late_start_department_takes_months_longer_to_first_use(section):
     assert (late["median_days"] > others["median_days"]).all()
     # intervals apart: its lower limit above every other department's upper limit ...
     assert (late["median_ci_low"] > others["median_ci_high"]).all()
-    # ... and above the organisation's median (and its interval, where one can be formed:
-    # on monthly periods the curve may step over one half with no time inside the interval)
-    assert late["median_ci_low"] > org["median_days"]
-    if np.isfinite(org["median_ci_high"]):
-        assert late["median_ci_low"] > org["median_ci_high"]
+    # ... and above the organisation's interval (measured: 151 days, 151-151: on monthly
+    # periods the organisation's curve steps over one half at day 151)
+    assert np.isfinite(org["median_ci_high"])
+    assert late["median_ci_low"] > org["median_ci_high"] >= org["median_days"]
     # the log-rank test against the rest survives Benjamini-Hochberg across departments
     assert late["p_adjusted"] < 0.01
     # and fewer of its people have started within 90 days than anywhere else

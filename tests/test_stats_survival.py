@@ -85,6 +85,30 @@ def test_edges_give_honest_intervals():
     assert np.isnan(logrank_test([1, 2], [1, 1], ["a", "a"])["statistic"])  # one group
 
 
+def test_median_interval_when_the_curve_steps_over_one_half():
+    # 1000 people on a monthly grid: 450 start by day 30, 100 more by day 60, the rest are
+    # followed to day 90 without starting. S(30) = 0.55, S(60) = 0.45: the curve steps over
+    # one half with standard errors of about 0.016 (Greenwood), so Brookmeyer-Crowley keeps
+    # neither time (statsmodels' quantile_ci gives no interval) ...
+    t = np.repeat([30.0, 60.0, 90.0], [450, 100, 450])
+    e = np.repeat([1.0, 1.0, 0.0], [450, 100, 450])
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    assert np.isnan(SurvfuncRight(t, e).quantile_ci(0.5, method="cloglog")[0])
+    med = kaplan_meier_median(t, e)
+    assert med["estimate"] == 60
+    # ... and the interval is read off the log-log band instead (R's survfit, lifelines):
+    # at day 30 the band is about (0.519, 0.580), above one half; at day 60 about
+    # (0.419, 0.481), below it (kaplan_meier_at, checked against lifelines above), so both
+    # limits are day 60: the median is known to the grid's precision
+    at = kaplan_meier_at(t, e, [30, 60])
+    assert at["ci_low"][0] > 0.5 and at["ci_high"][1] < 0.5
+    assert (med["ci_low"], med["ci_high"]) == (60, 60)
+    # with the step straddled by the band (fewer people), the limits are the two times
+    small = kaplan_meier_median(t[::10], e[::10])
+    assert small["estimate"] == 60 and small["ci_low"] <= 30 and small["ci_high"] >= 60
+
+
 def test_bad_input_is_refused():
     with pytest.raises(InputError, match="durations"):
         kaplan_meier_median([-1, 2], [1, 1])

@@ -14,7 +14,11 @@ only chooses the intervals and handles the edges:
 - the median: the smallest time with ``S <= 0.5`` (``inf`` when the curve never gets there, "not
   reached"); its interval is Brookmeyer and Crowley's (1982), by inverting the log-log test
   (``SurvfuncRight.quantile_ci``, as SAS's LIFETEST); an upper limit of ``inf`` means "not
-  reached within the follow-up".
+  reached within the follow-up". That set of times can be empty: with many people on a coarse
+  grid (monthly periods) the curve steps over one half between two event times with standard
+  errors too small to keep either. Then the interval is read off the pointwise log-log band
+  instead, as R's ``survfit`` and lifelines do: from the first time its lower limit is at or
+  below one half to the first time its upper limit is (``inf`` when it never is).
 
 Why statsmodels and not lifelines: lifelines 0.30 requires ``pandas < 3`` (its issue #1685),
 which would pin this package's pandas back; statsmodels, already a dependency, has the same
@@ -142,6 +146,8 @@ def kaplan_meier_median(durations, events, *, confidence: float = 0.95) -> dict[
     out["estimate"] = float(fit.surv_times[below[0]]) if reached else np.inf
     with np.errstate(divide="ignore", invalid="ignore"):
         low, high = fit.quantile_ci(0.5, alpha=1 - confidence, method="cloglog")
+    if not np.isfinite(low) and reached:  # empty set: the band's crossings (docstring)
+        low, high = _band_median_ci(fit, stats.norm.ppf((1 + confidence) / 2))
     if np.isfinite(low):
         # the limits are observed event times, so they bracket the median by construction;
         # min/max only guard the edge where the test rejects at the median's own time
@@ -150,6 +156,24 @@ def kaplan_meier_median(durations, events, *, confidence: float = 0.95) -> dict[
     else:
         out["ci_high"] = np.inf if not reached else np.nan
     return out
+
+
+def _band_median_ci(fit: SurvfuncRight, z: float) -> tuple[float, float]:
+    """First event times at which the log-log band's lower and upper limits reach one half."""
+    s = np.asarray(fit.surv_prob, dtype=float)
+    se = np.asarray(fit.surv_prob_se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = se / (s * np.abs(np.log(s)))
+        inside = (s > 0) & (s < 1) & np.isfinite(sigma)
+        lower = np.where(inside, s ** np.exp(z * sigma), s)
+        upper = np.where(inside, s ** np.exp(-z * sigma), s)
+    times = np.asarray(fit.surv_times, dtype=float)
+
+    def first(curve: np.ndarray) -> float:
+        below = np.flatnonzero(curve <= 0.5 + 1e-12)
+        return float(times[below[0]]) if below.size else np.inf
+
+    return first(lower), first(upper)
 
 
 def logrank_test(durations, events, groups) -> dict[str, float]:
