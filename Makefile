@@ -6,7 +6,7 @@ DEMO   ?= demo
 PERIOD ?= 2026-01
 WORKSPACE ?= $(DEMO)
 
-.PHONY: help venv install demo test lint bench lab report clean
+.PHONY: help venv install demo test lint bench lab report docs clean
 
 help:
 	@echo "make demo    create .venv, install, build the demo workspace in ./$(DEMO), render reports"
@@ -15,6 +15,7 @@ help:
 	@echo "make report  render the report for PERIOD=$(PERIOD) in WORKSPACE=$(WORKSPACE)"
 	@echo "make bench   ingest, metric and report benchmarks (1M and 10M events; several minutes)"
 	@echo "make lint    ruff and the import contracts (lint-imports)"
+	@echo "make docs    API reference from the docstrings (pdoc) in docs/api; warnings fail it"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,5 +48,8 @@ lab: $(VENV)/.installed
 report: $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/adoption report --workspace $(WORKSPACE) --period $(PERIOD)
 
+docs: $(VENV)/.installed
+	$(BIN)/python docs/build_api.py docs/api
+
 clean:
-	rm -rf $(VENV) $(DEMO) bench-data .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(DEMO) docs/api bench-data .pytest_cache .ruff_cache *.egg-info
