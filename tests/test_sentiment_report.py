@@ -11,6 +11,7 @@ from conftest import refresh_store
 
 import adoption
 from adoption.surveys.report import (
+    build_sentiment_by_activity,
     build_sentiment_report,
     build_sentiment_section,
     render_sentiment_report,
@@ -219,3 +220,21 @@ def test_a_team_nobody_in_which_used_ai_is_drawn_without_a_negative_error_bar(tm
     assert delta["penetration_ci_low"] == 0.0
     ax = report_figures.plot_sentiment_quadrant(report.quadrant)
     assert "Delta" in [t.get_text() for t in ax.texts]
+
+
+def test_users_versus_non_users_alone_is_the_reports_table(survey_ws):
+    """The explore notebook's one call gives the sentiment report's own table, wave by wave."""
+    for wave in (None, "2026-03"):
+        expected = build_sentiment_report(survey_ws, wave=wave, min_group_size=5).activity
+        got = build_sentiment_by_activity(survey_ws, wave=wave, min_group_size=5)
+        pd.testing.assert_frame_equal(got, expected)
+    with pytest.raises(adoption.InputError, match=r"wave '2030-01' is not in the store"):
+        build_sentiment_by_activity(survey_ws, wave="2030-01")
+
+
+def test_users_versus_non_users_without_surveys_is_empty_and_says_why(workspace, files):
+    adoption.ingest_files(workspace, [files["roster_jan"], files["usage"]])
+    with pytest.warns(UserWarning, match="no survey waves.*Ingest a survey export"):
+        got = build_sentiment_by_activity(workspace)
+    assert got.empty
+    assert list(got.columns[:4]) == ["wave", "construct", "n", "estimate"]

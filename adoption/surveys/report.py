@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,7 @@ __all__ = [
     "SENTIMENT_NOTEBOOK",
     "SentimentReport",
     "SentimentSection",
+    "build_sentiment_by_activity",
     "build_sentiment_report",
     "build_sentiment_section",
     "load_wave_activity",
@@ -139,6 +141,57 @@ def load_wave_activity(store, waves: pd.DataFrame, *, days: int = ACTIVITY_DAYS)
     if not frames:
         return pd.DataFrame(columns=["wave", "person_id", "active_days"])
     return pd.concat(frames, ignore_index=True)[["wave", "person_id", "active_days"]]
+
+
+def build_sentiment_by_activity(workspace: Workspace | str | os.PathLike[str], *,
+                                wave: str | None = None, min_group_size: int | None = None,
+                                confidence: float = 0.95) -> pd.DataFrame:
+    """Sentiment of tool users versus non-users in one survey wave, from the workspace's store.
+
+    The sentiment report's users-and-non-users table (:func:`sentiment_by_activity`) without
+    the rest of the report: matched respondents active on any AI tool in the
+    :data:`ACTIVITY_DAYS` days before the wave date against those who were not, per construct,
+    through the same privacy gate.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+    wave : str, optional
+        The wave (default the latest).
+    min_group_size : int, optional
+        Default the workspace's ``min_group_size`` (a smaller value is raised to it).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`adoption.surveys.activity.sentiment_by_activity`; no rows, with a
+        ``UserWarning`` saying what to ingest, when the store holds no survey wave.
+
+    Raises
+    ------
+    InputError
+        An unknown wave (the message lists the waves).
+    """
+    ws = _workspace(workspace)
+    k = _group_size(ws, min_group_size)
+    check_confidence(confidence, where="build_sentiment_by_activity")
+    overall = overall_constructs(ws.settings.section("surveys"))
+    with ws.store(read_only=True) as store:
+        waves = load_waves(store)
+        known = waves["wave"].astype(str).tolist()
+        if wave is not None and str(wave) not in known:
+            raise InputError(f"build_sentiment_by_activity: wave {wave!r} is not in the store; "
+                             f"waves: {known!r}. Pass one of them.")
+        if not known:
+            warnings.warn(f"{ws.root}: no survey waves in the store, so no sentiment to compare. "
+                          "Ingest a survey export first (`adoption ingest FILE --wave 2026-03`).",
+                          UserWarning, stacklevel=2)
+        chosen = [str(wave) if wave is not None else known[-1]] if known else []
+        responses = load_responses(store, waves=chosen)
+        activity = load_wave_activity(store, waves[waves["wave"].astype(str).isin(chosen)])
+    return sentiment_by_activity(score_constructs(responses, overall=overall), activity,
+                                 min_group_size=k, confidence=confidence)
 
 
 def build_sentiment_report(workspace: Workspace | str | os.PathLike[str], *,
