@@ -198,16 +198,23 @@ def test_rendered_report_shows_hostile_names_as_text_only(rendered, which: str) 
     handlers = [(t.name, a) for t in soup.find_all(True) for a in t.attrs
                 if a.lower().startswith("on")]
     assert handlers == []
+    # links: to sections of the page, and the navigation's to the index and other reports
+    # in the same folder (relative file names, no scheme)
+    files = {p.name for p in rendered[which].parent.iterdir()}
     assert [a["href"] for a in soup.find_all("a", href=True)
-            if not a["href"].startswith("#")] == []
-    imgs = [i["src"][:22] for i in soup.find_all("img")]
-    assert imgs and set(imgs) == {"data:image/png;base64,"}
+            if not a["href"].startswith("#") and a["href"] not in files] == []
+    assert soup.find("a", href="index.html") is not None
+    # charts are SVG in <img> (no script runs in an image), percent-encoded
+    imgs = [i["src"][:25] for i in soup.find_all("img")]
+    assert imgs and set(imgs) == {"data:image/svg+xml,%3Csvg"}
     text = soup.body.get_text()
     names = [DEPT_SCRIPT, TEAM_IMG, TEAM_SVG, TEAM_LINK, DEPT_PLAIN, ORGANISATION]
     names += [TOOL] if which == "adoption" else []  # the survey store has no tool catalogue
     missing = [n for n in names if n not in text]
     assert missing == []
-    assert soup.title.get_text() == TITLE
+    # the title names the report, its period and the organisation, all as text
+    assert soup.title.get_text().startswith(f"{TITLE} · ")
+    assert soup.title.get_text().endswith(f" · {ORGANISATION}")
 
 
 # -- in Chromium ------------------------------------------------------------------------------

@@ -242,7 +242,9 @@ def test_report_is_self_contained(rendered: tuple[Path, str], soup: BeautifulSou
     # trend, team intervals, funnel, spend, utilisation, shadow AI by team, active by source,
     # usage segments over time
     assert len(images) == 8
-    assert all(img["src"].startswith("data:image/png;base64,") for img in images)
+    # charts are SVG (adoption.report.images), percent-encoded: no "http://" of the SVG
+    # namespace shows in the file (checked above)
+    assert all(img["src"].startswith("data:image/svg+xml,%3Csvg ") for img in images)
     assert all(img.get("alt") for img in images)
 
 

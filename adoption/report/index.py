@@ -1,157 +1,88 @@
-"""The reports index: one self-contained page linking every rendered report, newest first."""
+"""The reports index: one self-contained page linking every rendered report, grouped by kind
+(monthly adoption reports, sentiment reports by survey wave, ...), newest period first, with
+the period in one style for every kind (``October 2026``, as :mod:`adoption.periods` words it).
+Writing it also renews every report's previous/next links (:mod:`adoption.report.navigation`).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import itertools
 import os
-import re
-import tempfile
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from adoption.errors import PeriodError, ReportError
-from adoption.periods import label_period, period_title
+from adoption.errors import ReportError
+from adoption.report.catalogue import (
+    INDEX_NAME,
+    read_report_entries,
+    report_kind_title,
+    write_text_atomic,
+)
 from adoption.report.escape import csp_meta_tag, escape_html
+from adoption.report.navigation import refresh_navigation
 
-__all__ = [
-    "INDEX_NAME",
-    "META_PREFIX",
-    "ReportEntry",
-    "read_report_entries",
-    "read_report_meta",
-    "render_index",
-    "write_text_atomic",
-]
-
-INDEX_NAME = "index.html"
-#: Rendered reports carry ``<meta name="adoption:KEY" content="VALUE">`` tags in their head.
-META_PREFIX = "adoption:"
-_HEAD_BYTES = 65536
+__all__ = ["INDEX_NAME", "render_index"]
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-{csp}
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+{csp}
 <style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
-       max-width: 900px; margin: 0 auto; padding: 32px; line-height: 1.5; }}
-h1 {{ font-size: 26px; margin-bottom: 4px; }}
-p.sub {{ color: #555; margin-top: 0; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 16px; }}
-th, td {{ text-align: left; padding: 6px 10px; border-bottom: 1px solid #e2e2e2; }}
-th {{ border-bottom: 1px solid #999; }}
-a {{ color: #0b5cad; }}
+{css}
 </style>
 </head>
 <body>
-<h1>{title}</h1>
+<div class="page index-page">
+<main>
+<h1>{heading}</h1>
 <p class="sub">{subtitle}</p>
 {body}
+</main>
+</div>
 </body>
 </html>
 """
 
 
-@dataclass(frozen=True)
-class ReportEntry:
-    """One rendered report as listed in the index."""
-
-    file: str
-    title: str
-    period: str
-    period_kind: str
-    period_start: dt.date | None
-    rendered_at: dt.datetime
+@cache
+def _report_css() -> str:
+    """The stylesheet the reports and the index share (``templates/report/report.css``)."""
+    return (resources.files("adoption.report") / "templates" / "report" / "report.css"
+            ).read_text(encoding="utf-8")
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-class _MetaReader(HTMLParser):
-    """Collects ``<meta name="adoption:KEY" content="VALUE">`` tags, in any attribute order."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "meta":
-            a = dict(attrs)
-            name = a.get("name") or ""
-            if name.startswith(META_PREFIX) and a.get("content") is not None:
-                self.meta[name.removeprefix(META_PREFIX)] = str(a["content"])
-
-
-def read_report_meta(path: str | os.PathLike[str]) -> dict[str, str]:
-    """The ``adoption:`` meta tags of a rendered report (read from the start of the file)."""
-    with Path(path).open("r", encoding="utf-8", errors="replace") as fh:
-        head = fh.read(_HEAD_BYTES)
-    reader = _MetaReader()
-    reader.feed(head.split("</head>")[0])
-    return reader.meta
-
-
-_WAVE_MONTH = re.compile(r"^\d{4}-\d{2}")
-
-
-def _entry(path: Path) -> ReportEntry:
-    meta = read_report_meta(path)
-    mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-    try:
-        rendered = dt.datetime.fromisoformat(meta["rendered_at"])
-    except (KeyError, ValueError):
-        rendered = mtime
-    start = None
-    # a survey report is listed under its wave, dated by the month its name starts with
-    # (2026-09_ai_adoption_pulse, or an older 2026-09)
-    label = meta.get("period") or meta.get("wave") or ""
-    kind = meta.get("period_kind", "") if meta.get("period") else ("survey wave" if label else "")
-    when = label if meta.get("period") else (_WAVE_MONTH.match(label) or [""])[0]
-    if when:
-        try:
-            start = label_period(when, meta.get("period_kind") or None).start
-        except PeriodError:
-            start = None
-    return ReportEntry(file=path.name, title=meta.get("title") or path.stem,
-                       period=label, period_kind=kind, period_start=start,
-                       rendered_at=rendered)
-
-
-def read_report_entries(reports_dir: str | os.PathLike[str]) -> list[ReportEntry]:
-    """The HTML reports in ``reports_dir`` (not the index), newest period first."""
-    folder = Path(reports_dir)
-    entries = [_entry(p) for p in folder.glob("*.html")
-               if p.name != INDEX_NAME and not p.name.startswith(".")]
-    return sorted(entries, key=lambda e: (e.period_start or dt.date.min, e.rendered_at),
-                  reverse=True)
+def _table(entries) -> str:
+    rows = "\n".join(
+        f"<tr><td>{escape_html(e.when or '–')}</td>"
+        f'<td><a href="{escape_html(quote(e.file))}">{escape_html(e.title)}</a>'
+        + (f" <span class=\"sub\">(wave {escape_html(e.period)})</span>"
+           if e.period_kind == "survey wave" else "")
+        + f"</td><td>{e.rendered_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC</td></tr>"
+        for e in entries)
+    return ('<div class="scroll-x" tabindex="0"><table class="reports"><thead><tr>'
+            "<th>Period</th><th>Report</th><th>Rendered</th></tr></thead>"
+            f"<tbody>\n{rows}\n</tbody></table></div>")
 
 
 def render_index(reports_dir: str | os.PathLike[str], *, organisation: str | None = None) -> Path:
-    """Write ``index.html`` in ``reports_dir``: a page linking every report, newest first.
+    """Write ``index.html`` in ``reports_dir``: every report, grouped by kind, newest first.
+
+    Also renews every report's previous/next and index links
+    (:func:`adoption.report.navigation.refresh_navigation`), so that they link to what the
+    folder holds now.
 
     Parameters
     ----------
     reports_dir : path-like
         Folder with the rendered reports.
     organisation : str, optional
-        Shown under the page title.
+        Shown under the page title and in the page's title.
 
     Returns
     -------
@@ -169,22 +100,19 @@ def render_index(reports_dir: str | os.PathLike[str], *, organisation: str | Non
             f"Reports folder {str(folder)!r} does not exist. Render a report first, or pass "
             "the workspace's reports/ folder."
         )
-    rows = []
-    for e in read_report_entries(folder):
-        when = e.period
-        if e.period:
-            with contextlib.suppress(PeriodError):
-                when = period_title(label_period(e.period, e.period_kind or None))
-        rows.append(
-            f'<tr><td>{escape_html(when[:1].upper() + when[1:] if when else "–")}</td>'
-            f'<td><a href="{escape_html(quote(e.file))}">{escape_html(e.title)}</a></td>'
-            f"<td>{e.rendered_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC</td></tr>"
-        )
-    body = ("<table><thead><tr><th>Period</th><th>Report</th><th>Rendered</th></tr></thead>"
-            "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>") if rows else (
+    entries = read_report_entries(folder)
+    sections = [f"<section><h2>{escape_html(report_kind_title(group))}</h2>\n"
+                f"{_table(list(group_entries))}</section>"
+                for group, group_entries in itertools.groupby(entries, key=lambda e: e.group)]
+    body = "\n".join(sections) or (
         "<p>No reports yet. Render one with <code>adoption report --period 2026-01</code>.</p>")
-    n = len(rows)
+    n = len(entries)
     subtitle = " · ".join(x for x in (organisation, f"{n} report{'s' if n != 1 else ''}") if x)
-    page = _PAGE.format(title="AI adoption reports", subtitle=escape_html(subtitle), body=body,
-                        csp=csp_meta_tag())
-    return write_text_atomic(folder / INDEX_NAME, page)
+    heading = "AI adoption reports"
+    title = " · ".join(x for x in (heading, organisation) if x)
+    page = _PAGE.format(title=escape_html(title), heading=heading,
+                        subtitle=escape_html(subtitle), body=body, csp=csp_meta_tag(),
+                        css=_report_css())
+    out = write_text_atomic(folder / INDEX_NAME, page)
+    refresh_navigation(folder)
+    return out

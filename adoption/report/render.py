@@ -20,7 +20,6 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import jinja2
 import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
@@ -29,8 +28,11 @@ from nbconvert import HTMLExporter
 from adoption.errors import ReportError
 from adoption.periods import parse_period
 from adoption.privacy import check_min_group_size
-from adoption.report.escape import csp_meta_tag
-from adoption.report.index import META_PREFIX, render_index, write_text_atomic
+from adoption.report.catalogue import META_PREFIX, report_entry, write_text_atomic
+from adoption.report.escape import csp_meta_tag, escape_html
+from adoption.report.images import svg_data_uri
+from adoption.report.index import render_index
+from adoption.report.navigation import insert_navigation, page_title
 from adoption.version import __version__
 from adoption.workspace import Workspace, as_workspace
 
@@ -51,39 +53,14 @@ KERNEL = "python3"
 _META_PARAMS = ("title", "period", "period_kind", "comparison_period", "wave",
                 "comparison_wave")
 
-_TEMPLATE_NAME = "adoption_report.html.j2"
-_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}
-{{ csp_meta_tag }}
-{%- for name, value in resources.get('report_meta', {}).items() %}
-<meta name="{{ meta_prefix }}{{ name }}" content="{{ value | e }}">
-{%- endfor %}
-{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block data_png scoped -%}
-<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
-<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
- alt="{{ (cell.metadata.get('alt') or 'Chart') | escape_html }}">
-</div>
-{%- endblock data_png -%}
-{%- block extra_css -%}
-<style type="text/css">
-body.jp-Notebook { max-width: 1040px; margin: 0 auto; padding: 24px 32px 48px; }
-.jp-OutputArea-output img { max-width: 100%; height: auto; }
-.jp-RenderedHTMLCommon { font-size: 15px; line-height: 1.5; }
-.jp-RenderedHTMLCommon h1 { font-size: 28px; margin-bottom: 4px; }
-table.adoption-table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
-table.adoption-table th { border-bottom: 1px solid #999; background: #fff; }
-table.adoption-table tbody tr:nth-child(odd) { background: #f5f7fa; }
-table.adoption-table caption { color: #444; font-size: 13px; max-width: 900px; }
-@media print { body.jp-Notebook { max-width: none; padding: 0; } }
-</style>
-{%- endblock extra_css -%}
-"""
-_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+#: our nbconvert template (adoption/report/templates/report): own markup and CSS, no script
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_TEMPLATE_NAME = "report"
+#: the kernel draws charts as SVG with text as text (sharp in print, a small file; see
+#: adoption.report.images); the notebooks' own settings stay as they are for analysts
+_KERNEL_ARGS = ["--InlineBackend.figure_formats=svg",
+                "--InlineBackend.rc={'svg.fonttype': 'none', "
+                "'font.sans-serif': ['DejaVu Sans', 'Arial', 'Helvetica']}"]
 #: A URL that makes a browser go to the network: src/href/url()/@import with a scheme or //.
 _NETWORK_REF = re.compile(
     r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*|url\(\s*["']?\s*|@import\s+["'])"""
@@ -141,7 +118,8 @@ def _kernel_manager(log_file: Path) -> type[AsyncKernelManager]:
     class ReportKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: object) -> None:
             with log_file.open("ab") as fh:  # the child keeps its own copy of the handle
-                await super()._async_launch_kernel(kernel_cmd, **(kw | {"stderr": fh}))
+                await super()._async_launch_kernel([*kernel_cmd, *_KERNEL_ARGS],
+                                                   **(kw | {"stderr": fh}))
 
     return ReportKernelManager
 
@@ -197,21 +175,21 @@ def _for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _export(nb: nbformat.NotebookNode, title: str, meta: Mapping[str, str]) -> str:
     exporter = HTMLExporter(
-        template_name="lab",
-        template_file=_TEMPLATE_NAME,
-        extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        extra_template_basedirs=[str(_TEMPLATES)],
+        template_name=_TEMPLATE_NAME,
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,
         embed_images=True,
     )
+    exporter.register_filter("svg_data_uri", svg_data_uri)
+    exporter.register_filter("escape_html", escape_html)
     exporter.environment.globals["meta_prefix"] = META_PREFIX
     exporter.environment.globals["csp_meta_tag"] = csp_meta_tag()
-    nb.metadata["title"] = title
-    html, _ = exporter.from_notebook_node(nb, resources={"report_meta": dict(meta)})
-    # the theme CSS's comments cite web pages; drop them so the file names no URL at all
-    return _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], html)
+    html, _ = exporter.from_notebook_node(
+        nb, resources={"report_meta": dict(meta), "page_title": title})
+    return html
 
 
 def check_self_contained(html: str, *, where: str = "report") -> None:
@@ -228,8 +206,8 @@ def check_self_contained(html: str, *, where: str = "report") -> None:
         )
 
 
-def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLike[str],
-                    **params: object) -> Path:
+def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLike[str], *,
+                    organisation: str | None = None, **params: object) -> Path:
     """Run a parameterised notebook and write it as one self-contained HTML file, code hidden.
 
     Parameters
@@ -237,7 +215,10 @@ def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLik
     notebook : path-like
         The notebook; its first ``parameters``-tagged cell lists the allowed parameters.
     out_html : path-like
-        The HTML file to write (replaced atomically; its folder is created if missing).
+        The HTML file to write (replaced atomically; its folder is created if missing). Its
+        previous/next links go to the reports of the same kind in its folder.
+    organisation : str, optional
+        Shown in the page's title (not a notebook parameter).
     **params
         Parameter values (literals; paths are passed as strings).
 
@@ -262,8 +243,11 @@ def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLik
         nb = _execute(notebook, values, Path(scratch))
     meta = {k: str(values[k]) for k in _META_PARAMS if values.get(k) is not None}
     meta |= {"title": title, "notebook": notebook.name, "version": __version__,
+             **({"organisation": organisation} if organisation else {}),
              "rendered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    html = _export(_for_readers(nb), title, meta)
+    entry = report_entry(out.name, meta)
+    html = _export(_for_readers(nb), page_title(entry, organisation), meta)
+    html = insert_navigation(html, current=entry, folder=out.parent)
     check_self_contained(html, where=f"{notebook.name} -> {out.name}")
     write_text_atomic(out, html)
     log.info("rendered %s to %s (%d kB)", notebook.name, out, len(html) // 1024)
@@ -322,6 +306,6 @@ def render_adoption_report(
     if title:
         params["title"] = title
     out = ws.reports_dir / f"adoption_{target.label}.html"
-    render_notebook(report_notebook_path(), out, **params)
+    render_notebook(report_notebook_path(), out, organisation=ws.settings.organisation, **params)
     render_index(ws.reports_dir, organisation=ws.settings.organisation)
     return out

@@ -113,9 +113,10 @@ def _style(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> Sty
     Every cell and label is HTML-escaped (values come from users' files); ``caption`` is
     Markdown (as the report's captions are), shown as HTML with raw HTML escaped.
     """
-    styler = escape_styler(frame.style).hide(axis="index").set_table_attributes(
-        f'class="dataframe adoption-table" data-table="{name}"'
-    )
+    # cell_ids=False: an id on a cell only where a cell has a style of its own (none do), which
+    # keeps a report's HTML a third smaller
+    styler = escape_styler(Styler(frame, cell_ids=False)).hide(axis="index")
+    styler = styler.set_table_attributes(f'class="dataframe adoption-table" data-table="{name}"')
     styler = styler.set_table_styles([
         {"selector": "th", "props": "text-align: left; padding: 4px 10px;"},
         {"selector": "td", "props": "text-align: left; padding: 4px 10px; white-space: nowrap;"},

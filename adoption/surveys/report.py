@@ -324,7 +324,8 @@ def render_sentiment_report(workspace: Workspace | str | os.PathLike[str], *, wa
         params["title"] = title
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(wave))
     out = ws.reports_dir / f"sentiment_{safe}.html"
-    render_notebook(report_notebook_path(SENTIMENT_NOTEBOOK), out, **params)
+    render_notebook(report_notebook_path(SENTIMENT_NOTEBOOK), out,
+                    organisation=ws.settings.organisation, **params)
     render_index(ws.reports_dir, organisation=ws.settings.organisation)
     return out
 
