@@ -64,6 +64,11 @@ _LAZY = {
     "plot_shadow_by_team": "adoption.governance.display",
     "plot_spend": "adoption.governance.display",
     "plot_utilisation": "adoption.governance.display",
+    "ExecutiveSummary": "adoption.governance.executive",
+    "alert_status": "adoption.governance.executive",
+    "build_executive_summary": "adoption.governance.executive",
+    "describe_executive": "adoption.governance.executive",
+    "format_executive_tiles": "adoption.governance.executive",
 }
 
 __all__ = sorted(_LAZY)

@@ -45,16 +45,26 @@ def _money(amount: object, currency: str) -> str:
 
 
 def format_alerts_table(source: GovernanceSection | pd.DataFrame) -> Styler:
-    """The alerts: ``Severity, Where, What, Evidence`` (a section or the build_alerts frame)."""
+    """The alerts: ``Severity, Where, What, Evidence`` (a section or the build_alerts frame).
+
+    A frame with ``status`` (the executive page's alerts,
+    :func:`adoption.governance.executive.alert_status`) starts with a ``Status`` column:
+    new, ongoing or resolved since the comparison period.
+    """
     alerts = source if isinstance(source, pd.DataFrame) else source.alerts
     rows = [[r.severity.capitalize(), r.team if isinstance(r.team, str) else "Organisation",
              r.message, r.evidence] for r in alerts.itertuples(index=False)]
     out = pd.DataFrame(rows, columns=["Severity", "Where", "What", "Evidence"])
-    styler = _style(out, name="alerts",
-                    caption="Alerts of this period, most urgent first, with their evidence.")
+    caption = "Alerts of this period, most urgent first, with their evidence."
+    if "status" in alerts.columns:
+        out.insert(0, "Status", alerts["status"].str.capitalize().to_numpy())
+        caption = ("Alerts of this period, most urgent first, with their evidence; resolved: "
+                   "raised in the comparison period, not any more.")
+    styler = _style(out, name="alerts", caption=caption)
+    wrap = "td.col3, td.col4" if "status" in alerts.columns else "td.col2, td.col3"
     # long text wraps (the report's table look keeps cells on one line)
     return styler.set_table_styles([{
-        "selector": "td.col2, td.col3",
+        "selector": wrap,
         "props": "white-space: normal; min-width: 260px; max-width: 420px;"}], overwrite=False)
 
 

@@ -93,6 +93,13 @@ class GovernanceSection:
         None when there is nothing to compare.
     shadow_organisation : DataFrame or None
         The organisation row of unsanctioned AI use in the period (with its ``evidence``).
+    comparison_period : str or None
+        The period compared with (default the one before), None before the data's start.
+    totals_previous, alerts_previous : DataFrame or None
+        ``totals`` and ``alerts`` of the comparison period (None: no data then), for the
+        executive page's changes and the alerts' status (:mod:`adoption.governance.executive`).
+    shadow_trend_organisation : DataFrame or None
+        The organisation row of the shadow-AI change into the period.
     captions : Mapping of str to str
         ``alerts, spend, reclaimable, overlaps, shadow``.
     """
@@ -116,6 +123,10 @@ class GovernanceSection:
     shadow: pd.DataFrame | None = None
     shadow_trend: pd.DataFrame | None = None
     shadow_organisation: pd.DataFrame | None = None
+    comparison_period: str | None = None
+    totals_previous: pd.DataFrame | None = None
+    alerts_previous: pd.DataFrame | None = None
+    shadow_trend_organisation: pd.DataFrame | None = None
     captions: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -154,6 +165,20 @@ def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: floa
             several_tools(overlap_rows(overlaps, by="organisation")), levels)
 
 
+def _comparison(ws: Any, label: str, kind: str, sp_every: pd.DataFrame, heads: pd.DataFrame,
+                k: int, confidence: float) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Seat totals and alerts of the comparison period (None where it has no data)."""
+    sp = sp_every[sp_every["period"].astype(str) == label]
+    totals = (compute_seat_totals(sp, headcounts=heads, min_group_size=k, confidence=confidence)
+              if len(sp) else None)
+    try:
+        alerts = build_alerts(ws, period=label, period_kind=kind, min_group_size=k,
+                              confidence=confidence, seat_periods=sp, headcounts=heads)
+    except InputError:  # the comparison period is before the data's start
+        alerts = None
+    return totals, alerts
+
+
 def build_governance_section(
     workspace: Any,
     *,
@@ -161,6 +186,7 @@ def build_governance_section(
     period_kind: str = "month",
     min_group_size: int | None = None,
     confidence: float = 0.95,
+    comparison_period: str | None = None,
 ) -> GovernanceSection:
     """Compute the governance section of a period's report.
 
@@ -172,6 +198,9 @@ def build_governance_section(
     min_group_size : int, optional
         Raise the workspace's threshold (never lower it).
     confidence : float, default 0.95
+    comparison_period : str, optional
+        The period whose seat totals and alerts the executive page compares with (default:
+        the one before ``period``).
     """
     from adoption.workspace import as_workspace
 
@@ -179,9 +208,12 @@ def build_governance_section(
     k = resolve_min_group_size(ws.settings, min_group_size)
     check_min_group_size(k, where="build_governance_section")
     target = parse_period(period, period_kind, week_start=ws.settings.week_start_index)
+    before = (parse_period(comparison_period, period_kind,
+                           week_start=ws.settings.week_start_index)
+              if comparison_period else target.previous())
     gov = governance_settings(ws)
-    sp_all = load_seat_periods(ws, period_kind=period_kind, settings=gov)
-    sp_all = sp_all[sp_all["period_start"] <= pd.Timestamp(target.start)]
+    sp_every = load_seat_periods(ws, period_kind=period_kind, settings=gov)
+    sp_all = sp_every[sp_every["period_start"] <= pd.Timestamp(target.start)]
     labels = sorted(sp_all["period"].astype(str).unique())[-TREND_PERIODS:]
     sp_all = sp_all[sp_all["period"].astype(str).isin(labels)]
     sp = sp_all[sp_all["period"].astype(str) == target.label]
@@ -196,6 +228,10 @@ def build_governance_section(
                           shadow_trend=shadow_all, seat_levels=levels)
     shadow_trend = (None if shadow_all.empty else  # None: nothing to compare with
                     shadow_all[shadow_all["level"].astype(str) == "team"].reset_index(drop=True))
+    shadow_trend_org = (None if shadow_all.empty else shadow_all[
+        shadow_all["level"].astype(str) == "organisation"].reset_index(drop=True))
+    totals_before, alerts_before = _comparison(ws, before.label, period_kind, sp_every, heads,
+                                               k, confidence)
     as_of = sp["as_of"].max().date() if len(sp) else None
     with ws.store(read_only=True) as store:  # team labels as they may be published
         labels = load_group_labels(store)
@@ -208,7 +244,9 @@ def build_governance_section(
         min_group_size=k, idle_days=gov.idle_days, confidence=confidence, alerts=alerts,
         tools=tools, totals=totals, teams=teams, spend_trend=trend, overlaps=overlaps,
         overlaps_organisation=org_overlaps.reset_index(drop=True),
-        shadow=shadow, shadow_trend=shadow_trend, shadow_organisation=shadow_org)
+        shadow=shadow, shadow_trend=shadow_trend, shadow_organisation=shadow_org,
+        comparison_period=before.label, totals_previous=totals_before,
+        alerts_previous=alerts_before, shadow_trend_organisation=shadow_trend_org)
     captions = {"alerts": describe_alerts(section), "spend": describe_spend(section),
                 "reclaimable": describe_reclaimable(section),
                 "overlaps": describe_overlaps(section), "shadow": describe_shadow(section)}

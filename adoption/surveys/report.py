@@ -348,6 +348,8 @@ class SentimentSection:
     #: teams by adoption (active on any AI tool, as the adoption report's team table) against
     #: sentiment, for the wave's month (:func:`adoption_sentiment_quadrant`)
     quadrant: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the organisation's change from the comparison wave (the executive page's sentiment tile)
+    change_organisation: pd.DataFrame | None = None
 
 
 def build_sentiment_section(workspace: Workspace | str | os.PathLike[str], *, period: str,
@@ -375,10 +377,13 @@ def build_sentiment_section(workspace: Workspace | str | os.PathLike[str], *, pe
     scores = score_constructs(responses, overall=overall_constructs(ws.settings.section("surveys")))
     summary = summarise_sentiment(scores[scores["wave"].astype(str) == wave],
                                   min_group_size=k, confidence=confidence)
-    change = None
+    change = change_org = None
     if before and (scores["wave"].astype(str) == before).any():
         change = compute_wave_change(scores, wave=wave, comparison_wave=before,
                                      min_group_size=k, confidence=confidence)
+        change_org = compute_wave_change(scores, wave=wave, comparison_wave=before,
+                                         by="organisation", min_group_size=k,
+                                         confidence=confidence)
     return SentimentSection(
         wave=wave, wave_date=pd.Timestamp(waves["wave_date"].iloc[-1]).date(),
         comparison_wave=before, min_group_size=k, summary=summary, change=change,
@@ -386,4 +391,5 @@ def build_sentiment_section(workspace: Workspace | str | os.PathLike[str], *, pe
         nps=compute_nps(responses[responses["wave"].astype(str) == wave], min_group_size=k,
                         confidence=confidence),
         quadrant=adoption_sentiment_quadrant(summary, person_periods, wave=wave,
-                                             min_group_size=k, confidence=confidence))
+                                             min_group_size=k, confidence=confidence),
+        change_organisation=change_org)
