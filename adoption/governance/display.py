@@ -48,23 +48,24 @@ def format_alerts_table(source: GovernanceSection | pd.DataFrame) -> Styler:
     """The alerts: ``Severity, Where, What, Evidence`` (a section or the build_alerts frame).
 
     A frame with ``status`` (the executive page's alerts,
-    :func:`adoption.governance.executive.alert_status`) starts with a ``Status`` column:
-    new, ongoing or resolved since the comparison period.
+    :func:`adoption.governance.executive.alert_status`) adds it to the severity: "High, new",
+    "Medium, ongoing", "High, resolved" (since the comparison period).
     """
     alerts = source if isinstance(source, pd.DataFrame) else source.alerts
-    rows = [[r.severity.capitalize(), r.team if isinstance(r.team, str) else "Organisation",
-             r.message, r.evidence] for r in alerts.itertuples(index=False)]
+    status = alerts["status"] if "status" in alerts.columns else [None] * len(alerts)
+    rows = [[r.severity.capitalize() + (f", {st}" if st else ""),
+             r.team if isinstance(r.team, str) else "Organisation", r.message, r.evidence]
+            for r, st in zip(alerts.itertuples(index=False), status, strict=True)]
     out = pd.DataFrame(rows, columns=["Severity", "Where", "What", "Evidence"])
     caption = "Alerts of this period, most urgent first, with their evidence."
     if "status" in alerts.columns:
-        out.insert(0, "Status", alerts["status"].str.capitalize().to_numpy())
-        caption = ("Alerts of this period, most urgent first, with their evidence; resolved: "
-                   "raised in the comparison period, not any more.")
+        caption = ("Alerts of this period, most urgent first, with their evidence; each is new, "
+                   "ongoing (raised in the comparison period too) or resolved (raised then, "
+                   "not now).")
     styler = _style(out, name="alerts", caption=caption)
-    wrap = "td.col3, td.col4" if "status" in alerts.columns else "td.col2, td.col3"
     # long text wraps (the report's table look keeps cells on one line)
     return styler.set_table_styles([{
-        "selector": wrap,
+        "selector": "td.col2, td.col3",
         "props": "white-space: normal; min-width: 260px; max-width: 420px;"}], overwrite=False)
 
 
