@@ -130,3 +130,12 @@ def test_several_files_on_a_terminal_get_one_progress_bar(workspace, files, monk
     # the bar counts the three files' bytes, naming the file being read
     assert "Ingesting" in bar and f"{total / 1000:.2f}k/{total / 1000:.2f}k" in bar and "usage.csv" in bar
     assert "3 file(s): read 15" in capsys.readouterr().out  # the summary is unchanged
+
+
+def test_a_new_workspace_says_it_holds_no_data_yet(workspace, capsys):
+    """Not "changed by an older version ... rebuild", which sent new users the wrong way."""
+    for argv in (["metrics", "--period", "2026-01"], ["report", "--period", "2026-01"],
+                 ["shadow-ai", "--period", "2026-01"]):
+        assert main([argv[0], "--workspace", str(workspace.root), *argv[1:]]) == 2
+        err = capsys.readouterr().err
+        assert "holds no data yet" in err and "adoption ingest" in err and "rebuild" not in err

@@ -9,6 +9,7 @@ small enough for pandas.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -53,6 +54,12 @@ def check_canonical(store) -> None:
     if canonical_is_current(store.con):
         return
     if getattr(store, "read_only", False):
+        if not store.con.execute("SELECT count(*) FROM ingest_log").fetchone()[0]:
+            raise WorkspaceError(
+                f"The workspace {str(Path(store.path).parent)!r} holds no data yet. Ingest a "
+                "roster and "
+                "usage or vendor exports first (adoption ingest --workspace DIR FILE ..., or "
+                "adoption.ingest_files(workspace, [...]) in Python), then try again.")
         raise WorkspaceError(
             f"The store {str(store.path)!r} was changed by an older version of adoption and its "
             "canonical tables are out of date. Rebuild them once with `adoption rebuild "
@@ -91,15 +98,9 @@ def _check_tools(store, tools: Sequence[str] | None) -> list[str] | None:
 
 
 def load_period_labels(store, *, period_kind: str = "month") -> list[str]:
-    """The labels of the canonical periods of ``period_kind``, oldest first.
-
-    They run from the first to the last day with activity data of any source.
-    """
-    _check_kind(period_kind, "load_period_labels")
-    check_canonical(store)
-    return [r[0] for r in store.con.execute(
-        "SELECT period FROM period_spans WHERE period_kind = ? ORDER BY period_start",
-        [period_kind]).fetchall()]
+    """The labels of the canonical periods of ``period_kind``, oldest first
+    (:func:`load_periods`' ``period`` column)."""
+    return load_periods(store, period_kind=period_kind)["period"].astype(str).tolist()
 
 
 def check_period_has_data(store, period) -> None:
