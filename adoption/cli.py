@@ -401,7 +401,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     _say(f"Rendering the {period.title} report ...")
     out = render_adoption_report(ws, period=period.label, period_kind=period.kind,
                                  comparison_period=args.comparison_period,
-                                 min_group_size=args.min_group_size, title=args.title)
+                                 min_group_size=args.min_group_size, title=args.title,
+                                 progress=sys.stderr.isatty())
     _say(f"Report: {out}\nIndex:  {out.parent / 'index.html'}")
     return 0
 

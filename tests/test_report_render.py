@@ -327,3 +327,26 @@ def test_index_orders_reports_newest_period_first(tmp_path: Path) -> None:
     order = [index.index(f"adoption_{p}.html") for p in ("2026-01", "2025-12", "2025-11")]
     assert order == sorted(order)
     assert "Report &amp; more" in index and "2026-02-03 10:15 UTC" in index
+
+
+def test_render_progress_names_the_sections(workspace: adoption.Workspace, capsys) -> None:
+    """On a terminal the CLI asks for a bar: it names the section being computed."""
+    from adoption.report.render import render_adoption_report
+
+    render_adoption_report(workspace, period="2026-01", progress=True)
+    err = capsys.readouterr().err
+    # the notebook's computing cells come first, then its "##" sections (Alerts, Teams, ...)
+    assert "computing governance" in err and "Teams" in err and "cell" in err
+
+
+def test_section_names_follow_the_headings() -> None:
+    import nbformat
+
+    from adoption.report.progress import section_names
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("## Teams"),
+        nbformat.v4.new_code_cell("x"), nbformat.v4.new_markdown_cell("Some words"),
+        nbformat.v4.new_code_cell("y")])
+    nb.cells[0]["id"] = "build-governance"
+    assert section_names(nb) == ["computing governance", "Teams", "Teams", "Teams", "Teams"]

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -129,14 +130,18 @@ def _kernel_log(path: Path) -> str:
     return "\n".join(lines[-10:])
 
 
-def _execute(notebook: Path, params: dict[str, object], scratch: Path) -> nbformat.NotebookNode:
+def _execute(notebook: Path, params: dict[str, object], scratch: Path, *,
+             progress: bool = False) -> nbformat.NotebookNode:
+    from adoption.report.progress import ENGINE
+
     executed = scratch / notebook.name
     kernel_log = scratch / "kernel.log"
+    bar = {"desc": "Rendering", "unit": "cell", "file": sys.stderr, "leave": False}
     try:
         papermill.execute_notebook(
             str(notebook), str(executed), parameters=params, kernel_name=KERNEL,
-            report_mode=True, cwd=str(scratch), progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False,
+            report_mode=True, cwd=str(scratch), progress_bar=bar if progress else False,
+            log_output=False, request_save_on_cell_execute=False, engine_name=ENGINE,
             kernel_manager_class=_kernel_manager(kernel_log),
         )
     except papermill.PapermillExecutionError as e:
@@ -207,7 +212,8 @@ def check_self_contained(html: str, *, where: str = "report") -> None:
 
 
 def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLike[str], *,
-                    organisation: str | None = None, **params: object) -> Path:
+                    organisation: str | None = None, progress: bool = False,
+                    **params: object) -> Path:
     """Run a parameterised notebook and write it as one self-contained HTML file, code hidden.
 
     Parameters
@@ -219,6 +225,8 @@ def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLik
         previous/next links go to the reports of the same kind in its folder.
     organisation : str, optional
         Shown in the page's title (not a notebook parameter).
+    progress : bool, default False
+        Show a progress bar on stderr, named after the report section being computed.
     **params
         Parameter values (literals; paths are passed as strings).
 
@@ -240,7 +248,7 @@ def render_notebook(notebook: str | os.PathLike[str], out_html: str | os.PathLik
     values = {k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in params.items()}
     title = str(values.get("title") or _default(allowed.get("title", {})) or notebook.stem)
     with tempfile.TemporaryDirectory(prefix="adoption-render-") as scratch:
-        nb = _execute(notebook, values, Path(scratch))
+        nb = _execute(notebook, values, Path(scratch), progress=progress)
     meta = {k: str(values[k]) for k in _META_PARAMS if values.get(k) is not None}
     meta |= {"title": title, "notebook": notebook.name, "version": __version__,
              **({"organisation": organisation} if organisation else {}),
@@ -262,6 +270,7 @@ def render_adoption_report(
     comparison_period: str | None = None,
     min_group_size: int | None = None,
     title: str | None = None,
+    progress: bool = False,
 ) -> Path:
     """Render the adoption report of one period into the workspace's ``reports/`` folder.
 
@@ -276,6 +285,8 @@ def render_adoption_report(
         As for :func:`adoption.report.build_adoption_report`.
     title : str, optional
         Report title (default the notebook's, "AI adoption report").
+    progress : bool, default False
+        Show a progress bar on stderr, section by section.
 
     Returns
     -------
@@ -306,6 +317,7 @@ def render_adoption_report(
     if title:
         params["title"] = title
     out = ws.reports_dir / f"adoption_{target.label}.html"
-    render_notebook(report_notebook_path(), out, organisation=ws.settings.organisation, **params)
+    render_notebook(report_notebook_path(), out, organisation=ws.settings.organisation,
+                    progress=progress, **params)
     render_index(ws.reports_dir, organisation=ws.settings.organisation)
     return out

@@ -16,6 +16,7 @@ Survey exports themselves are loaded with ``adoption ingest FILE [--instrument F
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 __all__ = ["register"]
@@ -110,7 +111,8 @@ def _report(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args.workspace)
     out = render_sentiment_report(ws, wave=args.wave, comparison_wave=args.comparison_wave,
-                                  min_group_size=args.min_group_size)
+                                  min_group_size=args.min_group_size,
+                                  progress=sys.stderr.isatty())
     if out is not None:
         print(f"Sentiment report of wave {args.wave}: {out}")
     return 0

@@ -298,8 +298,11 @@ def build_sentiment_report(workspace: Workspace | str | os.PathLike[str], *,
 
 def render_sentiment_report(workspace: Workspace | str | os.PathLike[str], *, wave: str,
                             comparison_wave: str | None = None,
-                            min_group_size: int | None = None, title: str | None = None) -> Path:
+                            min_group_size: int | None = None, title: str | None = None,
+                            progress: bool = False) -> Path:
     """Render the wave's sentiment report to ``reports/sentiment_<wave>.html``; refresh index.
+
+    ``progress`` shows a progress bar on stderr, section by section.
 
     Raises
     ------
@@ -325,7 +328,7 @@ def render_sentiment_report(workspace: Workspace | str | os.PathLike[str], *, wa
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(wave))
     out = ws.reports_dir / f"sentiment_{safe}.html"
     render_notebook(report_notebook_path(SENTIMENT_NOTEBOOK), out,
-                    organisation=ws.settings.organisation, **params)
+                    organisation=ws.settings.organisation, progress=progress, **params)
     render_index(ws.reports_dir, organisation=ws.settings.organisation)
     return out
 
