@@ -139,3 +139,16 @@ def test_a_new_workspace_says_it_holds_no_data_yet(workspace, capsys):
         assert main([argv[0], "--workspace", str(workspace.root), *argv[1:]]) == 2
         err = capsys.readouterr().err
         assert "holds no data yet" in err and "adoption ingest" in err and "rebuild" not in err
+
+
+def test_survey_report_checks_the_wave_before_a_kernel_starts(demo_workspace, capsys,
+                                                              monkeypatch):
+    def never(*a, **k):  # pragma: no cover - reached only if the check is missing
+        raise AssertionError("the notebook was started")
+
+    monkeypatch.setattr("adoption.surveys.report.render_sentiment_report", never)
+    code = main(["survey", "report", "--workspace", str(demo_workspace.root),
+                 "--wave", "2026-09_ai_adoption_puls"])
+    err = capsys.readouterr().err
+    # the demo's waves are named by median month and instrument (adoption/demo/surveys.py)
+    assert code == 2 and "did you mean '2026-09_ai_adoption_pulse'?" in err

@@ -106,10 +106,26 @@ def _waves(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from adoption.cli_help import suggestion
+    from adoption.errors import InputError
+    from adoption.privacy import check_min_group_size
+    from adoption.surveys.data import load_waves
     from adoption.surveys.report import render_sentiment_report
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
+    if args.min_group_size is not None:
+        check_min_group_size(args.min_group_size, where="adoption survey report --min-group-size")
+    with ws.store(read_only=True) as store:  # before a kernel starts: do the waves exist?
+        waves = load_waves(store)["wave"].astype(str).tolist()
+    for name in filter(None, (args.wave, args.comparison_wave)):
+        if name not in waves:
+            close = suggestion(name, waves)
+            raise InputError(
+                f"No survey wave {name!r} in this workspace"
+                + (f"; did you mean {close!r}?" if close else ".")
+                + (f" Its waves: {', '.join(waves)} (adoption survey waves lists them)."
+                   if waves else " Ingest a survey export first: adoption ingest FILE"))
     out = render_sentiment_report(ws, wave=args.wave, comparison_wave=args.comparison_wave,
                                   min_group_size=args.min_group_size,
                                   progress=sys.stderr.isatty())
