@@ -23,6 +23,7 @@ from adoption.metrics import (
     compute_user_flows,
 )
 from adoption.metrics.segment_trends import SEGMENT_LABELS
+from adoption.report.dynamics import compute_team_moves
 
 MONTHS = pd.date_range("2025-01-01", periods=8, freq="MS")
 EPS = 1e-9
@@ -211,3 +212,38 @@ def test_segment_share_and_transition_tables(depts, k, seed):
     protected(moves, sizes, k, ["n", "count"], ["period", "from_segment", "to_segment"])
     shown = moves[~moves["suppressed"].astype(bool)]
     assert (shown["n"] >= k).all() and (shown["count"] <= shown["n"]).all()
+
+
+@on_rosters
+def test_team_moves_table(depts, k, seed):
+    # the report's team view of moves (issue 13): a team's size is its people classified in
+    # both the first month after warm-up and the last month, counted in the last month's team
+    data = person_segments(depts, np.random.default_rng(seed))
+    if data.empty:
+        return
+    months = sorted(data["period"].unique())
+    last = months[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        out = compute_team_moves(data, month=last, min_group_size=k)
+    ready = [m for m in months if m != "2025-01"]  # person_segments: month 0 is warm-up
+    if len(ready) < 2:
+        assert out.empty
+        return
+    first = ready[0]
+    before = data.loc[data["period"] == first, ["person_id"]]
+    both = data[data["period"] == last].merge(before, on="person_id")
+    sizes = both.groupby(["department", "team"]).size()
+    protected(out, sizes, k, ["n", "moved_up", "moved_down"], [])
+    assert set(out["period_from"]) <= {first} and set(out["period"]) <= {last}
+    shown = out[~out["suppressed"].astype(bool)]
+    assert (shown["n"] >= k).all()
+    assert (shown["moved_up"] + shown["moved_down"] <= shown["n"]).all()
+    # every published count is the people who moved, by hand
+    pairs = both.merge(data.loc[data["period"] == first, ["person_id", "segment"]]
+                       .rename(columns={"segment": "from_segment"}), on="person_id")
+    up = (pairs["from_segment"].isin(["Novice User", "Low User"])
+          & pairs["segment"].isin(["Habitual User", "Power User"]))
+    by_hand = pairs[up].groupby(["department", "team"]).size()
+    for r in shown.itertuples():
+        assert r.moved_up == by_hand.get((r.department, r.team), 0)

@@ -17,20 +17,23 @@ from adoption.report.dynamics_tables import (
     describe_forecast,
     describe_retention,
     describe_segment_trend,
+    describe_team_moves,
     describe_transitions,
     format_first_use_table,
     format_forecast_table,
     format_retention_table,
     format_segment_mix_table,
+    format_team_moves_table,
     format_transition_table,
 )
 from adoption.report.figures import plot_segment_trend
 
-TABLES = ("first_use", "retention", "dynamics_segments", "transitions", "forecast")
+TABLES = ("first_use", "retention", "dynamics_segments", "transitions", "team_moves",
+          "forecast")
 FORMATS = (format_first_use_table, format_retention_table, format_segment_mix_table,
-           format_transition_table, format_forecast_table)
+           format_transition_table, format_team_moves_table, format_forecast_table)
 DESCRIBE = (describe_first_use, describe_retention, describe_segment_trend,
-            describe_transitions, describe_forecast)
+            describe_transitions, describe_team_moves, describe_forecast)
 
 
 @pytest.mark.slow
@@ -112,6 +115,11 @@ def test_no_figure_of_a_small_department_in_the_tables_or_html(seed):
                            and "hidden" not in c]
                 assert not figures, (fmt.__name__, cells)
     assert named >= 3  # first use, segment mix and forecast list it, as hidden
+    # the small department's only team is hidden in the team moves and never listed
+    solo = section.team_moves[section.team_moves["team"] == "Solo"]
+    assert len(solo) and solo["suppressed"].all()
+    assert solo[["n", "moved_up", "moved_down"]].isna().all().all()
+    assert "Solo" not in format_team_moves_table(section).to_html()
     for describe in DESCRIBE:  # captions name no hidden department with a figure
         assert "Tiny" not in describe(section)
     plot_segment_trend(section.segments)

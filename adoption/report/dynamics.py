@@ -37,12 +37,25 @@ from adoption.stats.intervals import check_confidence
 from adoption.store import Store
 from adoption.workspace import Workspace, open_store
 
-__all__ = ["DynamicsSection", "build_dynamics_section", "compute_dynamics_section"]
+__all__ = [
+    "TEAM_MOVE_COLUMNS",
+    "DynamicsSection",
+    "build_dynamics_section",
+    "compute_dynamics_section",
+    "compute_team_moves",
+]
 
 #: Months of the segment trend shown, ending with the report's month.
 SEGMENT_MONTHS = 12
 #: Cohorts shown in the retention table (the latest that reach one month later).
 RETENTION_COHORTS = 12
+#: A move up goes from one of the first segments to one of the second; a move down the
+#: other way, or to no use at all.
+LOWER_SEGMENTS = ("Novice User", "Low User")
+UPPER_SEGMENTS = ("Habitual User", "Power User")
+#: Columns of :func:`compute_team_moves`.
+TEAM_MOVE_COLUMNS = ["department", "team", "tool", "source", "period_from", "period", "n",
+                     "moved_up", "moved_down", "suppressed", "suppression_reason"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,9 @@ class DynamicsSection:
     transitions : DataFrame
         :func:`adoption.metrics.compute_segment_transitions` for the organisation from the
         month before ``month`` to ``month`` (counts).
+    team_moves : DataFrame
+        :func:`compute_team_moves`: per team, tool and source, people who moved up or down
+        between the tool's first month with enough history and ``month`` (counts).
     forecast : DataFrame
         :func:`adoption.metrics.compute_diffusion_forecast` with ``level`` and ``department``.
     """
@@ -87,6 +103,7 @@ class DynamicsSection:
     segments: pd.DataFrame
     transitions: pd.DataFrame
     forecast: pd.DataFrame
+    team_moves: pd.DataFrame
 
 
 def build_dynamics_section(
@@ -163,13 +180,13 @@ def compute_dynamics_section(people: pd.DataFrame, activity: pd.DataFrame,
                                       confidence=confidence)
         forecast = _levels(compute_diffusion_forecast, people, k=k, confidence=confidence,
                            target_share=target_share)
-        shares, moves = _segments(activity, population, month, k, confidence)
+        shares, moves, team_moves = _segments(activity, population, month, k, confidence)
     cohorts = retention["cohort"].drop_duplicates().tolist()[-RETENTION_COHORTS:]
     return DynamicsSection(
         period=period, month=month, min_group_size=k, confidence=float(confidence),
         target_share=float(target_share), first_use=first_use,
         retention=retention[retention["cohort"].isin(cohorts)].reset_index(drop=True),
-        segments=shares, transitions=moves, forecast=forecast)
+        segments=shares, transitions=moves, forecast=forecast, team_moves=team_moves)
 
 
 def _levels(compute, data: pd.DataFrame, *, k: int, **options) -> pd.DataFrame:
@@ -181,12 +198,13 @@ def _levels(compute, data: pd.DataFrame, *, k: int, **options) -> pd.DataFrame:
 
 
 def _segments(activity: pd.DataFrame, population: pd.DataFrame, month: str, k: int,
-              confidence: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+              confidence: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Organisation trend and departments in ``month``; the organisation's moves into
-    ``month`` (per department they took two seconds more on the demo)."""
+    ``month`` (per department they took two seconds more on the demo); each team's moves
+    since the tool's first month with enough history."""
     seg = identify_period_segments(activity, population, version="12w", period_kind="month")
     if seg.empty:
-        return pd.DataFrame(), pd.DataFrame()
+        return pd.DataFrame(), pd.DataFrame(), _no_team_moves()
     months = sorted(seg["period"].unique())[-SEGMENT_MONTHS:]
     seg = seg[seg["period"].isin(months)]
     org = compute_usage_segments(seg, by="organisation", min_group_size=k,
@@ -196,8 +214,69 @@ def _segments(activity: pd.DataFrame, population: pd.DataFrame, month: str, k: i
                                   confidence=confidence) if len(now) else org.iloc[0:0]
     shares = pd.concat([org.assign(level="organisation", department=None),
                         dept.assign(level="department")], ignore_index=True)
+    team_moves = compute_team_moves(seg, month=month, min_group_size=k)
     pair = seg[seg["period"].isin(months[-2:])] if month in months else seg.iloc[0:0]
     if pair["period"].nunique() < 2:
-        return shares, pd.DataFrame()
+        return shares, pd.DataFrame(), team_moves
     moves = compute_segment_transitions(pair, by="organisation", min_group_size=k)
-    return shares, moves
+    return shares, moves, team_moves
+
+
+def _no_team_moves() -> pd.DataFrame:
+    return pd.DataFrame(columns=TEAM_MOVE_COLUMNS)
+
+
+def compute_team_moves(segments: pd.DataFrame, *, month: str,
+                       min_group_size: int = 5) -> pd.DataFrame:
+    """Per team, tool and source: how many people moved up to a habit and how many moved down,
+    from the tool's first month with 12 weeks of history to ``month`` (counts only).
+
+    Each person's segment in the first month of ``segments`` that is not the tool's warm-up
+    is compared with their segment in ``month``, through
+    :func:`adoption.metrics.compute_segment_transitions` (``by="team"``: the team of
+    ``month``), so a team below ``min_group_size`` people classified in both months, and a
+    team hidden so that it cannot be worked out by subtraction, shows no figure.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        :func:`adoption.metrics.identify_period_segments` (one version, monthly). Not
+        modified.
+    month : str
+        The later month (``"2026-10"``).
+    min_group_size : int, default 5
+
+    Returns
+    -------
+    DataFrame
+        :data:`TEAM_MOVE_COLUMNS`: ``period_from`` (the earlier month), ``period``
+        (``month``), ``n`` (people of the team classified in both months), ``moved_up``
+        (from novice or low use to habitual or power use), ``moved_down`` (from habitual or
+        power use to novice, low or no use), ``suppressed`` and ``suppression_reason``;
+        hidden rows have missing ``n``, ``moved_up`` and ``moved_down``.
+    """
+    d = segments[segments["period"].astype(str) <= month]
+    keys = ["tool", "source"]
+    first = (d[~d["warm_up"].astype(bool)].groupby(keys)["period"].min()
+             .rename("_first").reset_index())
+    d = d.merge(first, on=keys)
+    d = d[(d["_first"] < month) & ((d["period"] == d["_first"]) | (d["period"] == month))]
+    if d["period"].nunique() < 2:
+        return _no_team_moves()
+    moves = compute_segment_transitions(d.drop(columns="_first"), by="team",
+                                        min_group_size=min_group_size)
+    moves = moves[moves["period"] == month]
+    up = (moves["from_segment"].isin(LOWER_SEGMENTS)
+          & moves["to_segment"].isin(UPPER_SEGMENTS))
+    down = (moves["from_segment"].isin(UPPER_SEGMENTS)
+            & moves["to_segment"].isin([*LOWER_SEGMENTS, "Non-user"]))
+    count = moves["count"].astype("Float64")
+    moves = moves.assign(moved_up=count.where(up, 0).where(count.notna()),
+                         moved_down=count.where(down, 0).where(count.notna()))
+    group = ["department", "team", *keys, "period_from", "period"]
+    out = moves.groupby(group, sort=False, dropna=False).agg(
+        n=("n", "first"), moved_up=("moved_up", lambda x: x.sum(min_count=1)),
+        moved_down=("moved_down", lambda x: x.sum(min_count=1)),
+        suppressed=("suppressed", "any"),
+        suppression_reason=("suppression_reason", "first")).reset_index()
+    return out[TEAM_MOVE_COLUMNS].reset_index(drop=True)

@@ -27,19 +27,24 @@ from adoption.report.tables import (
 )
 
 __all__ = [
+    "TOP_TEAMS",
     "describe_first_use",
     "describe_forecast",
     "describe_retention",
     "describe_segment_trend",
+    "describe_team_moves",
     "describe_transitions",
     "format_first_use_table",
     "format_forecast_table",
     "format_retention_table",
     "format_segment_mix_table",
+    "format_team_moves_table",
     "format_transition_table",
 ]
 
 _HORIZONS = (1, 2, 3, 6)
+#: Teams listed per tool and source: the most moves up, then the most moves down.
+TOP_TEAMS = 3
 
 
 def _group(row: pd.Series) -> str:
@@ -218,6 +223,69 @@ def describe_transitions(section: DynamicsSection) -> str:
             f"{label_period(section.month).title}, for the whole organisation (counts of "
             "people classified in both months; moves to or from \"insufficient history\" "
             "are in neither up nor down).")
+
+
+def _top_team_moves(section: DynamicsSection) -> pd.DataFrame:
+    """Shown teams with the most moves up and the most moves down, per tool and source."""
+    t = section.team_moves
+    shown = t[~t["suppressed"].astype(bool)]
+    picked = []
+    for _, g in shown.groupby(["tool", "source"], sort=False):
+        up = g[g["moved_up"] > 0].sort_values(["moved_up", "team"],
+                                              ascending=[False, True]).head(TOP_TEAMS)
+        down = g[g["moved_down"] > 0].sort_values(["moved_down", "team"],
+                                                  ascending=[False, True]).head(TOP_TEAMS)
+        picked.append(pd.concat([up, down[~down.index.isin(up.index)]]))
+    return pd.concat(picked) if picked else shown.iloc[0:0]
+
+
+def format_team_moves_table(section: DynamicsSection) -> Styler:
+    """Per tool: the teams with the most people moving up to a habit and the most moving
+    down, since the tool's first month with enough history (counts only; hidden teams are
+    not listed)."""
+    columns = ["Tool (source)", "Team", "Months compared", "People in both months",
+               "Moved up to habitual or power use", "Moved down from it"]
+    top = _top_team_moves(section)
+    rows = [[f"{r.tool} ({r.source})", str(r.team),
+             f"{label_period(str(r.period_from)).title} to {label_period(str(r.period)).title}",
+             format_count(r.n), _people(r.moved_up, sign="+"), _people(r.moved_down, sign="−")]
+            for r in top.itertuples()]
+    return _style(pd.DataFrame(rows, columns=columns), name="team_moves")
+
+
+def _people(count: object, *, sign: str) -> str:
+    """``"+27 people"``, ``"−1 person"``, ``"0 people"``."""
+    n = int(count)
+    return (f"{sign if n else ''}{format_count(n)} "
+            f"{'person' if n == 1 else 'people'}")
+
+
+def describe_team_moves(section: DynamicsSection) -> str:
+    """Which teams' people moved up to a habit the most, per tool, in one or two sentences."""
+    t = section.team_moves
+    if t.empty:
+        return "There are not yet two months with enough history to compare teams' usage."
+    hidden = t[t["suppressed"].astype(bool)]["team"].nunique()
+    top = _top_team_moves(section)
+    lead = []
+    for (tool, source), g in top[top["moved_up"] > 0].groupby(["tool", "source"], sort=False):
+        r = g.sort_values("moved_up", ascending=False).iloc[0]
+        lead.append(f"{md(tool)} ({md(source)}): {md(r['team'])} "
+                    f"({_people(r['moved_up'], sign='+')} of {format_count(r['n'])})")
+    text = ("Moves by team, per tool: how many of each team's people moved up from novice or "
+            "low use to habitual or power use, and how many moved down from habitual or power "
+            "use, between the tool's first month with 12 weeks of history and "
+            f"{label_period(section.month).title} (people classified in both months, counted "
+            f"in their team of {label_period(section.month).title}). The table lists the "
+            f"{TOP_TEAMS} teams with the most moves up and the {TOP_TEAMS} with the most moves "
+            "down.")
+    text += (" Most moves up: " + "; ".join(lead) + "." if lead else
+             " No shown team has a move up.")
+    if hidden:
+        text += (f" {hidden} team(s) are not listed: fewer than {section.min_group_size} people "
+                 "classified in both months, or hidden so that such a team cannot be worked out "
+                 "by subtraction.")
+    return text
 
 
 def format_forecast_table(section: DynamicsSection) -> Styler:
