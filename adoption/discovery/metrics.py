@@ -18,6 +18,7 @@ figures are missing (not 0) and ``has_data`` is false.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -274,7 +275,7 @@ def compute_shadow_ai_trend(
     *,
     period_kind: str = "month",
     by: str = "team",
-    period: str | None = None,
+    period: str | Sequence[str] | None = None,
     lag: int = 1,
     min_group_size: int | None = None,
     confidence: float = 0.95,
@@ -295,10 +296,11 @@ def compute_shadow_ai_trend(
     period_kind : {"month", "quarter", "week"}, default "month"
     by : {"team", "department", "organisation"}, default "team"
         The lowest level returned; the levels above it come too.
-    period : str, optional
+    period : str or sequence of str, optional
         Only this period (compared with the one ``lag`` before it); default: every period
         that has one. A period without data, or whose comparison period has none, raises
-        :class:`~adoption.errors.InputError` saying so.
+        :class:`~adoption.errors.InputError` saying so. A sequence of periods keeps those of
+        them that can be compared, without an error for the others.
     lag : int, default 1
         How many periods back the comparison period lies.
     min_group_size : int, optional
@@ -330,7 +332,10 @@ def compute_shadow_ai_trend(
     labels = sorted(people["period"].unique())
     with_data = set(coverage.loc[coverage["has_data"], "period"])
     pairs = [(labels[i], labels[i - lag]) for i in range(lag, len(labels))]
-    if period is not None:
+    if period is not None and not isinstance(period, str):  # several periods: those with data
+        asked = {parse_period(p, period_kind, week_start=week_start).label for p in period}
+        pairs = [p for p in pairs if p[0] in asked]
+    elif period is not None:
         label = parse_period(period, period_kind, week_start=week_start).label
         if label not in labels:
             raise InputError(f"{where}: period {label!r} has no data; periods with data: "

@@ -84,6 +84,7 @@ def build_alerts(
     headcounts: pd.DataFrame | None = None,
     shadow_trend: pd.DataFrame | None = None,
     seat_levels: pd.DataFrame | None = None,
+    shared: dict | None = None,
 ) -> pd.DataFrame:
     """The period's alerts as a tidy frame, most severe first.
 
@@ -104,6 +105,10 @@ def build_alerts(
         :func:`adoption.discovery.compute_shadow_ai_trend` for ``period`` (an empty frame: no
         data to compare) and the seat figures of those seat periods behind the privacy gate
         (``protected_seat_levels``). Computed here when omitted.
+    shared : dict, optional
+        Work shared between calls for several periods of one workspace in one go (the
+        report's period and its comparison period): pass the same empty dict to each call;
+        the person-period table and a survey wave change are then computed once.
 
     Returns
     -------
@@ -123,11 +128,12 @@ def build_alerts(
     rows: list[dict] = []
     rows += _idle_spend(ws, target.label, period_kind, rules, k, confidence,
                         seat_periods, headcounts, seat_levels)
-    rows += _stalled(ws, target, period_kind, rules, k, confidence)
+    shared = {} if shared is None else shared
+    rows += _stalled(ws, target, period_kind, rules, k, confidence, shared)
     if rules.shadow_growth:
         rows += _shadow_growth(ws, target.label, period_kind, k, confidence, shadow_trend)
     if rules.sentiment_drop:
-        rows += _sentiment_drop(ws, target, k, confidence)
+        rows += _sentiment_drop(ws, target, k, confidence, shared)
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     if out.empty:
         return out
@@ -209,10 +215,12 @@ def _idle_days(ws) -> int:
 
 
 def _stalled(ws, target, kind: str, rules: AlertSettings, k: int,
-             confidence: float) -> list[dict]:
+             confidence: float, shared: dict) -> list[dict]:
     from adoption.metrics import compute_adoption_change, compute_adoption_metrics
 
-    pp = ws.person_periods(kind)  # active on any AI tool, every source: as the report
+    if ("person_periods", kind) not in shared:  # active on any AI tool, every source
+        shared["person_periods", kind] = ws.person_periods(kind)
+    pp = shared["person_periods", kind]
     n = rules.stalled_periods
     labels = [target.shift(-i).label for i in range(n, -1, -1)]  # oldest first
     have = set(pp["period"].astype(str).unique())
@@ -307,7 +315,7 @@ def _shadow_growth(ws, label: str, kind: str, k: int, confidence: float,
     return out
 
 
-def _sentiment_drop(ws, target, k: int, confidence: float) -> list[dict]:
+def _sentiment_drop(ws, target, k: int, confidence: float, shared: dict) -> list[dict]:
     try:
         from adoption.surveys.change import compute_wave_change
         from adoption.surveys.data import load_responses, load_waves
@@ -318,9 +326,12 @@ def _sentiment_drop(ws, target, k: int, confidence: float) -> list[dict]:
     if len(waves) < 2:
         return []
     wave, before = str(waves["wave"].iloc[-1]), str(waves["wave"].iloc[-2])
-    responses = load_responses(ws, waves=[before, wave])
-    change = compute_wave_change(responses, wave=wave, comparison_wave=before, by="team",
-                                 min_group_size=k, confidence=confidence)
+    key = ("wave_change", wave, before, k, confidence)
+    if key not in shared:  # the same two waves for both periods: compared once
+        responses = load_responses(ws, waves=[before, wave])
+        shared[key] = compute_wave_change(responses, wave=wave, comparison_wave=before,
+                                          by="team", min_group_size=k, confidence=confidence)
+    change = shared[key]
     rows = change[change["beyond_noise"].fillna(False).astype(bool)
                   & (change["estimate"].astype(float) < 0)
                   & ~change["suppressed"].astype(bool)]

@@ -130,23 +130,24 @@ class GovernanceSection:
     captions: Mapping[str, str] = field(default_factory=dict)
 
 
-def _shadow(ws: Any, period: str, kind: str, k: int, confidence: float
-            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _shadow(ws: Any, period: str, before: str, kind: str, k: int, confidence: float
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Unsanctioned AI use by team in the period, its change at every level (empty when there
-    is nothing to compare with), and the organisation row."""
+    is nothing to compare with), the organisation row, and the change into the comparison
+    period (None: nothing to compare; for that period's alerts)."""
     from adoption.discovery.metrics import compute_shadow_ai_trend, compute_shadow_ai_use
 
     use = compute_shadow_ai_use(ws, period_kind=kind, by="team", min_group_size=k,
                                 confidence=confidence)
     use = use[use["period"].astype(str) == period]
-    try:  # only the report's period (compared with the one before it)
-        trend = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=period,
-                                        min_group_size=k, confidence=confidence)
-    except InputError:  # no data in this period or the one before: nothing to compare
-        trend = pd.DataFrame()
+    # both periods' changes in one pass (each compared with the one before it)
+    both = compute_shadow_ai_trend(ws, period_kind=kind, by="team", period=[period, before],
+                                   min_group_size=k, confidence=confidence)
+    trend = both[both["period"].astype(str) == period].reset_index(drop=True)
+    earlier = both[both["period"].astype(str) == before].reset_index(drop=True)
     teams = use[use["level"] == "team"].reset_index(drop=True)
     org = use[use["level"] == "organisation"].reset_index(drop=True)
-    return teams, trend, org
+    return teams, trend, org, earlier
 
 
 def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: float):
@@ -166,14 +167,16 @@ def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: floa
 
 
 def _comparison(ws: Any, label: str, kind: str, sp_every: pd.DataFrame, heads: pd.DataFrame,
-                k: int, confidence: float) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+                k: int, confidence: float, shadow_trend: pd.DataFrame, shared: dict
+                ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Seat totals and alerts of the comparison period (None where it has no data)."""
     sp = sp_every[sp_every["period"].astype(str) == label]
     totals = (compute_seat_totals(sp, headcounts=heads, min_group_size=k, confidence=confidence)
               if len(sp) else None)
     try:
         alerts = build_alerts(ws, period=label, period_kind=kind, min_group_size=k,
-                              confidence=confidence, seat_periods=sp, headcounts=heads)
+                              confidence=confidence, seat_periods=sp, headcounts=heads,
+                              shadow_trend=shadow_trend, shared=shared)
     except InputError:  # the comparison period is before the data's start
         alerts = None
     return totals, alerts
@@ -222,16 +225,18 @@ def build_governance_section(
     trend = summarise_spend(sp_all, **gate).reset_index(drop=True)
     tools, teams, totals, overlaps, org_overlaps, levels = _seat_tables(sp, heads, k,
                                                                         confidence)
-    shadow, shadow_all, shadow_org = _shadow(ws, target.label, period_kind, k, confidence)
+    shadow, shadow_all, shadow_org, shadow_before = _shadow(ws, target.label, before.label,
+                                                            period_kind, k, confidence)
+    shared: dict = {}  # the person periods and a wave change, computed once for both periods
     alerts = build_alerts(ws, period=target.label, period_kind=period_kind, min_group_size=k,
                           confidence=confidence, seat_periods=sp, headcounts=heads,
-                          shadow_trend=shadow_all, seat_levels=levels)
+                          shadow_trend=shadow_all, seat_levels=levels, shared=shared)
     shadow_trend = (None if shadow_all.empty else  # None: nothing to compare with
                     shadow_all[shadow_all["level"].astype(str) == "team"].reset_index(drop=True))
     shadow_trend_org = (None if shadow_all.empty else shadow_all[
         shadow_all["level"].astype(str) == "organisation"].reset_index(drop=True))
     totals_before, alerts_before = _comparison(ws, before.label, period_kind, sp_every, heads,
-                                               k, confidence)
+                                               k, confidence, shadow_before, shared)
     as_of = sp["as_of"].max().date() if len(sp) else None
     with ws.store(read_only=True) as store:  # team labels as they may be published
         labels = load_group_labels(store)
