@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEMO   ?= demo
-PERIOD ?= 2026-01
+PERIOD ?=
 WORKSPACE ?= $(DEMO)
 
 .PHONY: help venv install demo test lint bench lab report docs clean
@@ -12,7 +12,7 @@ help:
 	@echo "make demo    create .venv, install, build the demo workspace in ./$(DEMO), render reports"
 	@echo "make test    lint and run the test suite"
 	@echo "make lab     open JupyterLab on the notebooks (after make demo)"
-	@echo "make report  render the report for PERIOD=$(PERIOD) in WORKSPACE=$(WORKSPACE)"
+	@echo "make report  render the report of PERIOD (default: the latest complete month) in WORKSPACE=$(WORKSPACE)"
 	@echo "make bench   ingest, metric and report benchmarks (1M and 10M events; several minutes)"
 	@echo "make lint    ruff and the import contracts (lint-imports)"
 	@echo "make docs    API reference from the docstrings (pdoc) in docs/api; warnings fail it"
@@ -46,7 +46,7 @@ lab: $(VENV)/.installed
 		$(BIN)/jupyter lab notebooks
 
 report: $(VENV)/.installed
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/adoption report --workspace $(WORKSPACE) --period $(PERIOD)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/adoption report --workspace $(WORKSPACE) $(if $(PERIOD),--period $(PERIOD))
 
 docs: $(VENV)/.installed
 	$(BIN)/python docs/build_api.py docs/api

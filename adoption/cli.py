@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="render the period's HTML report")
     _workspace_arg(p)
-    p.add_argument("--period", required=True)
+    p.add_argument("--period", help="2026-01, 2026-Q1, 2026-W03 or a date (default: the "
+                                    "latest period the data covers completely)")
     p.add_argument("--period-kind", choices=PERIOD_KINDS)
     p.add_argument("--comparison-period", help="default: the previous period")
     p.add_argument("--min-group-size", type=int)
@@ -386,13 +387,22 @@ def _metrics_view(table):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from adoption.canonical import check_period_has_data
+    from adoption.canonical import check_period_has_data, latest_complete_period
     from adoption.periods import parse_period
     from adoption.privacy import check_min_group_size
     from adoption.report import render_adoption_report
     from adoption.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
+    if args.period is None:  # the latest complete period, as the notebooks choose it
+        kind = args.period_kind or "month"
+        with ws.store(read_only=True) as store:
+            args.period = latest_complete_period(store, period_kind=kind)
+        if args.period is None:
+            raise AdoptionError(
+                f"No complete {kind} in the data yet, so there is no default period: pass "
+                "one with --period (its figures then cover only part of it); the periods "
+                "with data: adoption status.")
     period = parse_period(args.period, args.period_kind, week_start=ws.settings.week_start_index)
     if args.min_group_size is not None:
         check_min_group_size(args.min_group_size, where="adoption report --min-group-size")

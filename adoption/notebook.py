@@ -17,7 +17,7 @@ import os
 
 import pandas as pd
 
-from adoption.canonical import load_periods, load_person_periods
+from adoption.canonical import latest_complete_period, load_periods, load_person_periods
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError, WorkspaceError
 from adoption.periods import parse_period
@@ -118,10 +118,10 @@ def resolve_notebook_period(
     if period is not None:
         return parse_period(period, period_kind, week_start=week_start).label
     with open_store(ws) as store:
+        latest = latest_complete_period(store, period_kind=period_kind)
+        if latest is not None:
+            return latest
         periods = load_periods(store, period_kind=period_kind)
-    complete = periods[periods["is_complete"]]
-    if not complete.empty:
-        return str(complete["period"].iloc[-1])
     if periods.empty:
         raise InputError(
             f"No {period_kind} to report on in {str(ws.root)!r}: the store holds no activity "

@@ -152,3 +152,18 @@ def test_survey_report_checks_the_wave_before_a_kernel_starts(demo_workspace, ca
     err = capsys.readouterr().err
     # the demo's waves are named by median month and instrument (adoption/demo/surveys.py)
     assert code == 2 and "did you mean '2026-09_ai_adoption_pulse'?" in err
+
+
+def test_report_defaults_to_the_latest_complete_period(workspace, files, capsys, monkeypatch):
+    from adoption.ingest import ingest_files
+
+    ingest_files(workspace, list(files.values()))
+    asked = {}
+    monkeypatch.setattr("adoption.report.render_adoption_report",
+                        lambda ws, **kw: asked.update(kw) or workspace.reports_dir / "x.html")
+    # tests/conftest.py USAGE: events from Monday 5 January to Sunday 8 February 2026: no
+    # month is covered completely, the week of 2 February is the latest complete week
+    assert main(["report", "--workspace", str(workspace.root)]) == 2
+    assert "No complete month" in capsys.readouterr().err and not asked
+    assert main(["report", "--workspace", str(workspace.root), "--period-kind", "week"]) == 0
+    assert asked["period"] == "2026-02-02" and asked["period_kind"] == "week"

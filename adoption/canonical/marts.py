@@ -22,6 +22,7 @@ __all__ = [
     "PERSON_PERIOD_COLUMNS",
     "check_canonical",
     "check_period_has_data",
+    "latest_complete_period",
     "load_period_labels",
     "load_person_periods",
     "load_periods",
@@ -95,6 +96,17 @@ def _check_tools(store, tools: Sequence[str] | None) -> list[str] | None:
             f"tool(s) {unknown} not found in the store; known tools: {known}. Check the "
             "spelling (tool names are case-sensitive) or ingest the tool's export first.")
     return list(dict.fromkeys(tools))
+
+
+def latest_complete_period(store, *, period_kind: str = "month") -> str | None:
+    """The label of the latest period whose every day the data covers (None: none is yet).
+
+    What a report shows by default, so that a report run mid-month shows last month rather
+    than a part of this one (:func:`load_periods`' ``is_complete``).
+    """
+    periods = load_periods(store, period_kind=period_kind)
+    complete = periods[periods["is_complete"]]
+    return None if complete.empty else str(complete["period"].iloc[-1])
 
 
 def load_period_labels(store, *, period_kind: str = "month") -> list[str]:
