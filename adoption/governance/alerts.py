@@ -275,9 +275,14 @@ def _stalled(ws, target, kind: str, rules: AlertSettings, k: int,
     return out
 
 
-def _p(value: float) -> str:
-    """``= 0.012`` or ``< 0.001``."""
-    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+def _scale_words(responses: pd.DataFrame) -> str:
+    """``"on the 1–5 scale"``: the unit of a change of a mean survey score."""
+    scales = responses[["scale_min", "scale_max"]].dropna().drop_duplicates() if {
+        "scale_min", "scale_max"} <= set(responses.columns) else pd.DataFrame()
+    if len(scales) != 1:
+        return "on the survey's scale"
+    lo, hi = scales.iloc[0]
+    return f"on the {lo:.0f}\u2013{hi:.0f} scale"
 
 
 def _true(value: Any) -> bool:
@@ -329,9 +334,10 @@ def _sentiment_drop(ws, target, k: int, confidence: float, shared: dict) -> list
     key = ("wave_change", wave, before, k, confidence)
     if key not in shared:  # the same two waves for both periods: compared once
         responses = load_responses(ws, waves=[before, wave])
-        shared[key] = compute_wave_change(responses, wave=wave, comparison_wave=before,
-                                          by="team", min_group_size=k, confidence=confidence)
-    change = shared[key]
+        shared[key] = (compute_wave_change(responses, wave=wave, comparison_wave=before,
+                                           by="team", min_group_size=k, confidence=confidence),
+                       _scale_words(responses))
+    change, scale = shared[key]
     rows = change[change["beyond_noise"].fillna(False).astype(bool)
                   & (change["estimate"].astype(float) < 0)
                   & ~change["suppressed"].astype(bool)]
@@ -343,8 +349,8 @@ def _sentiment_drop(ws, target, k: int, confidence: float, shared: dict) -> list
         evidence = "; ".join(
             f"{str(r.construct).replace('_', ' ')}: mean {r.mean_before:.2f} "
             f"(n = {int(r.n_before)}) to {r.mean_after:.2f} (n = {int(r.n_after)}), change "
-            f"{r.estimate:+.2f} ({confidence:.0%} interval {r.ci_low:+.2f} to {r.ci_high:+.2f}"
-            f", adjusted p {_p(r.p_adjusted)})" for r in g.itertuples(index=False))
+            f"{r.estimate:+.2f} {scale} ({confidence:.0%} interval {r.ci_low:+.2f} to "
+            f"{r.ci_high:+.2f})" for r in g.itertuples(index=False))
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         out.append(_alert(
             "sentiment_drop", "medium", target.label,

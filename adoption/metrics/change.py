@@ -77,7 +77,8 @@ def compute_adoption_change(
           25 discordant pairs, otherwise chi-square with continuity correction.
         - ``p_value_adjusted``: Benjamini-Hochberg adjusted p-value across the published rows of
           this table (statsmodels ``multipletests(method="fdr_bh")``).
-        - ``is_beyond_noise`` (boolean): ``p_value_adjusted < 1 - confidence``.
+        - ``is_beyond_noise`` (boolean): ``p_value_adjusted < 1 - confidence`` and the
+          interval ``ci_low``..``ci_high`` excludes 0.
         - ``suppressed`` (bool), ``suppression_reason`` (str): as in
           :func:`adoption.privacy.suppress_small_groups`, with ``n_paired`` as the group size;
           hidden rows have every figure missing and take no part in the adjustment.
@@ -131,7 +132,12 @@ def compute_adoption_change(
     if shown.any():
         adjusted[shown] = multipletests(p_value[shown], method="fdr_bh")[1]
     out["p_value_adjusted"] = adjusted
-    beyond = pd.array(adjusted < 1 - confidence, dtype="boolean")
+    # beyond noise: the adjusted test says so and the interval shown beside the verdict
+    # excludes 0 (the score interval and McNemar's test almost always agree; where they do
+    # not, the report never shows "beyond noise" next to an interval holding no change)
+    low = out["ci_low"].to_numpy(dtype=float, na_value=np.nan)
+    high = out["ci_high"].to_numpy(dtype=float, na_value=np.nan)
+    beyond = pd.array((adjusted < 1 - confidence) & ((low > 0) | (high < 0)), dtype="boolean")
     beyond[~shown] = pd.NA
     out["is_beyond_noise"] = beyond
     out["period"] = pd.Series(str(period), index=out.index, dtype="str")

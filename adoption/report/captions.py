@@ -269,8 +269,14 @@ def describe_sources(report: AdoptionReport) -> str:
 
 
 def describe_method(report: AdoptionReport) -> str:
-    """The "how to read this report" note, with this report's threshold and confidence."""
+    """The "How to read this report" section at the end of the adoption report.
+
+    The body of the report speaks plainly ("the range we are 95% sure of", "a change beyond
+    noise"); this section says what those words mean, with this report's threshold and
+    confidence, and names the statistical method behind each one in one sentence.
+    """
     conf = f"{report.confidence:.0%}"
+    fdr = f"{1 - report.confidence:.0%}"
     return "\n".join([
         "## How to read this report",
         "",
@@ -283,15 +289,43 @@ def describe_method(report: AdoptionReport) -> str:
         "period's boundary (a week running into the next month) may or may not have been "
         "active in the period: they are shown as unknown, as a range (*412 to 431*) and an "
         "upper share, never silently as 0.",
-        f"- **Intervals.** A figure like *53% (51{DASH}55)* means 53%, and with {conf} confidence "
-        "the underlying rate lies between 51% and 55%. Smaller groups have wider intervals, so "
-        "compare intervals, not just the figures.",
+        f"- **Intervals.** A figure like *53% (51{DASH}55)* means 53%, and the range we are "
+        f"{conf} sure the underlying rate lies in is 51% to 55%. Smaller groups have wider "
+        "intervals, so compare intervals, not just the figures.",
         "- **n.** Every share is shown with the number of people it is out of.",
-        f"- **Changes.** A change is compared among the people employed in both periods. It is "
-        f"called *beyond noise* when chance alone would rarely produce it (McNemar's test, "
-        f"corrected for comparing many teams at once, false discovery rate "
-        f"{1 - report.confidence:.0%}).",
+        "- **Units.** A change of a share is in percentage points (*+4 pts*: from 50% to 54%), "
+        "a change of a survey score is on the survey's scale (*+0.12 on the 1\u20135 scale*), "
+        "money in the workspace's currency and counts in people.",
+        "- **Changes.** A change is compared among the people employed in both periods. It is "
+        f"called *beyond noise* when chance alone would rarely produce it, allowing for "
+        f"comparing many teams at once, and its {conf} range excludes no change; otherwise it "
+        "is *within noise*.",
         f"- **Privacy.** No figure is shown for a group of fewer than {report.min_group_size} "
         "people; a slightly larger group is sometimes hidden too so that a hidden one cannot be "
         "worked out by subtraction. No person is ever named.",
+        "",
+        "### The methods behind the words",
+        "",
+        "- **Range of a share** (*95% interval*): the Wilson score interval, which stays "
+        "inside 0\u2013100% for small groups and rare events.",
+        "- **Range of a change between periods**: Newcombe's hybrid score interval for the "
+        "difference of two paired shares (the same people in both periods).",
+        "- **Beyond noise**: McNemar's test on the people who changed between active and "
+        "inactive, with the Benjamini-Hochberg correction for comparing many teams at once "
+        f"(false discovery rate {fdr}); the change is called beyond noise only when its "
+        "Newcombe interval excludes 0 as well.",
+        "- **Time to first use**: the Kaplan-Meier estimate, which counts people who have not "
+        "started yet without guessing when they will; the median's range is "
+        "Brookmeyer-Crowley's.",
+        "- **Slower to start**: a department is slower than the rest when the log-rank test "
+        "says so after the Benjamini-Hochberg correction.",
+        "- **Usage segments**: the definitions of Microsoft's vivainsights package "
+        "(identify_usage_segments, 12-week version).",
+        "- **When a department reaches the target**: a Bass diffusion curve fitted by "
+        "nonlinear least squares; the range of eventual users is the delta-method interval, "
+        "the range of the month a parametric bootstrap (many curves drawn from the fit's "
+        "uncertainty).",
+        "- **Survey scores**: a change of a team's mean score is Welch's t-test with its "
+        "interval, Benjamini-Hochberg across all teams and constructs; *Net Promoter Score* "
+        "is the share of promoters (9\u201310) minus the share of detractors (0\u20136).",
     ])

@@ -102,7 +102,7 @@ def describe_first_use(section: DynamicsSection) -> str:
         names = ", ".join(f"{md(r.department)} ({_days(r.median_days)} days)"
                           for r in slow.itertuples())
         text += (f" Slower to start than the rest of the organisation, beyond what chance "
-                 f"would explain (log-rank test, Benjamini-Hochberg): {names}.")
+                 f"would explain: {names}.")
     else:
         text += " No department starts later than the rest beyond what chance would explain."
     return text
@@ -179,7 +179,7 @@ def describe_segment_trend(section: DynamicsSection) -> str:
     if section.segments.empty:
         return ("No daily usage source covers these months, so there are no usage segments "
                 "over time.")
-    return (f"Usage segments as Microsoft's vivainsights package defines them (12 weeks): power "
+    return (f"Usage segments look at 12 weeks of each tool: power "
             f"users are active in at least 9 of the last 12 weeks and average at least 15 "
             f"actions a week, habitual users are active in 9 of 12 weeks, novices average at "
             f"least one action a week, low users less. Each month takes its last week. People "
@@ -289,7 +289,7 @@ def describe_team_moves(section: DynamicsSection) -> str:
 
 
 def format_forecast_table(section: DynamicsSection) -> Styler:
-    """Bass forecast per department: adopters now, eventual adopters, when the target is
+    """Growth-curve (Bass) forecast per department: adopters now, eventual adopters, when the target is
     reached (interval), or why there is no forecast."""
     rows = []
     for _, r in section.forecast.iterrows():
@@ -314,10 +314,10 @@ def describe_forecast(section: DynamicsSection) -> str:
     f = section.forecast
     shown = f[~f["suppressed"].astype(bool) & (f["level"] == "department")]
     share = format_percent(section.target_share)
-    text = (f"A Bass diffusion curve fitted to each department's monthly count of people who "
-            f"have used AI (nonlinear least squares), and the month it reaches {share} of the "
-            f"department's people, with a {section.confidence:.0%} interval (bootstrap). A "
-            "department with too few months or a poor fit gets no forecast, and says why.")
+    text = (f"A growth curve fitted to each department's monthly count of people who have used "
+            f"AI, and the month it reaches {share} of the department's people, with the range "
+            f"we are {section.confidence:.0%} sure of. A department with too few months or a "
+            "poor fit gets no forecast, and says why.")
     miss = shown[shown["target"].astype(str).str.startswith("not reached")]
     if len(miss):
         text += (f" Not on course to reach {share} within 12 months: "

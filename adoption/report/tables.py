@@ -168,7 +168,9 @@ def format_headline_table(report: AdoptionReport) -> Styler:
             change = DASH
         else:
             d = float(r.difference)
-            change = ("+" if d > 0 else MINUS if d < 0 else "") + format_count(abs(d))
+            noun = ("seat", "seats") if r.measure == "seats" else ("person", "people")
+            change = (("+" if d > 0 else MINUS if d < 0 else "") + format_count(abs(d)) + " "
+                      + noun[round(abs(d)) != 1])
         rows.append([r.label, *cells, change])
     then = report.comparison_title or "Comparison"
     columns = ["Measure", report.period_title, then, "Change"]

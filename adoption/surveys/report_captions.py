@@ -14,7 +14,17 @@ from adoption.report.escape import escape_markdown as md
 from adoption.report.tables import DASH, format_count, format_share
 from adoption.surveys.metrics import OVERALL
 from adoption.surveys.report import ACTIVITY_DAYS, SentimentReport, SentimentSection
-from adoption.surveys.report_tables import _nice, _org, _published, _score, _signed
+from adoption.surveys.report_tables import (
+    RELIABILITY_THRESHOLD,
+    _favourable,
+    _low_reliability,
+    _nice,
+    _org,
+    _published,
+    _scale,
+    _score,
+    _signed,
+)
 
 __all__ = [
     "describe_activity",
@@ -72,9 +82,11 @@ def describe_headline(report: SentimentReport) -> str:
         c = _org(report.change_organisation)
         moved = c[c["beyond_noise"].fillna(False).astype(bool)]
         if len(moved):
-            parts.append("Beyond noise since " + md(report.comparison_wave) + ": " + ", ".join(
-                f"{md(_nice(m.construct))} {_signed(m.estimate)}" for m in moved.itertuples())
-                + ".")
+            parts.append(
+                "Beyond noise since " + md(report.comparison_wave) + ", in mean score on the "
+                + _scale(report.summary) + ": " + ", ".join(
+                    f"{md(_nice(m.construct))} {_signed(m.estimate)} ({_signed(m.ci_low)} to "
+                    f"{_signed(m.ci_high)})" for m in moved.itertuples()) + ".")
         else:
             parts.append(f"No organisation-wide change since {md(report.comparison_wave)} is "
                          "beyond noise.")
@@ -105,9 +117,11 @@ def describe_change(report: SentimentReport) -> str:
         return "No comparison wave was chosen."
     t = _published(report.change)
     moved = t[t["beyond_noise"].fillna(False).astype(bool)]
-    return (f"Change of each team's mean score since {md(report.comparison_wave)} (Welch interval; "
-            "beyond noise = Benjamini-Hochberg adjusted p below 0.05 across all teams and "
-            f"constructs). {len(moved)} of {len(t)} shown changes are beyond noise.")
+    return (f"Change of each team's mean score since {md(report.comparison_wave)}, on the "
+            f"{_scale(report.summary)}, with the range we are {report.confidence:.0%} sure of. "
+            "A change is beyond noise when chance alone would rarely produce it, allowing for "
+            f"comparing every team and construct at once. {len(moved)} of {len(t)} shown changes "
+            "are beyond noise; the table lists them.")
 
 
 def describe_activity(report: SentimentReport) -> str:
@@ -119,7 +133,8 @@ def describe_activity(report: SentimentReport) -> str:
                 "respondents in one of the groups.")
     return (f"Matched respondents who used an AI tool in the {ACTIVITY_DAYS} days before the "
             "wave (active) against those who did not (inactive); difference = active minus "
-            "inactive, with its Welch interval. Anonymous answers cannot be matched and are "
+            f"inactive mean score, on the {_scale(report.summary)}, with the range we are "
+            f"{report.confidence:.0%} sure of. Anonymous answers cannot be matched and are "
             "left out.")
 
 
@@ -137,9 +152,18 @@ def describe_quadrant(report: SentimentReport | SentimentSection) -> str:
 
 
 def describe_reliability(report: SentimentReport) -> str:
-    """Cronbach's alpha in words."""
-    return ("Cronbach's alpha says how consistently a construct's items move together (0.7 or "
-            "more is usually taken as acceptable); the interval is Feldt's.")
+    """How consistently each construct's questions agree, in words, naming the constructs
+    flagged as low reliability wherever their scores are shown."""
+    text = ("How consistently the questions of each construct move together, from 0 (not at "
+            f"all) to 1 (always); {RELIABILITY_THRESHOLD:g} or more is usually taken as "
+            "acceptable.")
+    low = sorted(_low_reliability(report))
+    if low:
+        text += (f" Below {RELIABILITY_THRESHOLD:g}, and flagged *low reliability* wherever "
+                 "their scores are shown: " + ", ".join(md(_nice(c)) for c in low)
+                 + ". Their questions may not measure one thing, so read their scores and "
+                 "changes with care.")
+    return text
 
 
 def describe_themes(report: SentimentReport) -> str:
@@ -151,19 +175,49 @@ def describe_themes(report: SentimentReport) -> str:
 
 
 def describe_how_to_read(report: SentimentReport) -> str:
-    """The method notes at the end of the report."""
+    """The "How to read this report" section at the end of the sentiment report.
+
+    The body speaks plainly ("the range we are 95% sure of", "beyond noise", "low
+    reliability"); this section says what the words mean and names the statistical method
+    behind each one in one sentence.
+    """
+    conf = f"{report.confidence:.0%}"
     return (
         "## How to read this report\n\n"
-        f"- Every figure has its {report.confidence:.0%} interval in brackets and its n "
-        "(respondents).\n"
+        f"- Every figure has its {conf} interval in brackets, the range we are {conf} sure the "
+        "true figure lies in, and its n (respondents).\n"
         "- A construct score is a respondent's mean over the construct's items (reverse-worded "
-        "items reversed; at least half the items answered). *Favourable* means a score at or "
-        "above the top-2-box threshold (e.g. 4 on a 1-5 scale).\n"
-        "- *Shrunk* team estimates pull small teams toward the organisation (empirical Bayes), "
-        "so that they are not ranked on noise.\n"
-        "- NPS = % promoters (9-10) minus % detractors (0-6), from -100 to +100.\n"
+        "items reversed; at least half the items answered). *Favourable* means a score of "
+        f"{_favourable(report.summary)}.\n"
+        f"- Changes and differences of scores are in points on the {_scale(report.summary)} "
+        "(*+0.12* is an eighth of one step of the scale).\n"
+        "- *Beyond noise* means chance alone would rarely produce the change, allowing for "
+        "comparing many teams and constructs at once; the interval beside it then excludes "
+        "no change.\n"
+        f"- *Low reliability* marks a construct whose questions agree less than "
+        f"{RELIABILITY_THRESHOLD:g}: its score may mix several things.\n"
+        "- NPS = % promoters (9\u201310) minus % detractors (0\u20136), from \u2212100 to "
+        "+100.\n"
         f"- Groups with fewer than {report.min_group_size} respondents are never shown, nor "
-        "groups from which such a group could be worked out by subtraction.")
+        "groups from which such a group could be worked out by subtraction.\n\n"
+        "### The methods behind the words\n\n"
+        "- **Range of a share**: the Wilson score interval, which stays inside 0\u2013100% for "
+        "small teams.\n"
+        "- **Range of a mean score and of a change**: Student's t on the logit of the "
+        "score's place on the scale for a mean (so it stays inside the scale), and Welch's "
+        "t-test for the difference of two means (it does not assume equal spread in the two "
+        "groups).\n"
+        "- **Beyond noise**: Welch's t-test, with the Benjamini-Hochberg correction across all "
+        f"teams and constructs (false discovery rate {1 - report.confidence:.0%}).\n"
+        "- **Agreement of the items**: Cronbach's alpha, with Feldt's interval.\n"
+        "- **Shrunk** team estimates (where shown) pull small teams toward the organisation "
+        "(empirical Bayes), so that they are not ranked on noise.\n"
+        "- **Favourable**: the top-2-box share (the two most positive answers of the scale).\n"
+        "- **Barrier point**: the first stage of the ADKAR change model (awareness, desire, "
+        "knowledge, ability, reinforcement) where a team's favourable share is clearly below "
+        "the threshold.\n"
+        "- **Themes**: counted with a word list shipped with the product (a stem or phrase "
+        "per line), not by a language model.")
 
 
 def describe_sentiment_section(section: SentimentSection | None) -> str:

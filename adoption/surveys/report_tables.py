@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from adoption.surveys.report import SentimentReport, SentimentSection
 
 __all__ = [
+    "RELIABILITY_THRESHOLD",
     "format_activity_table",
     "format_barrier_table",
     "format_change_table",
@@ -36,11 +37,58 @@ __all__ = [
 ]
 
 
+#: A construct whose items agree less than this (Cronbach's alpha) is flagged "low
+#: reliability" wherever its score is shown (the usual rule of thumb; see describe_reliability).
+RELIABILITY_THRESHOLD = 0.7
+#: Marker of a low-reliability construct in the wide construct table's header.
+LOW_MARK = "\u2020"
+
 # ----------------------------------------------------------------- helpers
 
 
 def _nice(name: object) -> str:
     return str(name).replace("_", " ").capitalize()
+
+
+def _low_reliability(report: SentimentReport | SentimentSection) -> set[str]:
+    """Constructs whose shown reliability is below :data:`RELIABILITY_THRESHOLD`."""
+    r = getattr(report, "reliability", None)
+    if r is None or r.empty:
+        return set()
+    r = r[~r["suppressed"].astype(bool) & r["estimate"].notna()]
+    return set(r.loc[r["estimate"] < RELIABILITY_THRESHOLD, "construct"].astype(str))
+
+
+def _construct(name: object, low: set[str]) -> str:
+    """``"Trust"``, or ``"Trust (low reliability)"`` when its items agree too little."""
+    return _nice(name) + (" (low reliability)" if str(name) in low else "")
+
+
+def _scale(summary: pd.DataFrame) -> str:
+    """``"1–5 scale"`` (or ``"each construct's scale"`` when they differ)."""
+    if summary is None or summary.empty or "scale_min" not in summary:
+        return "score scale"
+    scales = summary[["scale_min", "scale_max"]].dropna().drop_duplicates()
+    if len(scales) != 1:
+        return "each construct's scale"
+    lo, hi = scales.iloc[0]
+    return f"{lo:.0f}{DASH}{hi:.0f} scale"
+
+
+def _favourable(summary: pd.DataFrame) -> str:
+    """``"4 or more on the 1–5 scale"`` (the top-2-box threshold, in words)."""
+    if summary is None or summary.empty or "favourable_min" not in summary:
+        return "at or above the favourable threshold"
+    mins = summary["favourable_min"].dropna().unique()
+    if len(mins) != 1:
+        return "at or above each construct's favourable threshold"
+    return f"{float(mins[0]):g} or more on the {_scale(summary)}"
+
+
+def _change(e: object, lo: object, hi: object) -> str:
+    if e is None or pd.isna(e):
+        return DASH
+    return f"{_signed(e)} ({_signed(lo)} to {_signed(hi)})" if pd.notna(lo) else _signed(e)
 
 
 def _published(frame: pd.DataFrame, level: str = "team") -> pd.DataFrame:
@@ -98,20 +146,22 @@ def format_headline_table(report: SentimentReport) -> Styler:
     o = _org(report.summary)
     change = (_org(report.change_organisation) if report.change_organisation is not None
               else None)
+    low = _low_reliability(report)
     for c in _constructs(o):
         x = o[o["construct"] == c].iloc[0]
         cell = format_share(x["favourable_share"], x["favourable_ci_low"],
                             x["favourable_ci_high"])
-        row = [f"{_nice(c)}: favourable", cell, format_count(x["n"])]
+        row = [f"{_construct(c, low)}: favourable", cell, format_count(x["n"])]
         if change is not None:
             ch = change[change["construct"] == c]
             row.append(DASH if ch.empty or pd.isna(ch["estimate"].iloc[0]) else
-                       f"{_signed(ch['estimate'].iloc[0])} "
-                       f"({'beyond noise' if ch['beyond_noise'].iloc[0] else 'within noise'})")
+                       f"{_change(*ch[['estimate', 'ci_low', 'ci_high']].iloc[0])}, "
+                       f"{'beyond noise' if ch['beyond_noise'].iloc[0] else 'within noise'}")
         rows.append(row)
     cols = ["Measure", f"Wave {report.wave}", "n"]
     if change is not None:
-        cols.append(f"Change in mean score since {report.comparison_wave}")
+        cols.append(f"Change in mean score since {report.comparison_wave} "
+                    f"(on the {_scale(o)})")
         rows = [r + [DASH] if len(r) == 3 else r for r in rows]
     return _style(pd.DataFrame(rows, columns=cols), name="sentiment-headline",
                   caption=f"Shares with their {report.confidence:.0%} interval; n = "
@@ -124,16 +174,21 @@ def format_construct_table(report: SentimentReport) -> Styler:
     if t.empty:
         return _empty("constructs", "No team is large enough to be shown.")
     rows = []
+    low = _low_reliability(report)
     for (dept, team), g in t.groupby(["department", "team"], sort=True):
         row = {"Department": dept, "Team": team, "n": format_count(g["n"].max())}
         for c in _constructs(t):
             x = g[g["construct"] == c]
-            row[_nice(c)] = DASH if x.empty else format_share(
+            row[_nice(c) + (LOW_MARK if c in low else "")] = DASH if x.empty else format_share(
                 x["favourable_share"].iloc[0], x["favourable_ci_low"].iloc[0],
                 x["favourable_ci_high"].iloc[0])
         rows.append(row)
-    caption = (f"Share of favourable respondents ({report.confidence:.0%} Wilson interval). "
-               f"{report.hidden_teams} team(s) hidden for privacy.")
+    caption = (f"Share of favourable respondents (a score of {_favourable(t)}), with the range "
+               f"we are {report.confidence:.0%} sure of. "
+               + (f"{LOW_MARK} low reliability: the construct's questions agree less than "
+                  f"{RELIABILITY_THRESHOLD:g} (see Reliability of the constructs), so read its "
+                  "shares with care. " if low else "")
+               + f"{report.hidden_teams} team(s) hidden for privacy.")
     return _style(pd.DataFrame(rows), name="constructs", caption=caption)
 
 
@@ -168,14 +223,16 @@ def format_change_table(report: SentimentReport, *, only_beyond_noise: bool = Tr
         c = c[c["beyond_noise"].fillna(False).astype(bool)]
         if c.empty:
             return _empty("change", "No team's score changed beyond noise.")
+    low = _low_reliability(report)
     out = pd.DataFrame({
-        "Department": c["department"], "Team": c["team"], "Construct": c["construct"].map(_nice),
+        "Department": c["department"], "Team": c["team"],
+        "Construct": c["construct"].map(lambda x: _construct(x, low)),
         "n before": c["n_before"].map(format_count), "n after": c["n_after"].map(format_count),
         "Mean before": c["mean_before"].map(lambda v: _score(v, None, None)),
         "Mean after": c["mean_after"].map(lambda v: _score(v, None, None)),
-        "Change": [DASH if pd.isna(e) else f"{_signed(e)} ({_signed(lo)} to {_signed(hi)})"
-                   if pd.notna(lo) else _signed(e)
-                   for e, lo, hi in zip(c["estimate"], c["ci_low"], c["ci_high"], strict=True)],
+        f"Change (on the {_scale(report.summary)})": [
+            _change(e, lo, hi)
+            for e, lo, hi in zip(c["estimate"], c["ci_low"], c["ci_high"], strict=True)],
         "Verdict": c["beyond_noise"].map(lambda b: DASH if pd.isna(b) else
                                          ("beyond noise" if b else "within noise")),
     })
@@ -188,31 +245,36 @@ def format_activity_table(report: SentimentReport) -> Styler:
     a = a[~a["suppressed"].astype(bool)] if len(a) else a
     if a.empty:
         return _empty("activity", "Too few matched respondents in a group to show.")
+    low = _low_reliability(report)
     out = pd.DataFrame({
-        "Construct": a["construct"].map(_nice),
+        "Construct": a["construct"].map(lambda x: _construct(x, low)),
         "Active: mean (n)": [f"{_score(m, lo, hi)} ({format_count(n)})" for m, lo, hi, n in zip(
             a["mean_active"], a["ci_low_active"], a["ci_high_active"], a["n_active"],
             strict=True)],
         "Inactive: mean (n)": [f"{_score(m, lo, hi)} ({format_count(n)})" for m, lo, hi, n in
                                zip(a["mean_inactive"], a["ci_low_inactive"],
                                    a["ci_high_inactive"], a["n_inactive"], strict=True)],
-        "Difference": [DASH if pd.isna(e) else f"{_signed(e)} ({_signed(lo)} to {_signed(hi)})"
-                       if pd.notna(lo) else _signed(e) for e, lo, hi in zip(
-                           a["estimate_difference"], a["ci_low"], a["ci_high"], strict=True)],
+        f"Difference (on the {_scale(report.summary)})": [
+            _change(e, lo, hi) for e, lo, hi in zip(
+                a["estimate_difference"], a["ci_low"], a["ci_high"], strict=True)],
     })
     return _style(out, name="activity")
 
 
 def format_reliability_table(report: SentimentReport) -> Styler:
-    """Cronbach's alpha per construct."""
+    """How consistently each construct's questions agree (Cronbach's alpha, 0 to 1), and
+    whether that is below :data:`RELIABILITY_THRESHOLD`."""
     r = report.reliability
     r = r[~r["suppressed"].astype(bool) & r["estimate"].notna()]
     if r.empty:
         return _empty("reliability", "No multi-item construct with enough answers.")
     out = pd.DataFrame({"Construct": r["construct"].map(_nice), "Items": r["k"],
                         "n": r["n"].map(format_count),
-                        "Alpha": [_score(e, lo, hi) for e, lo, hi in zip(
-                            r["estimate"], r["ci_low"], r["ci_high"], strict=True)]})
+                        "Agreement of the items (0 to 1)": [_score(e, lo, hi) for e, lo, hi in zip(
+                            r["estimate"], r["ci_low"], r["ci_high"], strict=True)],
+                        "Reliability": r["estimate"].map(
+                            lambda e: f"low (below {RELIABILITY_THRESHOLD:g})"
+                            if e < RELIABILITY_THRESHOLD else "acceptable")})
     return _style(out, name="reliability")
 
 
@@ -247,6 +309,15 @@ def format_theme_table(report: SentimentReport, *, top: int = 3) -> Styler:
                           "wrote a comment).")
 
 
+def _theme_labels(report: SentimentReport) -> dict[str, str]:
+    """Theme id -> its words from the lexicon (``"time_saved"`` -> ``"Time saved"``)."""
+    t = report.themes
+    if t is None or t.empty or "label" not in t:
+        return {}
+    t = t.dropna(subset=["theme", "label"]).drop_duplicates("theme")
+    return dict(zip(t["theme"].astype(str), t["label"].astype(str), strict=True))
+
+
 def format_comments_table(report: SentimentReport, *, limit: int = 12) -> Styler:
     """A few redacted comments from shown teams."""
     c = report.comments
@@ -256,8 +327,10 @@ def format_comments_table(report: SentimentReport, *, limit: int = 12) -> Styler
         c = c.sort_values(["department", "team"])
     if c.empty:
         return _empty("comments", "No comments from teams large enough to be shown.")
+    words = _theme_labels(report)
     out = pd.DataFrame({"Team": c["team"], "Comment": c["text"],
-                        "Themes": c["themes"].map(lambda t: ", ".join(t) if t else DASH)})
+                        "Themes": c["themes"].map(lambda t: ", ".join(
+                            words.get(str(x), _nice(x)) for x in t) if t else DASH)})
     return _style(out, name="comments").set_table_styles(
         [{"selector": "td", "props": "white-space: normal; max-width: 620px;"}], overwrite=False)
 
@@ -283,12 +356,12 @@ def format_sentiment_table(section: SentimentSection) -> Styler:
         c = _published(section.change)
         c = c[c["construct"] == OVERALL][["department", "team", "estimate", "beyond_noise"]]
         m = out[["department", "team"]].merge(c, on=["department", "team"], how="left")
-        table[f"Change since {section.comparison_wave}"] = [
+        table[f"Change since {section.comparison_wave} (on the {_scale(t)})"] = [
             DASH if pd.isna(e) else _signed(e) + ("*" if bool(bn) else "")
             for e, bn in zip(m["estimate"], m["beyond_noise"].fillna(False), strict=True)]
     return _style(table, name="sentiment",
-                  caption="Favourable = overall score at or above the top-2-box threshold; "
-                          "* = change beyond noise. Hidden teams are not listed.")
+                  caption=f"Favourable = an overall score of {_favourable(t)} (interval in "
+                          "brackets); * = change beyond noise. Hidden teams are not listed.")
 
 
 def format_quadrant_table(source: SentimentReport | SentimentSection) -> Styler:

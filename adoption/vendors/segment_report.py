@@ -131,8 +131,7 @@ def describe_segments(table: pd.DataFrame) -> str:
     parts = [f"{s}: {org.loc[s, 'estimate']:.0%}" for s in SEGMENTS
              if s in org.index and pd.notna(org.loc[s, "estimate"])]
     return (f"Microsoft 365 Copilot usage segments in the week of {week} (Viva Insights, "
-            f"n = {n:,} people): {', '.join(parts)}. Segments follow Microsoft's vivainsights "
-            "package over 12 weeks: power users act at least 15 times a week on average and "
+            f"n = {n:,} people): {', '.join(parts)}. Segments look at 12 weeks: power users act at least 15 times a week on average and "
             "in 9 of 12 weeks, habitual users in 9 of 12 weeks, novices at least once a week "
             "on average, low users less. People with under 12 weeks of data are "
             f"\"{INSUFFICIENT_HISTORY}\". Teams below the minimum group size are hidden.")
