@@ -19,6 +19,7 @@ __all__ = [
     "period_freq",
     "period_label_series",
     "period_label_sql",
+    "period_axis_label",
     "period_start_sql",
     "period_title",
 ]
@@ -221,6 +222,27 @@ def period_title(period: Period) -> str:
     if period.kind == "quarter":
         return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year}"
     return f"the week of {format_day(period.start)}"
+
+
+def period_axis_label(period: Period | str) -> str:
+    """The period on a chart's time axis, one short style for every chart.
+
+    ``Jan 2026`` for a month, ``Q1 2026`` for a quarter, a week's first day ``5 Jan 2026``;
+    a stored label (``"2026-01"``) is read with :func:`label_period`.
+
+    Examples
+    --------
+    >>> period_axis_label("2026-01"), period_axis_label("2026-Q1")
+    ('Jan 2026', 'Q1 2026')
+    >>> period_axis_label("2026-01-05")
+    '5 Jan 2026'
+    """
+    p = period if isinstance(period, Period) else label_period(str(period))
+    if p.kind == "month":
+        return f"{p.start:%b %Y}"
+    if p.kind == "quarter":
+        return period_title(p)
+    return f"{p.start.day} {p.start:%b %Y}"
 
 
 def label_period(label: str, kind: str | None = None) -> Period:

@@ -150,6 +150,6 @@ def test_segment_chart_keeps_a_hidden_month_in_its_place():
                          "warm_up": i == 0, "segment": segment,
                          "share": None if month == "2026-02" else share})
     ax = plot_segment_trend(pd.DataFrame(rows))
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "January 2026", "February 2026", "March 2026"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [  # period_axis_label's form
+        "Jan 2026", "Feb 2026", "Mar 2026"]
     plt.close(ax.figure)

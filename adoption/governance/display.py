@@ -11,11 +11,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 from pandas.io.formats.style import Styler
 
-from adoption.report.figures import PALETTE, _axes, _style_axes
+from adoption.report.style import (
+    PALETTE,
+    house_style,
+    legend_outside,
+    new_axes,
+    nothing_to_show,
+    period_axis,
+    style_axes,
+)
 from adoption.report.tables import (
     DASH,
     _style,
@@ -194,23 +203,45 @@ def format_shadow_table(section: GovernanceSection) -> Styler:
         "exports (a person in both counts once in the share)." + rests))
 
 
+@house_style
 def plot_spend(trend: pd.DataFrame, *, currency: str = "", ax: Axes | None = None) -> Axes:
-    """Spend per period with the reclaimable monthly amount on top of it (organisation)."""
-    ax = _axes(ax, (9, 3.2))
-    x = np.arange(len(trend))
-    ax.bar(x, trend["spend"], color=PALETTE[0], label="Spend")
-    ax.bar(x, trend["reclaimable_monthly_spend"], color=PALETTE[1], alpha=0.9, width=0.45,
-           label="Idle or leavers' seats (per month)")
-    ax.set_xticks(x, trend["period"].astype(str), rotation=45, ha="right")
+    """Spend per period with the reclaimable monthly amount on top of it (organisation).
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        ``GovernanceSection.spend_trend``: one row per period, ``period, spend,
+        reclaimable_monthly_spend`` (every period of the section's trend is drawn).
+    currency : str, optional
+        The value axis' label.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = new_axes(ax, (9, 3.2))
+    title = "Seat spend and what could be reclaimed"
+    if trend.empty:
+        return nothing_to_show(ax, title)
+    t = trend.sort_values("period").reset_index(drop=True)
+    x = np.arange(len(t))
+    sns.barplot(x=x, y=t["spend"].astype(float).to_numpy(), color=PALETTE[0], saturation=1,
+                native_scale=True, errorbar=None, label="Spend", ax=ax)
+    sns.barplot(x=x, y=t["reclaimable_monthly_spend"].astype(float).to_numpy(),
+                color=PALETTE[1], saturation=1, native_scale=True, width=0.45, errorbar=None,
+                label="Idle or leavers' seats (per month)", ax=ax)
+    period_axis(ax, t["period"].astype(str).tolist())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _style_axes(ax, title="Seat spend and what could be reclaimed", ylabel=currency)
+    legend_outside(ax, handles=ax.containers, labels=[c.get_label() for c in ax.containers])
+    return style_axes(ax, title=title, ylabel=currency)
 
 
+@house_style
 def plot_utilisation(tools: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Utilisation per tool (organisation) with its interval."""
     t = tools.dropna(subset=["utilisation"]).reset_index(drop=True)
-    ax = _axes(ax, (7, 0.5 * max(len(t), 1) + 1.2))
+    ax = new_axes(ax, (7, 0.5 * max(len(t), 1) + 1.2))
     y = np.arange(len(t))
     ax.errorbar(t["utilisation"], y,
                 xerr=[np.clip(t["utilisation"] - t["utilisation_ci_low"], 0, None),
@@ -220,9 +251,10 @@ def plot_utilisation(tools: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                                                               strict=True)])
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    return _style_axes(ax, title="Seat holders who used their tool", grid="x")
+    return style_axes(ax, title="Seat holders who used their tool", grid="x")
 
 
+@house_style
 def plot_shadow_by_team(shadow: pd.DataFrame | None, *, ax: Axes | None = None) -> Axes:
     """Share of people using unsanctioned AI per published team, with interval; says "no
     data" when the period has no evidence at all."""
@@ -230,13 +262,15 @@ def plot_shadow_by_team(shadow: pd.DataFrame | None, *, ax: Axes | None = None) 
     no_data = "has_data" in s.columns and len(s) and not s["has_data"].astype(bool).any()
     t = (s.dropna(subset=["share"]).sort_values("share").reset_index(drop=True)
          if "share" in s.columns else s)
+    title = "People using unsanctioned AI, by team"
     if t.empty:
-        ax = _axes(ax, (7, 1.5))
-        ax.text(0.5, 0.5, "No data on unsanctioned AI use" if no_data or s.empty
-                else "No team large enough to show", ha="center", va="center")
-        ax.set_axis_off()
+        ax = new_axes(ax, (7, 1.5))
+        ax = nothing_to_show(ax, title, "No data on unsanctioned AI use" if no_data or s.empty
+                             else "No team large enough to show")
+        for spine in ax.spines.values():
+            spine.set_visible(False)
         return ax
-    ax = _axes(ax, (7, 0.28 * max(len(t), 1) + 1.2))
+    ax = new_axes(ax, (7, 0.28 * max(len(t), 1) + 1.2))
     y = np.arange(len(t))
     lo = t["ci_low"].astype(float)
     hi = t["ci_high"].astype(float)
@@ -246,4 +280,4 @@ def plot_shadow_by_team(shadow: pd.DataFrame | None, *, ax: Axes | None = None) 
     ax.set_yticks(y, t["team"].astype(str))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(left=0)
-    return _style_axes(ax, title="People using unsanctioned AI, by team", grid="x")
+    return style_axes(ax, title=title, grid="x")

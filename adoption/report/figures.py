@@ -1,7 +1,7 @@
 """Report charts. Every ``plot_*`` takes a report frame and returns the Axes it drew on.
 
-All styling lives here, once: :func:`_style_axes` for the look, :data:`PALETTE` for colours
-(Okabe & Ito's colour-blind-safe palette), :func:`_axes` for figure size and resolution.
+The look (seaborn's theme, palette, sizes, legends, time axes) is :mod:`adoption.report.style`,
+shared by every chart of the package.
 """
 
 from __future__ import annotations
@@ -11,22 +11,29 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from adoption.errors import ColumnNotFoundError
-from adoption.periods import Period, format_day, label_period
+from adoption.periods import Period, label_period
+from adoption.report.style import (
+    DPI,
+    INK,
+    MUTED,
+    PALETTE,
+    TITLE_SIZE,
+    house_style,
+    legend_outside,
+    new_axes,
+    nothing_to_show,
+    period_axis,
+    style_axes,
+)
 from adoption.report.tables import hidden_label
 
 __all__ = ["PALETTE", "plot_funnel", "plot_segment_trend", "plot_team_intervals",
            "plot_trend"]
-
-#: Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#999999")
-INK = "#222222"
-MUTED = "#6b6b6b"
-DPI = 100
 
 
 def _check_columns(data: pd.DataFrame, required: Sequence[str], where: str) -> None:
@@ -38,51 +45,13 @@ def _check_columns(data: pd.DataFrame, required: Sequence[str], where: str) -> N
         )
 
 
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    """``ax`` itself, or the Axes of a new figure of ``size`` inches."""
-    if ax is not None:
-        return ax
-    _, ax = plt.subplots(figsize=size, dpi=DPI, layout="constrained", facecolor="white")
-    return ax
-
-
-def _style_axes(ax: Axes, *, title: str, xlabel: str = "", ylabel: str = "",
-                grid: str = "y") -> Axes:
-    """The one house look: plain title, light grid on the value axis, no top/right frame."""
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=INK, pad=10)
-    ax.set_xlabel(xlabel, fontsize=10, color=MUTED)
-    ax.set_ylabel(ylabel, fontsize=10, color=MUTED)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#bbbbbb")
-    ax.tick_params(colors=INK, labelsize=9)
-    ax.grid(axis=grid, color="#e5e5e5", linewidth=0.8)
-    ax.set_axisbelow(True)
-    return ax
-
-
-def _nothing_to_show(ax: Axes, title: str) -> Axes:
-    ax.text(0.5, 0.5, "No figures to show: hidden to protect privacy or no data.",
-            ha="center", va="center", color=MUTED, transform=ax.transAxes)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    _style_axes(ax, title=title)
-    ax.grid(False)
-    return ax
-
-
 def _periods(trend: pd.DataFrame) -> list[Period]:
     """The trend's periods, oldest first, parsed from their labels (:mod:`adoption.periods`)."""
     labels = trend[["period", "period_start"]].drop_duplicates().sort_values("period_start")
     return [label_period(str(p)) for p in labels["period"]]
 
 
-def _tick_label(period: Period) -> str:
-    """``January 2026``, ``Q1 2026``, or a week's first day ``5 January 2026``."""
-    return format_day(period.start) if period.kind == "week" else period.title
-
-
+@house_style
 def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None,
                counted: str = "any AI tool") -> Axes:
     """Penetration over periods: the organisation with its interval band, departments thin.
@@ -105,12 +74,12 @@ def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None,
     """
     _check_columns(trend, ["level", "group", "period", "period_start", "penetration",
                            "penetration_ci_low", "penetration_ci_high"], "plot_trend")
-    ax = _axes(ax, (9, 4.2))
+    ax = new_axes(ax, (9, 4.2))
     periods = _periods(trend)
     word = periods[0].kind if periods else "period"
     title = f"Share of people active on {counted}, per {word}"
     if not periods or trend["penetration"].notna().sum() == 0:
-        return _nothing_to_show(ax, title)
+        return nothing_to_show(ax, title)
     pos = {p.label: i for i, p in enumerate(periods)}
     marker = "o" if len(periods) <= 1 else None
     depts = trend[trend["level"] == "department"]
@@ -131,18 +100,16 @@ def plot_trend(trend: pd.DataFrame, *, ax: Axes | None = None,
                                        > org["penetration"].astype(float) + 0.005).any():
         ax.plot(x, org["penetration_upper"].astype(float), color=INK, linewidth=1.4,
                 linestyle=":", label="with the unknown counted as active")
-    ax.set_xticks(range(len(periods)))
-    ax.set_xticklabels([_tick_label(p) for p in periods])
-    if len(periods) > 8:
-        ax.tick_params(axis="x", labelrotation=45)
+    period_axis(ax, periods)
     cols = [c for c in ("penetration", "penetration_ci_high", "penetration_upper") if c in trend]
     top = np.nanmax(trend[cols].to_numpy(dtype=float))
     ax.set_ylim(0, min(1.0, max(0.1, top * 1.12)))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    return _style_axes(ax, title=title, ylabel="Share of people active")
+    legend_outside(ax)
+    return style_axes(ax, title=title, ylabel="Share of people active")
 
 
+@house_style
 def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """From headcount to seats to use: one bar per stage, labelled with count and share.
 
@@ -161,14 +128,16 @@ def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     _check_columns(funnel, ["label", "count", "share", "share_ci_low", "share_ci_high"],
                    "plot_funnel")
-    ax = _axes(ax, (9, 2.8))
+    ax = new_axes(ax, (9, 2.8))
     title = "From employed to active"
     if funnel.empty or funnel["count"].isna().all():
-        return _nothing_to_show(ax, title)
-    y = np.arange(len(funnel))[::-1]
+        return nothing_to_show(ax, title)
+    y = np.arange(len(funnel))  # the first stage on top: seaborn puts category 0 there
     counts = funnel["count"].astype(float).to_numpy()
-    colours = [PALETTE[7], PALETTE[4], PALETTE[0]][: len(funnel)]
-    ax.barh(y, np.nan_to_num(counts), color=colours, height=0.62)
+    stages = [f"{i}" for i in y]  # positions, not the labels: two stages may read alike
+    sns.barplot(x=np.nan_to_num(counts), y=stages, hue=stages, orient="h", width=0.62,
+                palette=[PALETTE[7], PALETTE[4], PALETTE[0], *PALETTE][: len(funnel)],
+                saturation=1, errorbar=None, legend=False, ax=ax)
     upper = (funnel["upper"].astype(float).to_numpy() if "upper" in funnel
              else counts)
     hidden = funnel["hidden"] if "hidden" in funnel else pd.Series([None] * len(funnel))
@@ -184,13 +153,13 @@ def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                 text += f", {100 * r.share_ci_low:.0f}\u2013{100 * r.share_ci_high:.0f}%"
             text += ")"
         ax.text(r.count, yi, "  " + text, va="center", ha="left", fontsize=10, color=INK)
-    ax.set_yticks(y)
-    ax.set_yticklabels(funnel["label"])
+    ax.set_yticks(y, funnel["label"])
     ax.set_xlim(0, np.nanmax(counts) * 1.55)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    return _style_axes(ax, title=title, xlabel="People", grid="x")
+    return style_axes(ax, title=title, xlabel="People", grid="x")
 
 
+@house_style
 def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
                         reference: float | None = None, counted: str = "any AI tool") -> Axes:
     """Each published team's penetration as a dot with its interval, sorted, by department.
@@ -213,17 +182,19 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
     _check_columns(teams, ["department", "team", "penetration", "penetration_ci_low",
                            "penetration_ci_high"], "plot_team_intervals")
     shown = teams[teams["penetration"].notna()].sort_values(["penetration", "team"])
-    ax = _axes(ax, (9, max(3.0, 0.27 * len(shown) + 1.4)))
+    ax = new_axes(ax, (9, max(3.0, 0.27 * len(shown) + 1.4)))
     title = f"Share of each team active on {counted}, with 95% intervals"
     if shown.empty:
-        return _nothing_to_show(ax, title)
+        return nothing_to_show(ax, title)
     y = np.arange(len(shown))
     depts = sorted(shown["department"].astype(str).unique())
     colour = {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(depts)}
     c = shown["department"].astype(str).map(colour).to_numpy()
     ax.hlines(y, shown["penetration_ci_low"].astype(float),
               shown["penetration_ci_high"].astype(float), colors=c, linewidth=2, alpha=0.6)
-    ax.scatter(shown["penetration"].astype(float), y, color=c, s=28, zorder=3)
+    sns.scatterplot(x=shown["penetration"].astype(float).to_numpy(), y=y,
+                    hue=shown["department"].astype(str).to_numpy(), palette=colour, s=28,
+                    linewidth=0, zorder=3, legend=False, ax=ax)
     duplicated = shown["team"].duplicated(keep=False)
     labels = np.where(duplicated, shown["team"] + " (" + shown["department"] + ")",
                       shown["team"])
@@ -235,14 +206,14 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
                    label="Whole organisation")
     for d in depts:
         ax.scatter([], [], color=colour[d], label=d)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9,
-              title="Department", title_fontsize=9)
+    legend_outside(ax, title="Department")
     ax.set_xlim(0, min(1.0, max(0.1, float(shown["penetration_ci_high"].max()) * 1.08)))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    return _style_axes(ax, title=title, xlabel="Share of the team's people who were active",
-                       grid="x")
+    return style_axes(ax, title=title, xlabel="Share of the team's people who were active",
+                      grid="x")
 
 
+@house_style
 def plot_segment_trend(segments: pd.DataFrame) -> Axes:
     """The organisation's usage segments per month, stacked, one panel per tool and source.
 
@@ -266,7 +237,7 @@ def plot_segment_trend(segments: pd.DataFrame) -> Axes:
                              dpi=DPI, layout="constrained", facecolor="white", squeeze=False)
     title = "Usage segments per month, whole organisation"
     if not panels:
-        return _nothing_to_show(axes[0, 0], title)
+        return nothing_to_show(axes[0, 0], title)
     labels = list(dict.fromkeys(org["segment"]))
     colours = dict(zip(labels, [PALETTE[5], PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[7],
                                 "#dddddd"], strict=False))
@@ -285,12 +256,11 @@ def plot_segment_trend(segments: pd.DataFrame) -> Axes:
         warm = rows.groupby("period_start")["warm_up"].any().reindex(wide.index)
         for i in np.flatnonzero(warm.to_numpy(dtype=bool)):
             ax.axvspan(i - 0.5, i + 0.5, color=INK, alpha=0.08, linewidth=0)
-        ax.set_xticks(x)
-        ax.set_xticklabels([label_period(p).title for p in months["period"]], fontsize=8)
+        period_axis(ax, [str(p) for p in months["period"]])
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        _style_axes(ax, title=f"{tool} ({source})")
-    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    fig.suptitle(title + " (shaded: warm-up months)", x=0.01, ha="left", fontsize=12,
+        style_axes(ax, title=f"{tool} ({source})")
+    legend_outside(axes[0, 0])
+    fig.suptitle(title + " (shaded: warm-up months)", x=0.01, ha="left", fontsize=TITLE_SIZE,
                  fontweight="bold", color=INK)
     return axes[0, 0]

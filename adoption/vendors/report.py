@@ -13,16 +13,25 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
 from pandas.io.formats.style import Styler
 
 from adoption.canonical.membership import load_group_labels
 from adoption.canonical.semantics import source_semantics, source_semantics_table
 from adoption.periods import parse_period
 from adoption.privacy import publish_labels, resolve_min_group_size
-from adoption.report.figures import _axes, _style_axes
+from adoption.report.style import (
+    PALETTE,
+    house_style,
+    legend_outside,
+    new_axes,
+    nothing_to_show,
+    period_axis,
+    style_axes,
+)
 from adoption.store import Store
 from adoption.vendors.activity import compute_source_active_users
 from adoption.vendors.quality import DataQuality, build_data_quality
@@ -201,23 +210,46 @@ def format_source_team_table(report: SourceReport) -> Styler:
                           "its interval.")
 
 
-def plot_source_trend(report: SourceReport, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """The organisation's share of people active per source and tool over the periods."""
-    ax = _axes(ax, (8, 4))
+@house_style
+def plot_source_trend(report: SourceReport, *, ax: Axes | None = None) -> Axes:
+    """The organisation's share of people active per source and tool over the periods.
+
+    Every period of ``report.trend`` (up to :data:`TREND_PERIODS`) keeps its place on the
+    time axis; a hidden period leaves its line without a point there.
+
+    Parameters
+    ----------
+    report : SourceReport
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = new_axes(ax, (9, 4))
+    title = "Active people by source"
+    periods = (report.trend[["period", "period_start"]].drop_duplicates()
+               .sort_values("period_start")["period"].astype(str).tolist())
     trend = report.trend[~report.trend["suppressed"].astype(bool)]
-    for (label, tool), part in trend.groupby(["source_label", "tool"], sort=True):
-        part = part.sort_values("period_start")
-        x = pd.to_datetime(part["period_start"])
-        y = part["estimate"].astype(float).to_numpy()
-        ax.plot(x, 100 * y, marker="o", label=f"{label} · {tool}")
-        ax.fill_between(x, 100 * part["ci_low"].astype(float), 100 * part["ci_high"].astype(float),
-                        alpha=0.15)
-    ax.set_ylim(0, max(5.0, float(np.nanmax(100 * trend["ci_high"].astype(float)))
-                       if len(trend) else 5.0) * 1.05)
-    if len(trend):
-        ax.legend(loc="upper left", fontsize="small", frameon=False)
-    return _style_axes(ax, title="Active people by source",
-                       ylabel="People active (% of headcount)")
+    if trend.empty:
+        return nothing_to_show(ax, title)
+    x = period_axis(ax, periods)
+    t = trend.assign(x=trend["period"].astype(str).map(dict(zip(periods, x, strict=True))),
+                     line=trend["source_label"].astype(str) + " · " + trend["tool"].astype(str),
+                     percent=100 * trend["estimate"].astype(float)).sort_values(["line", "x"])
+    lines = sorted(t["line"].unique())
+    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(lines)}
+    sns.lineplot(data=t, x="x", y="percent", hue="line", hue_order=lines, palette=colour,
+                 marker="o", errorbar=None, sort=True, ax=ax)
+    for name, part in t.groupby("line", sort=True):
+        ax.fill_between(part["x"], 100 * part["ci_low"].astype(float),
+                        100 * part["ci_high"].astype(float), color=colour[name], alpha=0.15,
+                        linewidth=0)
+    period_axis(ax, periods)
+    ax.set_xlim(-0.5, len(periods) - 0.5)
+    ax.set_ylim(0, max(5.0, float(np.nanmax(100 * t["ci_high"].astype(float)))) * 1.05)
+    legend_outside(ax, title="Source · tool")
+    return style_axes(ax, title=title, ylabel="People active (% of headcount)")
 
 
 def describe_source_activity(report: SourceReport) -> str:
