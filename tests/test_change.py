@@ -191,3 +191,22 @@ def test_missing_column_raises(people):
     with pytest.raises(ColumnNotFoundError, match="is_active"):
         compute_adoption_change(people.drop(columns="is_active"), period="2026-02",
                                 comparison_period="2026-01")
+
+
+def test_beyond_noise_only_beside_an_interval_without_0(people, monkeypatch):
+    # issue 12: the verdict shown beside an interval never contradicts it. McNemar's test and
+    # Newcombe's interval agree on every table searched (a, d < 40, b, c < 40); should they
+    # ever disagree, the interval wins: here it is forced to hold 0 for every row
+    dept = compute_adoption_change(people, by="department", period="2026-02",
+                                   comparison_period="2026-01")
+    assert bool(dept.loc[dept["department"] == "Eng", "is_beyond_noise"].iloc[0])  # as above
+    import adoption.metrics.change as change
+
+    def holding_0(a, b, c, d, *, confidence):
+        return -np.ones(len(a)), np.ones(len(a))
+
+    monkeypatch.setattr(change, "paired_difference_interval", holding_0)
+    dept = compute_adoption_change(people, by="department", period="2026-02",
+                                   comparison_period="2026-01")
+    eng = dept[dept["department"] == "Eng"].iloc[0]
+    assert eng.p_value_adjusted < 0.05 and not bool(eng.is_beyond_noise)
