@@ -244,7 +244,8 @@ def format_team_moves_table(section: DynamicsSection) -> Styler:
     down, since the tool's first month with enough history (counts only; hidden teams are
     not listed)."""
     columns = ["Tool (source)", "Team", "Months compared", "People in both months",
-               "Moved up to habitual or power use", "Moved down from it"]
+               "Moved up to habitual or power use",
+               "Moved down from habitual or power use"]
     top = _top_team_moves(section)
     rows = [[f"{r.tool} ({r.source})", str(r.team),
              f"{label_period(str(r.period_from)).title} to {label_period(str(r.period)).title}",
