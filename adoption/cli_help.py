@@ -7,12 +7,13 @@ subcommand added to it; :func:`add_examples` puts each command's examples under 
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from typing import NoReturn
 
-__all__ = ["EXAMPLES", "HelpfulParser", "add_examples", "suggestion"]
+from adoption.errors import suggestion
+
+__all__ = ["EXAMPLES", "HelpfulParser", "add_examples"]
 
 #: command path -> example command lines (shown under ``adoption COMMAND --help``).
 EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -56,12 +57,6 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 
 _CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 _UNKNOWN = re.compile(r"unrecognized arguments: (.*)")
-
-
-def suggestion(word: str, candidates: list[str]) -> str | None:
-    """The closest candidate to ``word`` (a typo of it), or None."""
-    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 class HelpfulParser(argparse.ArgumentParser):

@@ -20,6 +20,8 @@ Hierarchy::
 
 from __future__ import annotations
 
+import difflib
+
 __all__ = [
     "AdoptionError",
     "ColumnNotFoundError",
@@ -32,7 +34,22 @@ __all__ = [
     "ReportError",
     "SmallGroupWarning",
     "WorkspaceError",
+    "suggestion",
 ]
+
+
+def suggestion(word: str, candidates: list[str]) -> str | None:
+    """The candidate closest to ``word`` when ``word`` looks like a typo of it, else None.
+
+    For the "did you mean" part of a message (commands, options, waves, tools).
+
+    Examples
+    --------
+    >>> suggestion("statsu", ["status", "metrics"])
+    'status'
+    """
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
 
 
 class AdoptionError(Exception):

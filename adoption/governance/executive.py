@@ -215,8 +215,8 @@ def _sentiment_tile(sentiment: Any) -> dict:
         since = f"wave {sentiment.comparison_wave}"
         interval = f"({ch['ci_low']:+.2f} to {ch['ci_high']:+.2f})".replace("-", "\u2212")
         verdict += (f"{'Up' if ch['estimate'] > 0 else 'Down'} {abs(ch['estimate']):.2f} "
-                    f"points since {since} {interval}: beyond noise." if beyond else
-                    f"{ch['estimate']:+.2f} points since {since} {interval}: no change beyond "
+                    f"on the 1–5 scale since {since} {interval}: beyond noise." if beyond else
+                    f"{ch['estimate']:+.2f} on the 1–5 scale since {since} {interval}: no change beyond "
                     "noise.".replace("-", "\u2212"))
     else:
         verdict += "No earlier wave to compare with."

@@ -106,8 +106,7 @@ def _waves(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from adoption.cli_help import suggestion
-    from adoption.errors import InputError
+    from adoption.errors import InputError, suggestion
     from adoption.privacy import check_min_group_size
     from adoption.surveys.data import load_waves
     from adoption.surveys.report import render_sentiment_report
