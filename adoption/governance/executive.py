@@ -14,7 +14,7 @@ the same test as the interval of the change:
   interval excludes 0.
 - **Reclaimable spend**: the monthly cost of idle seats and of seats of people who left, a
   count over every seat (no sampling, so no interval); its change is the difference in money.
-- **Sentiment index**: the survey's overall score (1 to 5) of the latest wave, with its
+- **Sentiment index**: the survey's overall score (on its scale, e.g. 1 to 5) of the latest wave, with its
   interval; its change is the wave-to-wave difference of the sentiment section.
 - **Shadow-AI users**: the share of people using unsanctioned AI (Wilson interval); its change
   is the paired difference of the shadow-AI trend.
@@ -189,8 +189,12 @@ def _spend_tile(governance: Any, since: str) -> dict:
     return _tile("reclaimable", label, "money", verdict=verdict, **row)
 
 
+def _signed(x: float) -> str:
+    return f"{x:+.2f}".replace("-", "\u2212")
+
+
 def _sentiment_tile(sentiment: Any) -> dict:
-    label = "Sentiment index (1 to 5)"
+    label = "Sentiment index"
     if sentiment is None:
         return _tile("sentiment", label, "score", suppressed=True,
                      verdict="No survey wave up to this period.")
@@ -200,10 +204,11 @@ def _sentiment_tile(sentiment: Any) -> dict:
         return _tile("sentiment", label, "score", suppressed=True,
                      verdict="Hidden: fewer respondents than the minimum group size.")
     r = org.iloc[0]
+    scale = f"{r['scale_min']:g}\u2013{r['scale_max']:g}"
+    label = f"Sentiment index ({r['scale_min']:g} to {r['scale_max']:g})"
     row = {"estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
            "n": r["n"]}
-    wave = str(sentiment.wave)
-    verdict = f"Survey wave {wave}, {r['n']:,.0f} respondents. "
+    verdict = f"Survey wave {sentiment.wave}, {r['n']:,.0f} respondents. "
     c = getattr(sentiment, "change_organisation", None)
     c = None if c is None else c[c["construct"] == "overall"]
     if c is not None and len(c) and not pd.isna(c["estimate"].iloc[0]):
@@ -213,11 +218,13 @@ def _sentiment_tile(sentiment: Any) -> dict:
                 "change_ci_low": ch["ci_low"], "change_ci_high": ch["ci_high"],
                 "beyond_noise": beyond}
         since = f"wave {sentiment.comparison_wave}"
-        interval = f"({ch['ci_low']:+.2f} to {ch['ci_high']:+.2f})".replace("-", "\u2212")
-        verdict += (f"{'Up' if ch['estimate'] > 0 else 'Down'} {abs(ch['estimate']):.2f} "
-                    f"on the 1–5 scale since {since} {interval}: beyond noise." if beyond else
-                    f"{ch['estimate']:+.2f} on the 1–5 scale since {since} {interval}: no change beyond "
-                    "noise.".replace("-", "\u2212"))
+        interval = f"({_signed(ch['ci_low'])} to {_signed(ch['ci_high'])})"
+        if beyond:
+            verdict += (f"{'Up' if ch['estimate'] > 0 else 'Down'} {abs(ch['estimate']):.2f} "
+                        f"on the {scale} scale since {since} {interval}: beyond noise.")
+        else:
+            verdict += (f"{_signed(ch['estimate'])} on the {scale} scale since {since} "
+                        f"{interval}: no change beyond noise.")
     else:
         verdict += "No earlier wave to compare with."
     return _tile("sentiment", label, "score", verdict=verdict, **row)
