@@ -113,7 +113,11 @@ def _marginal_mle(y: np.ndarray, n: np.ndarray, mean: float, sd: float) -> tuple
             best = res
     mu = float(1 / (1 + np.exp(-best.x[0])))
     conc = float(np.exp(best.x[1]))
-    if conc >= _MAX_CONCENTRATION * 0.99:
+    # the limit of infinite concentration is the binomial at the pooled rate: where it fits
+    # at least as well, there is no spread beyond binomial noise (the likelihood is flat
+    # towards the boundary, and where an optimiser stops on it depends on its version)
+    binomial_nll = -float(stats.binom.logpmf(y, n, pooled).sum())
+    if conc >= _MAX_CONCENTRATION * 0.99 or binomial_nll <= best.fun + 1e-6:
         return pooled, np.inf
     return mu, conc
 
