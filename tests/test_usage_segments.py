@@ -152,7 +152,7 @@ def test_summary_suppresses_small_teams():
 
 
 def test_same_labels_as_the_vivainsights_package_when_installed():
-    """Cross-check with Microsoft's package itself (not a dependency: skipped without it).
+    """Cross-check with Microsoft's package itself (a dev dependency; skipped without it).
 
     Checked by hand with vivainsights 0.4.3 (Python) on both fixtures of this file.
     """
