@@ -12,7 +12,10 @@
 - :func:`compare_ordinal`, :func:`compare_choices`: Likert answers of two groups by mean,
   Mann-Whitney and ordered logit; choice items by chi-square;
 - :func:`kaplan_meier_at`, :func:`kaplan_meier_median`, :func:`logrank_test`: time to an
-  event with right-censoring.
+  event with right-censoring;
+- :func:`diff_in_diff`, :func:`staggered_event_study`, :func:`twfe_event_study`,
+  :func:`interrupted_time_series`, :func:`dose_response`: whether a rollout changed an outcome
+  (:class:`ImpactResult`), and :func:`impact_verdict`, its verdict in words.
 
 The confidence intervals every metric uses are in :mod:`adoption.stats.intervals`.
 """
@@ -23,13 +26,18 @@ from adoption.lazy import lazy_exports
 # models or the survival code
 _LAZY = {
     "BassModel": "adoption.stats.diffusion",
+    "ImpactResult": "adoption.stats.impact_result",
     "adjust_pvalues": "adoption.stats.multiple",
     "bass_cumulative": "adoption.stats.diffusion",
     "compare_choices": "adoption.stats.ordinal",
     "compare_ordinal": "adoption.stats.ordinal",
     "cronbach_alpha": "adoption.stats.reliability",
+    "diff_in_diff": "adoption.stats.did",
+    "dose_response": "adoption.stats.dose",
     "feldt_interval": "adoption.stats.reliability",
     "fit_beta_prior": "adoption.stats.betabinomial",
+    "impact_verdict": "adoption.stats.impact",
+    "interrupted_time_series": "adoption.stats.its",
     "james_stein_tau2": "adoption.stats.shrinkage",
     "kaplan_meier_at": "adoption.stats.survival",
     "kaplan_meier_median": "adoption.stats.survival",
@@ -39,6 +47,8 @@ _LAZY = {
     "nps_from_scores": "adoption.stats.nps",
     "shrink_estimates": "adoption.stats.shrinkage",
     "shrink_rates": "adoption.stats.betabinomial",
+    "staggered_event_study": "adoption.stats.event_study",
+    "twfe_event_study": "adoption.stats.event_study",
 }
 __all__ = sorted(_LAZY)
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
