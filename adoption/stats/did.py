@@ -31,6 +31,7 @@ from adoption.stats.impact_input import (
     check_alpha,
     check_binary,
     check_varies,
+    quiet_pyfixest,
     select_columns,
     tidy_row,
 )
@@ -140,15 +141,17 @@ def diff_in_diff(data: pd.DataFrame, *, outcome: str, unit: str, treated: str, p
 
     import pyfixest as pf
 
-    fit = pf.feols("outcome ~ treated + post + treated:post", data=df,
-                   vcov={"CRV1": "cluster"})
+    with quiet_pyfixest():
+        fit = pf.feols("outcome ~ treated + post + treated:post", data=df,
+                       vcov={"CRV1": "cluster"})
     term = "treated:post"
     use_boot = bootstrap == "always" or (bootstrap == "auto" and n_clusters < FEW_CLUSTERS)
     if use_boot:
         est, inference = _wild_bootstrap(fit, term, alpha=alpha, reps=reps, seed=seed)
         inference += f", {n_clusters} clusters"
     else:
-        est = tidy_row(fit, term, alpha=alpha)
+        with quiet_pyfixest():
+            est = tidy_row(fit, term, alpha=alpha)
         inference = f"{cluster or unit}-clustered (CRV1, {n_clusters} clusters)"
     pre_mean = df.loc[(df["treated"] == 1) & (df["post"] == 0), "outcome"].mean()
     relative = float(est["estimate"] / pre_mean) if pre_mean else None
@@ -166,13 +169,14 @@ def _wild_bootstrap(fit, term: str, *, alpha: float, reps: int, seed: int
     if not isinstance(reps, int | np.integer) or reps < 99:
         raise InputError(f"diff_in_diff: reps is {reps!r}; use at least 99 bootstrap draws "
                          "(9999 by default).")
-    with warnings.catch_warnings():
+    with quiet_pyfixest(), warnings.catch_warnings():
         # wildboottest warns when it enumerates all weight vectors of very few clusters
         warnings.simplefilter("ignore")
         boot, t_boot = fit.wildboottest(param=term, reps=int(reps), weights_type="webb",
                                         impose_null=False, seed=seed,
                                         return_bootstrapped_t_stats=True)
-    beta = float(fit.coef()[term])
+    with quiet_pyfixest():
+        beta = float(fit.coef()[term])
     t_stat = float(boot["t value"])
     se = abs(beta / t_stat) if t_stat else float("nan")
     q = float(np.quantile(np.abs(np.asarray(t_boot, dtype=float)), 1 - alpha))

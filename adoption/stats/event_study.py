@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 
 from adoption.errors import EstimateWarning, InputError
-from adoption.stats.impact_input import check_alpha, check_varies, select_columns, tidy_row
+from adoption.stats.impact_input import (
+    check_alpha,
+    check_varies,
+    quiet_pyfixest,
+    select_columns,
+    tidy_row,
+)
 from adoption.stats.impact_result import EVENT_STUDY_COLUMNS, ImpactResult
 
 __all__ = ["staggered_event_study", "twfe_event_study"]
@@ -104,7 +110,8 @@ def staggered_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: 
     if estimator == "sun-abraham":
         from adoption.stats.sun_abraham import sun_abraham_fit
 
-        att, es, pretrend_p = sun_abraham_fit(panel.df, panel.window, alpha=alpha)
+        with quiet_pyfixest():
+            att, es, pretrend_p = sun_abraham_fit(panel.df, panel.window, alpha=alpha)
         method = "event study (Sun-Abraham interaction-weighted)"
     else:
         import pyfixest as pf
@@ -113,9 +120,10 @@ def staggered_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: 
             return pf.did2s(panel.df, yname="y", first_stage="~ 0 | unit + time",
                             second_stage=second, treatment="treat", cluster="unit")
 
-        att = tidy_row(did2s("~ d"), "d", alpha=alpha)
-        fit = did2s("~ " + " + ".join(panel.dummies))
-        es, pretrend_p = panel.event_frame(fit, alpha=alpha)
+        with quiet_pyfixest():
+            att = tidy_row(did2s("~ d"), "d", alpha=alpha)
+            fit = did2s("~ " + " + ".join(panel.dummies))
+            es, pretrend_p = panel.event_frame(fit, alpha=alpha)
         method = "event study (did2s, Gardner 2021)"
     return panel.result(method, att, es, pretrend_p, assumptions=_STAGGERED,
                         inference=f"unit-clustered ({panel.n_units} clusters)")
@@ -149,8 +157,9 @@ def twfe_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     def feols(rhs: str):
         return pf.feols(f"y ~ {rhs} | unit + time", data=panel.df, vcov={"CRV1": "unit"})
 
-    att = tidy_row(feols("d"), "d", alpha=alpha)
-    es, pretrend_p = panel.event_frame(feols(" + ".join(panel.dummies)), alpha=alpha)
+    with quiet_pyfixest():
+        att = tidy_row(feols("d"), "d", alpha=alpha)
+        es, pretrend_p = panel.event_frame(feols(" + ".join(panel.dummies)), alpha=alpha)
     return panel.result("event study (two-way fixed effects)", att, es, pretrend_p,
                         assumptions=_TWFE,
                         inference=f"unit-clustered (CRV1, {panel.n_units} clusters)")
@@ -208,6 +217,10 @@ class _Panel:
                              "untreated team. Keep never-treated teams, or drop the periods "
                              "from the last cohort's rollout on (it then serves as comparison).")
         check_varies(df["y"], column=outcome, where=where)
+        if (units > 0).sum() < 2:
+            warnings.warn(f"{where}: only 1 treated unit; no unit-clustered interval is "
+                          "reliable with one treated cluster (MacKinnon & Webb 2017). Read "
+                          "the intervals as a rough guide.", EstimateWarning, stacklevel=3)
         treated = df["first_treated"] > 0
         rel = (df["time"] - df["first_treated"]).where(treated)
         pre = sorted(rel[rel < 0].unique())

@@ -8,14 +8,27 @@ the value found and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 
 from adoption.errors import ColumnNotFoundError, InputError
 
-__all__ = ["check_alpha", "check_binary", "check_varies", "select_columns", "tidy_row"]
+__all__ = ["check_alpha", "check_binary", "check_varies", "quiet_pyfixest", "select_columns",
+           "tidy_row"]
+
+
+@contextmanager
+def quiet_pyfixest() -> Iterator[None]:
+    """Silence the pandas deprecation warnings pyfixest's own code triggers (pandas 3's
+    ``inplace=``): they are pyfixest's to fix and say nothing about the user's data."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="pyfixest")
+        warnings.filterwarnings("ignore", category=FutureWarning, module="pyfixest")
+        yield
 
 
 def check_alpha(alpha: float, *, where: str) -> None:
