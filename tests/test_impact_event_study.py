@@ -43,6 +43,7 @@ def test_organ_donations_two_way_fixed_effects(organs):
     assert r.estimate == pytest.approx(-0.022459, abs=1e-6)
     assert r.se == pytest.approx(0.006131, abs=1e-6)
     assert (r.n, r.n_units, r.n_treated) == (162, 27, 1)  # 27 states x 6 quarters
+    assert r.inference == "State-clustered (CRV1, 27 clusters)"
     # the same point estimate from statsmodels OLS with state and quarter dummies
     treated = ((organs["first"] > 0) & (organs["Quarter_Num"] >= 4)).astype(int)
     ols = smf.ols("Rate ~ treated + C(State) + C(Quarter)", data=organs.assign(
@@ -94,6 +95,7 @@ def test_did2s_overall_att_is_gardners_two_stage_by_hand(organs):
         row = treated & (organs["Quarter_Num"] - organs["first"] == k)
         assert es.loc[k, "estimate"] == pytest.approx(residual[row].mean(), rel=1e-8)
     assert r.method == "event study (did2s, Gardner 2021)"
+    assert r.inference == "State-clustered (GMM, with the first stage, 27 clusters)"
     assert len(r.comparison_units) == 26 and "California" not in r.comparison_units
 
 

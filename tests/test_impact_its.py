@@ -102,6 +102,8 @@ def test_unusable_series_are_refused():
         interrupted_time_series(df, offset="pop", **kw)
     with pytest.raises(InputError, match="must be > 0"):
         interrupted_time_series(df.assign(pop=0.0), offset="pop", family="poisson", **kw)
+    with pytest.raises(InputError, match="harmonics is -1"):
+        interrupted_time_series(df, harmonics=-1, **kw)
     with pytest.raises(InputError, match="counts >= 0"):
         interrupted_time_series(df.assign(y=[-1.0, 4, 5, 4, 7, 8, 7, 9]), family="poisson",
                                 **kw)

@@ -125,8 +125,9 @@ def staggered_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: 
             fit = did2s("~ " + " + ".join(panel.dummies))
             es, pretrend_p = panel.event_frame(fit, alpha=alpha)
         method = "event study (did2s, Gardner 2021)"
+    detail = "GMM, with the first stage" if estimator == "did2s" else "CRV1"
     return panel.result(method, att, es, pretrend_p, assumptions=_STAGGERED,
-                        inference=f"unit-clustered ({panel.n_units} clusters)")
+                        inference=f"{unit}-clustered ({detail}, {panel.n_units} clusters)")
 
 
 def twfe_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
@@ -162,7 +163,7 @@ def twfe_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
         es, pretrend_p = panel.event_frame(feols(" + ".join(panel.dummies)), alpha=alpha)
     return panel.result("event study (two-way fixed effects)", att, es, pretrend_p,
                         assumptions=_TWFE,
-                        inference=f"unit-clustered (CRV1, {panel.n_units} clusters)")
+                        inference=f"{unit}-clustered (CRV1, {panel.n_units} clusters)")
 
 
 def _name(k: int) -> str:

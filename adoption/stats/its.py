@@ -105,6 +105,10 @@ def interrupted_time_series(data: pd.DataFrame, *, outcome: str, time: str, post
         raise InputError(f"{where}: family is {family!r}; use 'gaussian' or 'poisson' (counts).")
     if errors not in ("hac", "quasi"):
         raise InputError(f"{where}: errors is {errors!r}; use 'hac' or 'quasi'.")
+    for name, value, low in (("harmonics", harmonics, 0), ("period", period, 2)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise InputError(f"{where}: {name} is {value!r}; it must be a whole number of at "
+                             f"least {low}.")
     if offset is not None and family != "poisson":
         raise InputError(f"{where}: an offset ({offset!r}) needs family='poisson'.")
     df = select_columns(data, {"outcome": outcome, "time": time, "post": post,
