@@ -24,6 +24,7 @@ register_format_modules(
     "adoption.surveys.formats",
     "adoption.vendors.formats",
     "adoption.discovery.formats",
+    "adoption.outcomes.formats",
 )
 
 _LAZY = {

@@ -15,6 +15,7 @@ from adoption.config import WEEKDAYS, Settings
 from adoption.discovery import commands as discovery_commands
 from adoption.errors import AdoptionError
 from adoption.governance import commands as governance_commands
+from adoption.outcomes import commands as outcome_commands
 from adoption.periods import PERIOD_KINDS
 from adoption.surveys import commands as survey_commands
 from adoption.vendors import commands as vendor_commands
@@ -22,7 +23,8 @@ from adoption.vendors import commands as vendor_commands
 __all__ = ["main"]
 
 #: Modules adding subcommands of their own (each has ``register(sub, workspace_arg)``).
-COMMAND_MODULES = (survey_commands, vendor_commands, discovery_commands, governance_commands)
+COMMAND_MODULES = (survey_commands, vendor_commands, discovery_commands, governance_commands,
+                   outcome_commands)
 
 
 def _workspace_arg(p: argparse.ArgumentParser) -> None:

@@ -51,6 +51,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "services": ("adoption services -w acme", "adoption services -w acme --format csv"),
     "alerts": ("adoption alerts -w acme --period 2026-01",
                "adoption alerts -w acme --period 2026-01 --format csv"),
+    "usecases": ("adoption usecases check -w acme",
+                 "adoption usecases check -w acme --file drafts/usecases.yaml"),
+    "usecases check": ("adoption usecases check -w acme",
+                       "adoption usecases check --file usecases.yaml   # outside a workspace"),
     "reclaim": ("adoption reclaim -w acme --out reclaim.csv",
                 "adoption reclaim -w acme --period 2026-01 --idle-days 45 --out reclaim.xlsx"),
 }

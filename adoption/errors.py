@@ -8,7 +8,8 @@ Hierarchy::
     ├── WorkspaceError                 missing, foreign or half-made workspace
     ├── InputError (ValueError)        a file or a frame the user gave is unusable
     │   ├── ColumnNotFoundError (KeyError)
-    │   └── FormatDetectionError       the kind of a file could not be told from its columns
+    │   ├── FormatDetectionError       the kind of a file could not be told from its columns
+    │   └── RegisterNotFoundError (FileNotFoundError)  the workspace has no use-case register
     ├── IngestError                    a batch failed; the store is unchanged
     ├── PeriodError (ValueError)       a period label that cannot be parsed
     ├── NotFittedError (AttributeError) a model used before fit, or whose fit was refused
@@ -31,6 +32,7 @@ __all__ = [
     "InputError",
     "NotFittedError",
     "PeriodError",
+    "RegisterNotFoundError",
     "ReportError",
     "SmallGroupWarning",
     "WorkspaceError",
@@ -73,6 +75,11 @@ class ColumnNotFoundError(InputError, KeyError):
 
 class FormatDetectionError(InputError):
     """The kind of an input file could not be told from its columns."""
+
+
+class RegisterNotFoundError(InputError, FileNotFoundError):
+    """There is no use-case register (``usecases.yaml`` or ``usecases.csv``) where one was
+    looked for; ``except FileNotFoundError`` catches it too."""
 
 
 class IngestError(AdoptionError):

@@ -8,6 +8,7 @@ Layout::
       archive/           every raw file ever ingested, named by its SHA-256
       store.duckdb       the embedded DuckDB store
       reports/           rendered HTML reports and their index
+      usecases.yaml      the use-case register, written by people (optional; or usecases.csv)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # only for annotations: `import adoption` and `adoption --hel
 __all__ = [
     "CONFIG_NAME",
     "ENV_VAR",
+    "USECASES_NAMES",
     "Workspace",
     "init_workspace",
     "normalise_identifier",
@@ -50,6 +52,8 @@ KEY_NAME = "secret.key"
 STORE_NAME = "store.duckdb"
 ARCHIVE_NAME = "archive"
 REPORTS_NAME = "reports"
+#: The use-case register's file names, the first found wins (:mod:`adoption.outcomes.register`).
+USECASES_NAMES = ("usecases.yaml", "usecases.yml", "usecases.csv")
 
 
 def normalise_identifier(value: str) -> str:
@@ -91,6 +95,15 @@ class Workspace:
     @property
     def reports_dir(self) -> Path:
         return self.root / REPORTS_NAME
+
+    @property
+    def usecases_path(self) -> Path:
+        """The use-case register: the first of ``usecases.yaml``, ``usecases.yml`` and
+        ``usecases.csv`` that exists, else where ``usecases.yaml`` would be."""
+        for name in USECASES_NAMES:
+            if (self.root / name).is_file():
+                return self.root / name
+        return self.root / USECASES_NAMES[0]
 
     def _key(self) -> bytes:
         try:
