@@ -59,6 +59,13 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("discovery/dns_*.csv", "dns_csv"),
     ("discovery/proxy_*.csv", "proxy_csv"),
     ("discovery/oauth_grants*.csv", "sso_grants_csv"),
+    # outcomes: the use-case registers are not inputs; every KPI layout is outcome_kpis
+    ("outcomes/usecases.*", None),
+    ("outcomes/*_monthly.csv", "outcome_kpis"),
+    ("outcomes/*_weekly.csv", "outcome_kpis"),
+    ("outcomes/*_quarterly.csv", "outcome_kpis"),
+    ("outcomes/*_daily.csv", "outcome_kpis"),
+    ("outcomes/rejects_kpis.csv", "outcome_kpis"),
     # generic tables (roster, seats, tools, usage) of any part's fixtures: never a format
     ("*/roster.csv", None),
     ("*/seats.csv", None),

@@ -210,6 +210,8 @@ def source_use(name: str, kind: str | None = None) -> str:
         return "survey results (separate report)"
     if kind == "discovery":
         return "shadow-AI discovery (separate report)"
+    if kind == "outcomes":
+        return "team outcome KPIs (use cases and their impact)"
     return "not used for adoption figures"
 
 

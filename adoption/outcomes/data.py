@@ -64,15 +64,16 @@ def load_outcomes(workspace: Any | str | os.PathLike[str] | None, *, kpi: str | 
     with open_store(workspace) as store:
         frame = store.query(f"""SELECT team, period_kind, period_start, kpi, value, unit, n
             FROM outcomes {clause} ORDER BY kpi, team, period_kind, period_start""", params)
-        if kpi is not None and frame.empty:
+        if kpi is not None and frame.empty:  # none of this kind, or none at all?
             known = [r[0] for r in store.con.execute(
                 "SELECT DISTINCT kpi FROM outcomes ORDER BY 1").fetchall()]
-            close = suggestion(kpi, known)
-            raise InputError(
-                f"load_outcomes: no values of KPI {kpi!r} in the store"
-                + (f"; did you mean {close!r}?" if close else ".")
-                + (f" Stored KPIs: {known}." if known else
-                   " Ingest an outcome KPI file first (adoption ingest FILE)."))
+            if kpi not in known:
+                close = suggestion(kpi, known)
+                raise InputError(
+                    f"load_outcomes: no values of KPI {kpi!r} in the store"
+                    + (f"; did you mean {close!r}?" if close else ".")
+                    + (f" Stored KPIs: {known}." if known else
+                       " Ingest an outcome KPI file first (adoption ingest FILE)."))
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["value"] = frame["value"].astype("float64")
     frame["n"] = frame["n"].astype("Int64")

@@ -80,7 +80,7 @@ def _known(name: str, known: Collection[str] | None, what: str, source: str) -> 
     if known is None or name in known:
         return None
     close = suggestion(name, sorted(known))
-    hint = f"did you mean {close!r}? " if close else ""
+    hint = f"Did you mean {close!r}? " if close else ""
     return f"{hint}Use the {what} as {source} names it (it knows {len(known)})"
 
 
