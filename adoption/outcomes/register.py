@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from adoption.errors import InputError, WorkspaceError
 from adoption.outcomes.data import find_unknown_outcome_teams, load_outcomes
 from adoption.outcomes.document import (
@@ -108,8 +110,8 @@ def load_register(source: Workspace | str | os.PathLike[str], *,
     if teams is None and ws is not None and _says_all(data):
         try:
             teams = roster_teams(ws)
-        except WorkspaceError:
-            teams = None  # a store to rebuild first: 'all' stays as it is
+        except (WorkspaceError, duckdb.Error):  # a store to rebuild first, or held open
+            teams = None  # for writing by this process: 'all' stays as it is
     return parse_register(data, path=path, teams=teams)
 
 
