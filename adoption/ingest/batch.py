@@ -18,6 +18,13 @@ from adoption.ingest.catalogue import load_seats, load_tools
 from adoption.ingest.columns import KINDS, detect_kind, map_columns
 from adoption.ingest.context import LoadContext, LoadCounts
 from adoption.ingest.formats import FormatContext, SourceFormat, detect_format, get_format
+from adoption.ingest.profile import (
+    PROFILED_KINDS,
+    ColumnProfile,
+    profile_columns,
+    profile_file,
+    write_profile,
+)
 from adoption.ingest.reader import SourceFile, open_source, source_columns
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
@@ -232,8 +239,11 @@ def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: s
                                     "pass --as-of DATE for an older export")
             if source.encoding_note():
                 counts.notes.append(source.encoding_note())
+            # one more pass, over the metric columns only, after the loader's own
+            profile = (profile_columns(con, "src_unordered", source.columns)
+                       if kind in PROFILED_KINDS else None)
             note = _finish(workspace, con, path, batch_id, digest, kind, source.format, counts,
-                           archive)
+                           archive, source=kind, profile=profile)
             _refresh(store, kind)
     except AdoptionError:
         raise
@@ -251,8 +261,10 @@ def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: s
 
 
 def _finish(workspace: Workspace, con: duckdb.DuckDBPyConnection, path: Path, batch_id: int,
-            digest: str, kind: str, fmt: str, counts: LoadCounts, archive: ArchiveCopy) -> str:
-    """Check the counts, wait for the archive copy and log the batch (inside its transaction)."""
+            digest: str, kind: str, fmt: str, counts: LoadCounts, archive: ArchiveCopy, *,
+            source: str, profile: list[ColumnProfile] | None) -> str:
+    """Check the counts, wait for the archive copy and log the batch with its profile
+    (:mod:`adoption.ingest.profile`), inside its transaction."""
     _check_counts(path.name, counts, con, batch_id)
     note = "; ".join(counts.notes)
     try:
@@ -270,6 +282,10 @@ def _finish(workspace: Workspace, con: duckdb.DuckDBPyConnection, path: Path, ba
     if counts.findings:
         con.executemany("INSERT INTO ingest_findings VALUES (?, ?, ?)",
                         [(batch_id, finding, rows) for finding, rows in counts.findings])
+    if kind in PROFILED_KINDS:
+        write_profile(con, batch_id, source, profile, first_date=counts.first_date,
+                      last_date=counts.last_date,
+                      week_start=workspace.settings.week_start_index)
     return note
 
 
@@ -280,11 +296,13 @@ def _load_named(workspace: Workspace, store: Store, path: Path, named: SourceFor
     con = store.con
     batch_id = store.next_batch_id()
     ctx = FormatContext(con, path, batch_id, workspace, as_of, dict(options))
+    profile = (profile_file(con, path, encoding=options.get("encoding"))
+               if named.kind in PROFILED_KINDS else None)
     try:
         with store.transaction():
             counts = named.load(ctx)
             note = _finish(workspace, con, path, batch_id, digest, named.kind, named.name,
-                           counts, archive)
+                           counts, archive, source=named.name, profile=profile)
             _refresh(store, named.kind)
     except AdoptionError:
         raise

@@ -1,0 +1,179 @@
+"""A light profile of each ingested file, kept to tell when the next export of it drifts.
+
+Two things are remembered per batch of a profiled source (tables ``export_columns`` and
+``export_activity``, :mod:`adoption.tables.drift`), inside the batch's transaction:
+
+- its **columns**, in the file's order, with the row count and, for the columns whose values
+  look numeric (the metric columns), how many rows are blank, zero or a number, and their
+  median. Computed by DuckDB in one streaming pass over the file's view (``src_unordered``,
+  :mod:`adoption.ingest.reader`), over the numeric-looking columns only: which columns those
+  are is told from the first :data:`SAMPLE_ROWS` rows (a column blank there counts too, so
+  that a metric column that came back blank is still profiled). Nothing is loaded into
+  pandas, so a usage file of 100M rows costs one more scan of its metric columns.
+- the source's **key activity figure** per period, computed in SQL over the batch's staged
+  rows: distinct people active per week for daily sources (``usage_rows`` and ``usage``; only
+  weeks the file covers whole, so that a file ending mid-week shows no false fall) and per
+  window for window sources (``activity_periods``).
+
+A *source* is what the data-quality view calls one (:mod:`adoption.vendors.quality`): a named
+format such as ``chatgpt_user_analytics``, or for generic tables the kind (``usage``). Only
+the kinds in :data:`PROFILED_KINDS` are profiled: survey exports change their questions from
+wave to wave by design, and mapping files have no metrics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from adoption.errors import AdoptionError
+from adoption.ingest.reader import opened_source, sql_ident
+
+__all__ = [
+    "PROFILED_KINDS",
+    "SAMPLE_ROWS",
+    "ColumnProfile",
+    "profile_columns",
+    "profile_file",
+    "write_profile",
+]
+
+log = logging.getLogger(__name__)
+
+#: Kinds of source whose files are profiled (see the module docstring).
+PROFILED_KINDS = frozenset({"usage", "seats", "activity", "team_usage", "discovery"})
+#: Rows read to tell which columns look numeric.
+SAMPLE_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """One column of a file: its name and position, the file's row count and, for a metric
+    column, the rows that are blank, zero and numbers and their median (else None)."""
+
+    position: int
+    column_name: str
+    rows: int
+    blank_rows: int | None = None
+    zero_rows: int | None = None
+    numeric_rows: int | None = None
+    median: float | None = None
+
+
+def _number(col: str) -> str:
+    return f"TRY_CAST(trim({sql_ident(col)}) AS DOUBLE)"
+
+
+def _blank(col: str) -> str:
+    return f"({sql_ident(col)} IS NULL OR trim({sql_ident(col)}) = '')"
+
+
+def profile_columns(con: duckdb.DuckDBPyConnection, view: str,
+                    columns: list[str]) -> list[ColumnProfile]:
+    """The profile of every column of ``view`` (a view over one input file, all VARCHAR).
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+    view : str
+        The file's view, e.g. ``"src_unordered"``.
+    columns : list of str
+        The file's columns, in its order.
+
+    Returns
+    -------
+    list of ColumnProfile
+        One per column; the counts only for numeric-looking columns (see the module docstring).
+    """
+    if not columns:
+        return []
+    checks = ", ".join(
+        f"bool_and({_blank(c)} OR {_number(c)} IS NOT NULL) AS {sql_ident(f'c{i}')}"
+        for i, c in enumerate(columns))
+    sample = con.execute(
+        f"SELECT {checks} FROM (SELECT * FROM {view} LIMIT {SAMPLE_ROWS})").fetchone()
+    metric = [c for c, numeric in zip(columns, sample, strict=True) if numeric is not False]
+    parts = ["count(*)"]
+    for c in metric:
+        parts += [f"count(*) FILTER (WHERE {_blank(c)})",
+                  f"count(*) FILTER (WHERE {_number(c)} = 0)",
+                  f"count({_number(c)})",
+                  f"approx_quantile({_number(c)}, 0.5)"]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchone()
+    rows, figures = int(row[0]), {}
+    for i, c in enumerate(metric):
+        blank, zero, numeric, median = row[1 + 4 * i: 5 + 4 * i]
+        figures[c] = (int(blank), int(zero), int(numeric),
+                      None if median is None else float(median))
+    return [ColumnProfile(i, c, rows, *figures.get(c, (None, None, None, None)))
+            for i, c in enumerate(columns)]
+
+
+def profile_file(con: duckdb.DuckDBPyConnection, path: Path, *,
+                 encoding: str | None = None) -> list[ColumnProfile] | None:
+    """:func:`profile_columns` of a file read on its own (a named format's file, whose reader
+    does not open it as a view), or None when DuckDB cannot read it as a table (e.g. a JSON
+    document). Call it before the batch's transaction: a failed read inside it would abort
+    the transaction."""
+    try:
+        with opened_source(con, Path(path), encoding=encoding) as source:
+            return profile_columns(con, "src_unordered", source.columns)
+    except (AdoptionError, duckdb.Error) as e:
+        log.debug("%s: no column profile (%s)", Path(path).name, e)
+        return None
+    finally:  # the loader's own scans leave the structural rejects; this one leaves none
+        con.execute("DROP TABLE IF EXISTS reject_errors")
+        con.execute("DROP TABLE IF EXISTS reject_scans")
+
+
+def _week_start_sql(day: str, week_start: int) -> str:
+    """SQL for the first day of the week holding ``day`` (``week_start``: 0 Monday ... 6
+    Sunday)."""
+    return f"({day} - CAST((isodow({day}) - 1 - {int(week_start)} + 7) % 7 AS INTEGER))"
+
+
+def write_profile(con: duckdb.DuckDBPyConnection, batch_id: int, source: str,
+                  columns: list[ColumnProfile] | None, *, first_date: dt.date | None,
+                  last_date: dt.date | None, week_start: int = 0) -> None:
+    """Store the batch's column profile and its key activity figure per period.
+
+    Runs inside the batch's transaction, after its loader staged the rows.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+    batch_id : int
+    source : str
+        The source's name (named format, else kind).
+    columns : list of ColumnProfile or None
+        None when the file cannot be profiled by columns (e.g. a JSON document).
+    first_date, last_date : datetime.date or None
+        The dates the batch covers (its ``ingest_log`` entry).
+    week_start : int
+        The workspace's first day of the week (0 Monday ... 6 Sunday).
+    """
+    b = int(batch_id)
+    if columns:
+        con.executemany(
+            "INSERT INTO export_columns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(b, source, p.position, p.column_name, p.rows, p.blank_rows, p.zero_rows,
+              p.numeric_rows, p.median) for p in columns])
+    con.execute(f"""INSERT INTO export_activity
+        SELECT {b}, ?, period_start, period_end, count(DISTINCT person_id) FILTER (WHERE active)
+        FROM activity_periods WHERE batch_id = {b}
+        GROUP BY ALL HAVING count(DISTINCT person_id) FILTER (WHERE active) > 0""", [source])
+    if first_date is None or last_date is None:
+        return
+    week = _week_start_sql("day", week_start)
+    con.execute(f"""INSERT INTO export_activity
+        SELECT {b}, ?, week, week + 6, count(DISTINCT person_id)
+        FROM (SELECT person_id, {week} AS week FROM usage_rows
+              WHERE batch_id = {b} AND events > 0
+              UNION ALL
+              SELECT person_id, {week} AS week FROM usage WHERE batch_id = {b} AND events > 0)
+        WHERE week >= ? AND week + 6 <= ?
+        GROUP BY week""", [source, first_date, last_date])
