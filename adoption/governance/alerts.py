@@ -29,6 +29,14 @@ Rules (thresholds from the ``[alerts]`` section of ``adoption.toml``, see
     When survey waves exist: a survey construct's mean score of a team fell beyond noise
     between the last two waves up to the period's end
     (:func:`adoption.surveys.change.compute_wave_change`).
+``export_drift``
+    A file whose dates overlap the period (or that has none) changed from its source's
+    previous file (:func:`adoption.ingest.drift.load_export_drift`): a column dropped, added
+    or renamed, a metric column all blank or all zero, or the source's active people falling
+    by half or more while the other sources and the seats held steady. One alert per finding,
+    organisation level, with the file, the column and the figures before and after as
+    evidence; severity high for a fall in active people, low for an added column, medium
+    otherwise. The batch was loaded all the same: the alert says what to check.
 
 Privacy: every rule runs on figures already suppressed for small groups, so a team below the
 minimum group size never gets an alert with its name. Evidence never names a person.
@@ -134,6 +142,8 @@ def build_alerts(
         rows += _shadow_growth(ws, target.label, period_kind, k, confidence, shadow_trend)
     if rules.sentiment_drop:
         rows += _sentiment_drop(ws, target, k, confidence, shared)
+    if rules.export_drift:
+        rows += _export_drift(ws, target)
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     if out.empty:
         return out
@@ -359,4 +369,31 @@ def _sentiment_drop(ws, target, k: int, confidence: float, shared: dict) -> list
             department=dept, team=team, estimate=float(worst["estimate"]),
             ci_low=float(worst["ci_low"]), ci_high=float(worst["ci_high"]),
             n=int(worst["n_after"])))
+    return out
+
+
+#: Severity of an export drift alert by check (others: medium).
+_DRIFT_SEVERITY = {"activity_fall": "high", "column_added": "low"}
+
+
+def _export_drift(ws, target) -> list[dict]:
+    from adoption.ingest.drift import load_export_drift
+
+    with ws.store(read_only=True) as store:
+        drift = load_export_drift(store)
+    start, end = pd.Timestamp(target.start), pd.Timestamp(target.end)
+    undated = drift["first_date"].isna() | drift["last_date"].isna()
+    drift = drift[undated | ((drift["first_date"] <= end) & (drift["last_date"] >= start))]
+    out = []
+    for r in drift.itertuples(index=False):
+        what = (f"{r.source} active people fell" if r.check == "activity_fall"
+                else f"column {r.column!r} " + {
+                    "column_dropped": "is missing", "column_added": "is new",
+                    "column_renamed": "looks renamed", "metric_blank": "came back blank",
+                    "metric_zero": "came back all zero"}[r.check])
+        out.append(_alert(
+            "export_drift", _DRIFT_SEVERITY.get(r.check, "medium"), target.label,
+            f"The export {r.file_name} ({r.source}) changed: {what}. Its rows were loaded; "
+            f"check it before reading its figures ({r.advice}).",
+            f"Before: {r.before}. After: {r.after}.", n=int(r.rows)))
     return out

@@ -31,6 +31,9 @@ Example (every key is optional; the values shown are the defaults unless marked)
     shadow_growth = true
     # raise an alert when a survey construct drops beyond noise between the last two waves
     sentiment_drop = true
+    # raise an alert when an export's columns or figures changed from the source's previous
+    # file (adoption.ingest.drift)
+    export_drift = true
 
 Errors name the key, the value found and the file, e.g. ``adoption.toml [governance]
 idle_days: found -3; use a whole number of days of at least 1, e.g. idle_days = 30``.
@@ -90,8 +93,8 @@ class AlertSettings:
         Upper bound (as a share) the gain over ``stalled_periods`` must stay below.
     stalled_below : float
         Active share under which a flat team counts as stalled (not as saturated).
-    shadow_growth, sentiment_drop : bool
-        Whether those two rules run.
+    shadow_growth, sentiment_drop, export_drift : bool
+        Whether those three rules run.
     """
 
     idle_spend_above: float = 500.0
@@ -101,6 +104,7 @@ class AlertSettings:
     stalled_below: float = 0.4
     shadow_growth: bool = True
     sentiment_drop: bool = True
+    export_drift: bool = True
 
 
 def _settings(source: Any) -> Settings:
@@ -212,4 +216,5 @@ def alert_settings(source: Any) -> AlertSettings:
                               example="0.4"),
         shadow_growth=_bool("alerts", "shadow_growth", raw.get("shadow_growth", True)),
         sentiment_drop=_bool("alerts", "sentiment_drop", raw.get("sentiment_drop", True)),
+        export_drift=_bool("alerts", "export_drift", raw.get("export_drift", True)),
     )

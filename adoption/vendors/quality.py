@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from adoption.canonical.semantics import source_name_sql, source_semantics
+from adoption.ingest.drift import DRIFT_COLUMNS, load_export_drift
 from adoption.store import Store
 from adoption.workspace import Workspace, open_store
 
@@ -79,16 +80,22 @@ class DataQuality:
     findings : DataFrame
         Rejected rows grouped by source and reason (values masked): ``source, finding, rows``,
         plus identity conflicts (``source`` = ``"identities"``) and identifiers of identities
-        mapping files that match no row of any source (``"identities_mapping"``, per system).
+        mapping files that match no row of any source (``"identities_mapping"``, per system),
+        plus one row per export drift finding (``drift``; ``rows``: the file's rows).
     conflicts : DataFrame
         Identifiers mapped to more than one person (see
         :func:`adoption.vendors.identity.load_identity_conflicts`).
+    drift : DataFrame
+        Files whose columns or figures changed from the source's previous file, with the
+        evidence (:func:`adoption.ingest.drift.load_export_drift`, columns
+        :data:`adoption.ingest.drift.DRIFT_COLUMNS`); the batch was loaded all the same.
     """
 
     sources: pd.DataFrame
     gaps: pd.DataFrame
     findings: pd.DataFrame
     conflicts: pd.DataFrame
+    drift: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DRIFT_COLUMNS))
 
 
 def _tables(con) -> set[str]:
@@ -247,7 +254,8 @@ def _unmatched_mappings(con, tables: set[str]) -> list[dict]:
                                                             PERSON_TABLES).items()]
 
 
-def _findings(con, conflicts: pd.DataFrame, tables: set[str]) -> pd.DataFrame:
+def _findings(con, conflicts: pd.DataFrame, tables: set[str],
+              drift: pd.DataFrame) -> pd.DataFrame:
     # rows left out (rejects) and loaded rows worth a look (e.g. repeated within a file)
     loaded = (f"""UNION ALL SELECT {source_name_sql(con)}, f.finding, sum(f.rows)
                   FROM ingest_findings f JOIN ingest_log l USING (batch_id) GROUP BY ALL"""
@@ -261,6 +269,7 @@ def _findings(con, conflicts: pd.DataFrame, tables: set[str]) -> pd.DataFrame:
               "finding": f"identifier mapped to several people ({r.systems}); resolved by "
                          f"{r.resolved_by}", "rows": int(r.identifiers)}
              for r in conflicts.itertuples()] + _unmatched_mappings(con, tables)
+    extra += drift[["source", "finding", "rows"]].to_dict("records")
     out = pd.concat([out, pd.DataFrame(extra, columns=["source", "finding", "rows"])],
                     ignore_index=True)
     out["rows"] = out["rows"].astype("int64")
@@ -292,7 +301,8 @@ def _build_data_quality(store: Store) -> DataQuality:
         check_canonical(store)
     conflicts = load_identity_conflicts(store)
     gaps = _gaps(con, sources, tables)
-    findings = _findings(con, conflicts, tables)
+    drift = load_export_drift(store)
+    findings = _findings(con, conflicts, tables, drift)
     out = sources.merge(_identities(con, tables), on="source", how="left")
     out = out.merge(_days_without_rows(con, tables), on="source", how="left")
     gap_days = gaps.groupby("source")["days"].sum()
@@ -307,7 +317,7 @@ def _build_data_quality(store: Store) -> DataQuality:
                 "days_without_rows", "findings"):
         out[col] = out[col].astype("Int64")
     return DataQuality(sources=out[SOURCE_COLUMNS], gaps=gaps, findings=findings,
-                       conflicts=conflicts)
+                       conflicts=conflicts, drift=drift)
 
 
 def _gap_text(gaps: pd.DataFrame) -> str:
@@ -368,7 +378,8 @@ def format_findings_table(quality: DataQuality) -> Styler:
                              if source_semantics(s).label != "(not described)" else s)
     out = pd.DataFrame({"Source": labels, "Finding": f["finding"],
                         "Rows": f["rows"].map(_count)})
-    return _style(out, name="data-findings", caption="Rows left out, and why.")
+    return _style(out, name="data-findings",
+                  caption="Rows left out, exports that changed, and why.")
 
 
 def describe_data_quality(quality: DataQuality) -> str:
@@ -399,6 +410,11 @@ def describe_data_quality(quality: DataQuality) -> str:
     if len(gaps):
         parts = "; ".join(f"{md(r.label)}: {md(r.gaps)}" for r in gaps.itertuples())
         lines.append(f"Periods no file covers: {parts}.")
+    if len(quality.drift):
+        first = quality.drift.iloc[0]
+        lines.append(f"{len(quality.drift)} export(s) changed from the source's previous file "
+                     f"(loaded all the same; see the findings), e.g. "
+                     f"\u201c{md(first.finding)}\u201d")
     if len(quality.findings):
         top = quality.findings.iloc[int(np.argmax(quality.findings["rows"].to_numpy()))]
         lines.append(f"{len(quality.findings)} kind(s) of data-quality finding; the most "
