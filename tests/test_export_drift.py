@@ -186,8 +186,8 @@ def test_an_overnight_fall_in_one_source_with_the_others_steady_is_one_finding(
     assert row["before"] == "50 active people in 2026-01-05 to 2026-01-11"
     assert row["after"] == "11 active people in 2026-01-12 to 2026-01-18 (-78%)"
     # the usage file's 40 people each week (+0%) and the 60 seats held at each week's end
-    assert "usage active people 40 -> 40 (+0%)" in row["finding"]
-    assert "seats held at the period's end 60 -> 60 (+0%)" in row["finding"]
+    assert "usage Copilot active people 40 -> 40 (+0%)" in row["finding"]
+    assert "ChatGPT Enterprise seats held at the period's end 60 -> 60 (+0%)" in row["finding"]
     assert (row["first_date"], row["last_date"]) == (pd.Timestamp(WEEK2),
                                                      pd.Timestamp("2026-01-18"))
 
@@ -281,3 +281,33 @@ def test_a_batch_that_fails_leaves_no_profile(workspace, tmp_path, monkeypatch):
         assert store.scalar("SELECT list(DISTINCT batch_id) FROM export_columns") == [1]
         assert store.scalar("SELECT list(DISTINCT batch_id) FROM export_activity") == [1]
     assert _drift(workspace).empty
+
+
+@pytest.mark.parametrize("second", [
+    # another tool's small export in the same generic source: Cursor, 3 people, week 2 only
+    {"tool": "Cursor", "people": 3, "days": 7, "start": WEEK2},
+    # the same export split by team: a second file of 10 of Copilot's people in week 2 (the
+    # week's figure is the larger one, 40, not the later file's 10)
+    {"tool": "Copilot", "people": 10, "days": 7, "start": WEEK2},
+], ids=["other_tool", "split_export"])
+def test_a_smaller_file_of_the_same_source_is_no_fall(workspace, tmp_path, second):
+    ingest_file(workspace, _seats(tmp_path / "seats.csv", 60))
+    ingest_file(workspace, _chatgpt(tmp_path / "chatgpt_week_1.csv", WEEK1, people=60))
+    ingest_file(workspace, _chatgpt(tmp_path / "chatgpt_week_2.csv", WEEK2, people=60))
+    ingest_file(workspace, _usage(tmp_path / "usage_1.csv", WEEK1, people=40, days=14))
+    start = second.pop("start")
+    ingest_file(workspace, _usage(tmp_path / "usage_2.csv", start, **second))
+    assert _drift(workspace).empty, _drift(workspace)["finding"].tolist()
+
+
+def test_the_demo_exports_give_no_finding(demo_workspace):
+    """The demo's consecutive monthly exports (ChatGPT, Microsoft 365, GitHub, generic usage
+    of two tools in three files) keep their layout and their figures move slowly."""
+    drift = _drift(demo_workspace)
+    assert drift.empty, drift["finding"].tolist()
+    with demo_workspace.store(read_only=True) as store:  # and they were profiled
+        profiled = store.scalar("SELECT list(DISTINCT source ORDER BY source) "
+                                "FROM export_activity")
+    # the demo's sources with people active per day or window (adoption.demo.build)
+    assert profiled == ["chatgpt_user_analytics", "github_copilot_user_metrics",
+                        "m365_copilot_usage_csv", "usage", "viva_person_query"]

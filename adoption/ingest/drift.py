@@ -21,13 +21,15 @@ and what to check:
     row, or zero in every row that is not blank while the previous file had a value other
     than zero.
 ``activity_fall``
-    The source's key activity figure (distinct people active in a week or window) fell by
-    ``fall_at`` (default 0.5: half) or more from its previous period (the one ending the day
-    before), while every other figure of the same two periods held within ``steady_within``
-    (default 0.15): the other sources' active people (mean over their periods whose middle
-    day falls in each period) and the seats held at each period's end. At least one such
-    figure is needed: without one, a real fall cannot be told from an export that changed.
-    Only falls are checked; a rise is what adoption should do.
+    The source's key activity figure for a tool (distinct people active in a week or window;
+    for a period in several files, the largest) fell by ``fall_at`` (default 0.5: half) or
+    more from its previous period (the one ending the day before), while every other figure
+    of the same two periods held within ``steady_within`` (default 0.15): the active people of
+    the other sources and of the source's other tools (a generic usage source may hold several
+    tools, each from its own export; mean over their periods whose middle day falls in each
+    period) and the seats of the tool held at each period's end. At least one such figure is
+    needed: without one, a real fall cannot be told from an export that changed. Only falls
+    are checked; a rise is what adoption should do.
 """
 
 from __future__ import annotations
@@ -216,24 +218,26 @@ def _compare_columns(prev: pd.DataFrame, cur: pd.DataFrame, ratio: float) -> lis
 # -- key activity figure ----------------------------------------------------------------------
 def _activity_findings(store: Store, fall_at: float, steady: float) -> list[dict[str, Any]]:
     act = store.query("""
-        SELECT a.batch_id, a.source, a.period_start, a.period_end, a.active_people,
+        SELECT a.batch_id, a.source, a.tool, a.period_start, a.period_end, a.active_people,
                l.file_name, l.rows_read
         FROM export_activity a JOIN ingest_log l USING (batch_id)""")
     if act.empty:
         return []
-    # a period delivered again (a later file of the same window) counts as its last delivery
-    act = (act.sort_values("batch_id").drop_duplicates(["source", "period_start", "period_end"],
-                                                       keep="last")
-           .sort_values(["source", "period_start"]).reset_index(drop=True))
+    # a period in several files of one source and tool (an export split by team or region, a
+    # window delivered again) counts with its largest figure, in the file that has it
+    act = (act.sort_values(["active_people", "batch_id"])
+           .drop_duplicates(["source", "tool", "period_start", "period_end"], keep="last")
+           .sort_values(["source", "tool", "period_start"]).reset_index(drop=True))
     act["mid"] = act["period_start"] + (act["period_end"] - act["period_start"]) / 2
     out = []
-    for source, part in act.groupby("source", sort=False):
+    for (source, tool), part in act.groupby(["source", "tool"], sort=False):
         ends = {r.period_end: r for r in part.itertuples(index=False)}
         for p in part.itertuples(index=False):
             q = ends.get(p.period_start - pd.Timedelta(days=1))
-            if q is None or not q.active_people or p.active_people > (1 - fall_at) * q.active_people:
+            if q is None or p.active_people > (1 - fall_at) * q.active_people:
                 continue
-            refs = _references(store, act[act["source"] != source], q, p)
+            others = act[(act["source"] != source) | (act["tool"] != tool)]
+            refs = _references(store, others, q, p)
             if refs and all(abs(r[3]) <= steady for r in refs):
                 out.append(_fall_finding(p, q, refs))
     return out
@@ -246,16 +250,17 @@ def _span(r: Any) -> str:
 def _references(store: Store, others: pd.DataFrame, q: Any, p: Any) -> list[tuple]:
     """(what, before, after, relative change) of every other figure of both periods."""
     refs = []
-    for source, part in others.groupby("source", sort=True):
+    for (source, tool), part in others.groupby(["source", "tool"], sort=True):
         levels = [part.loc[(part["mid"] >= r.period_start) & (part["mid"] <= r.period_end),
                            "active_people"].mean() for r in (q, p)]
         if all(pd.notna(v) and v > 0 for v in levels):
-            refs.append((f"{source} active people", *levels, levels[1] / levels[0] - 1))
-    seats = [store.scalar("""SELECT count(*) FROM seats WHERE assigned_on <= ?
+            refs.append((f"{source} {tool} active people", *levels, levels[1] / levels[0] - 1))
+    seats = [store.scalar("""SELECT count(*) FROM seats WHERE tool = ? AND assigned_on <= ?
                              AND (removed_on IS NULL OR removed_on >= ?)""",
-                          [r.period_end.date(), r.period_end.date()]) for r in (q, p)]
+                          [p.tool, r.period_end.date(), r.period_end.date()]) for r in (q, p)]
     if all(seats):
-        refs.append(("seats held at the period's end", *seats, seats[1] / seats[0] - 1))
+        refs.append((f"{p.tool} seats held at the period's end", *seats,
+                     seats[1] / seats[0] - 1))
     return refs
 
 
@@ -268,6 +273,6 @@ def _fall_finding(p: Any, q: Any, refs: list[tuple]) -> dict[str, Any]:
                        "rows_read": p.rows_read, "first_date": None, "last_date": None})
     return _finding(
         batch, "activity_fall", None, before, after,
-        f"{p.file_name} ({p.source}): active people fell from {before} to {after}, while the "
-        f"other figures of the same periods held ({held})",
+        f"{p.file_name} ({p.source}): {p.tool} active people fell from {before} to {after}, "
+        f"while the other figures of the same periods held ({held})",
         first=p.period_start, last=p.period_end)

@@ -10,8 +10,8 @@ Two things are remembered per batch of a profiled source (tables ``export_column
   are is told from the first :data:`SAMPLE_ROWS` rows (a column blank there counts too, so
   that a metric column that came back blank is still profiled). Nothing is loaded into
   pandas, so a usage file of 100M rows costs one more scan of its metric columns.
-- the source's **key activity figure** per period, computed in SQL over the batch's staged
-  rows: distinct people active per week for daily sources (``usage_rows`` and ``usage``; only
+- the source's **key activity figure** per tool and period, computed in SQL over the batch's
+  staged rows: distinct people active per week for daily sources (``usage_rows`` and ``usage``; only
   weeks the file covers whole, so that a file ending mid-week shows no false fall) and per
   window for window sources (``activity_periods``).
 
@@ -163,17 +163,19 @@ def write_profile(con: duckdb.DuckDBPyConnection, batch_id: int, source: str,
             [(b, source, p.position, p.column_name, p.rows, p.blank_rows, p.zero_rows,
               p.numeric_rows, p.median) for p in columns])
     con.execute(f"""INSERT INTO export_activity
-        SELECT {b}, ?, period_start, period_end, count(DISTINCT person_id) FILTER (WHERE active)
+        SELECT {b}, ?, tool, period_start, period_end,
+               count(DISTINCT person_id) FILTER (WHERE active)
         FROM activity_periods WHERE batch_id = {b}
         GROUP BY ALL HAVING count(DISTINCT person_id) FILTER (WHERE active) > 0""", [source])
     if first_date is None or last_date is None:
         return
     week = _week_start_sql("day", week_start)
     con.execute(f"""INSERT INTO export_activity
-        SELECT {b}, ?, week, week + 6, count(DISTINCT person_id)
-        FROM (SELECT person_id, {week} AS week FROM usage_rows
+        SELECT {b}, ?, tool, week, week + 6, count(DISTINCT person_id)
+        FROM (SELECT person_id, tool, {week} AS week FROM usage_rows
               WHERE batch_id = {b} AND events > 0
               UNION ALL
-              SELECT person_id, {week} AS week FROM usage WHERE batch_id = {b} AND events > 0)
+              SELECT person_id, tool, {week} AS week FROM usage
+              WHERE batch_id = {b} AND events > 0)
         WHERE week >= ? AND week + 6 <= ?
-        GROUP BY week""", [source, first_date, last_date])
+        GROUP BY tool, week""", [source, first_date, last_date])

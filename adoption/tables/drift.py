@@ -33,13 +33,14 @@ TABLES: dict[str, tuple[str, str]] = {
         )""",
     ),
     "export_activity": (
-        "one row per batch x period of the source's key activity figure: distinct people "
-        "active, per week (the workspace's week start) for daily sources (only weeks the file "
+        "one row per batch x tool x period of the source's key activity figure: distinct "
+        "people active, per week (the workspace's week start) for daily sources (only weeks the file "
         "covers whole), per the source's own window (a week, a month, a report period) for "
         "window sources",
         """CREATE TABLE IF NOT EXISTS export_activity (
             batch_id INTEGER NOT NULL,
             source VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
             period_start DATE NOT NULL,
             period_end DATE NOT NULL,
             active_people BIGINT NOT NULL
