@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from test_export_drift import WEEK1, WEEK2, _chatgpt, _seats, _usage
 
 import adoption
 from adoption.ingest import ingest_files
 from adoption.report import render_adoption_report
-from test_export_drift import WEEK1, WEEK2, _chatgpt, _seats, _usage
 
 TEAMS = ("Alpha", "Beta", "Gamma")
 
