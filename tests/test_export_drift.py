@@ -311,3 +311,21 @@ def test_the_demo_exports_give_no_finding(demo_workspace):
     # the demo's sources with people active per day or window (adoption.demo.build)
     assert profiled == ["chatgpt_user_analytics", "github_copilot_user_metrics",
                         "m365_copilot_usage_csv", "usage", "viva_person_query"]
+
+
+def test_identifier_columns_are_never_profiled_as_metrics(workspace, tmp_path):
+    """A numeric user id is not a metric: no median of it is kept (one row's median is the
+    person's id), and its coming back blank is no metric finding."""
+    first = tmp_path / "export_1.csv"
+    second = tmp_path / "export_2.csv"
+    first.write_text("timestamp,email,user_id,tool,count\n"
+                     "2026-01-05T10:00:00+01:00,ann@example.com,4711,Copilot,2\n")
+    second.write_text("timestamp,email,user_id,tool,count\n"
+                      "2026-01-12T10:00:00+01:00,ann@example.com,,Copilot,3\n")
+    ingest_file(workspace, first)
+    ingest_file(workspace, second)
+    with workspace.store(read_only=True) as store:
+        kept = store.query("SELECT column_name, median FROM export_columns WHERE batch_id = 1")
+    assert kept.set_index("column_name")["median"].isna().to_dict() == {
+        "timestamp": True, "email": True, "user_id": True, "tool": True, "count": False}
+    assert _drift(workspace).empty

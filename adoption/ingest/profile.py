@@ -4,8 +4,8 @@ Two things are remembered per batch of a profiled source (tables ``export_column
 ``export_activity``, :mod:`adoption.tables.drift`), inside the batch's transaction:
 
 - its **columns**, in the file's order, with the row count and, for the columns whose values
-  look numeric (the metric columns), how many rows are blank, zero or a number, and their
-  median. Computed by DuckDB in one streaming pass over the file's view (``src_unordered``,
+  look numeric (the metric columns; never identifiers such as ``user_id``), how many rows
+  are blank, zero or a number, and their median. Computed by DuckDB in one streaming pass over the file's view (``src_unordered``,
   :mod:`adoption.ingest.reader`), over the numeric-looking columns only: which columns those
   are is told from the first :data:`SAMPLE_ROWS` rows (a column blank there counts too, so
   that a metric column that came back blank is still profiled). Nothing is loaded into
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,15 @@ log = logging.getLogger(__name__)
 PROFILED_KINDS = frozenset({"usage", "seats", "activity", "team_usage", "discovery"})
 #: Rows read to tell which columns look numeric.
 SAMPLE_ROWS = 1000
+#: Column names of identifiers (``user_id``, ``PersonId``, ``email``, ``login`` ...): never
+#: profiled as metrics, so that no identifier's value (a median of one row) is kept or shown.
+_IDENTIFIER = re.compile(r"(^|[^a-z])id$|_key$|hash|e-?mail|login|upn|principal|phone",
+                         re.IGNORECASE)
+_CAMEL_ID = re.compile(r"[a-z]Id$")
+
+
+def _is_identifier(name: str) -> bool:
+    return bool(_IDENTIFIER.search(name.strip()) or _CAMEL_ID.search(name.strip()))
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,8 @@ def profile_columns(con: duckdb.DuckDBPyConnection, view: str,
         for i, c in enumerate(columns))
     sample = con.execute(
         f"SELECT {checks} FROM (SELECT * FROM {view} LIMIT {SAMPLE_ROWS})").fetchone()
-    metric = [c for c, numeric in zip(columns, sample, strict=True) if numeric is not False]
+    metric = [c for c, numeric in zip(columns, sample, strict=True)
+              if numeric is not False and not _is_identifier(c)]
     parts = ["count(*)"]
     for c in metric:
         parts += [f"count(*) FILTER (WHERE {_blank(c)})",

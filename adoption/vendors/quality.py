@@ -414,9 +414,10 @@ def describe_data_quality(quality: DataQuality) -> str:
         first = quality.drift.iloc[0]
         lines.append(f"{len(quality.drift)} export(s) changed from the source's previous file "
                      f"(loaded all the same; see the findings), e.g. "
-                     f"\u201c{md(first.finding)}\u201d")
-    if len(quality.findings):
-        top = quality.findings.iloc[int(np.argmax(quality.findings["rows"].to_numpy()))]
+                     f"\u201c{md(first.finding)}\u201d.")
+    rows = quality.findings[~quality.findings["finding"].isin(quality.drift["finding"])]
+    if len(rows):  # an export drift finding's rows are its file's: not how often it is seen
+        top = rows.iloc[int(np.argmax(rows["rows"].to_numpy()))]
         lines.append(f"{len(quality.findings)} kind(s) of data-quality finding; the most "
                      f"frequent: \u201c{md(top.finding)}\u201d ({int(top.rows):,} rows).")
     return "\n\n".join(lines)
