@@ -329,3 +329,16 @@ def test_identifier_columns_are_never_profiled_as_metrics(workspace, tmp_path):
     assert kept.set_index("column_name")["median"].isna().to_dict() == {
         "timestamp": True, "email": True, "user_id": True, "tool": True, "count": False}
     assert _drift(workspace).empty
+
+
+def test_a_fall_of_a_handful_of_people_is_no_finding(workspace, tmp_path):
+    """19 -> 4 active people (-79%) is below the 20 people a fall is checked from."""
+    ingest_file(workspace, _seats(tmp_path / "seats.csv", 60))
+    ingest_file(workspace, _usage(tmp_path / "copilot_usage.csv", WEEK1, people=40, days=14))
+    ingest_file(workspace, _chatgpt(tmp_path / "chatgpt_week_1.csv", WEEK1, people=60,
+                                    active=19))
+    ingest_file(workspace, _chatgpt(tmp_path / "chatgpt_week_2.csv", WEEK2, people=60,
+                                    active=4))
+    assert _drift(workspace).empty
+    with workspace.store(read_only=True) as store:  # with the threshold at 19: a finding
+        assert len(load_export_drift(store, min_people=19)) == 1

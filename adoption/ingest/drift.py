@@ -23,7 +23,8 @@ and what to check:
 ``activity_fall``
     The source's key activity figure for a tool (distinct people active in a week or window;
     for a period in several files, the largest) fell by ``fall_at`` (default 0.5: half) or
-    more from its previous period (the one ending the day before), while every other figure
+    more from its previous period (the one ending the day before; at least ``min_people``,
+    default 20, active then: a handful halves by chance), while every other figure
     of the same two periods held within ``steady_within`` (default 0.15): the active people of
     the other sources and of the source's other tools (a generic usage source may hold several
     tools, each from its own export; mean over their periods whose middle day falls in each
@@ -70,7 +71,7 @@ def _tables(store: Store) -> set[str]:
 
 
 def load_export_drift(store: Store, *, rename_ratio: float = 0.6, fall_at: float = 0.5,
-                      steady_within: float = 0.15) -> pd.DataFrame:
+                      steady_within: float = 0.15, min_people: int = 20) -> pd.DataFrame:
     """Every export drift finding of the store's files (see the module docstring).
 
     Parameters
@@ -83,6 +84,9 @@ def load_export_drift(store: Store, *, rename_ratio: float = 0.6, fall_at: float
         The relative fall of a source's active people that is checked (0.5: half or more).
     steady_within : float, default 0.15
         How much the other sources and the seats may move for the fall to be a finding.
+    min_people : int, default 20
+        The fewest active people in the previous period for a fall to be checked: a handful
+        of people halves by chance (2 -> 1).
 
     Returns
     -------
@@ -99,7 +103,7 @@ def load_export_drift(store: Store, *, rename_ratio: float = 0.6, fall_at: float
     if "export_columns" in have:  # a store made before drift detection has no profiles
         rows += _column_findings(store, rename_ratio)
     if "export_activity" in have:
-        rows += _activity_findings(store, fall_at, steady_within)
+        rows += _activity_findings(store, fall_at, steady_within, min_people)
     out = pd.DataFrame(rows, columns=DRIFT_COLUMNS)
     for col in ("first_date", "last_date"):
         out[col] = pd.to_datetime(out[col])
@@ -216,7 +220,8 @@ def _compare_columns(prev: pd.DataFrame, cur: pd.DataFrame, ratio: float) -> lis
 
 
 # -- key activity figure ----------------------------------------------------------------------
-def _activity_findings(store: Store, fall_at: float, steady: float) -> list[dict[str, Any]]:
+def _activity_findings(store: Store, fall_at: float, steady: float,
+                       min_people: int) -> list[dict[str, Any]]:
     act = store.query("""
         SELECT a.batch_id, a.source, a.tool, a.period_start, a.period_end, a.active_people,
                l.file_name, l.rows_read
@@ -234,7 +239,8 @@ def _activity_findings(store: Store, fall_at: float, steady: float) -> list[dict
         ends = {r.period_end: r for r in part.itertuples(index=False)}
         for p in part.itertuples(index=False):
             q = ends.get(p.period_start - pd.Timedelta(days=1))
-            if q is None or p.active_people > (1 - fall_at) * q.active_people:
+            if (q is None or q.active_people < min_people
+                    or p.active_people > (1 - fall_at) * q.active_people):
                 continue
             others = act[(act["source"] != source) | (act["tool"] != tool)]
             refs = _references(store, others, q, p)
