@@ -1,9 +1,9 @@
 """Every section of the periodic adoption report, computed side by side.
 
-The report's notebook needs six sections of one period (adoption, governance, sentiment,
-sources, usage segments, adoption over time). Computed one after the other they take most of
+The report's notebook needs seven sections of one period (adoption, governance, sentiment,
+sources, usage segments, adoption over time, the use-case portfolio). Computed one after the other they take most of
 a render; here the two longest (governance and adoption over time) run in forked worker
-processes while this process computes the other four, so that a 2-core machine renders a
+processes while this process computes the other five, so that a 2-core machine renders a
 month in about half the time. The workers run the same functions on the same read-only store
 (DuckDB lets several processes read one file), so the figures are the same as computed in
 turn; if a worker cannot be started or does not answer, its section is computed here instead
@@ -50,6 +50,8 @@ class ReportSections:
     segments : pandas.DataFrame
         :func:`adoption.vendors.segment_report.build_segment_table`.
     dynamics : adoption.report.dynamics.DynamicsSection
+    portfolio : adoption.portfolio.PortfolioSection
+        The use cases' adoption, KPI change, spend and status.
     """
 
     report: Any
@@ -58,11 +60,13 @@ class ReportSections:
     sources: Any
     segments: Any
     dynamics: Any
+    portfolio: Any
 
 
 def _jobs(root: str, period: str, period_kind: str, comparison_period: str | None,
           min_group_size: int | None) -> dict[str, Callable[[], Any]]:
     from adoption.governance.report import build_governance_section
+    from adoption.portfolio import build_portfolio
     from adoption.report.content import build_adoption_report
     from adoption.report.dynamics import build_dynamics_section
     from adoption.surveys.report import build_sentiment_section
@@ -78,6 +82,7 @@ def _jobs(root: str, period: str, period_kind: str, comparison_period: str | Non
         "sources": partial(build_source_report, root, **common),
         "segments": partial(build_segment_table, root, **common),
         "dynamics": partial(build_dynamics_section, root, **common),
+        "portfolio": partial(build_portfolio, root, **common),
     }
 
 
@@ -103,7 +108,7 @@ def build_report_sections(
     min_group_size: int | None = None,
     parallel: bool | None = None,
 ) -> ReportSections:
-    """Compute the six sections of a period's adoption report.
+    """Compute the seven sections of a period's adoption report.
 
     Parameters
     ----------

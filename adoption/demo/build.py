@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from adoption.config import Settings
 from adoption.demo.generate import write_demo_files
+from adoption.demo.outcomes import REGISTER_FILE, write_register
 from adoption.demo.story import demo_story
 from adoption.errors import WorkspaceError
 
@@ -49,6 +51,9 @@ def build_demo(
     inbox = ws.root / "inbox"
     files = write_demo_files(inbox, seed=seed, people=people)
     say(f"Wrote {len(files)} synthetic export files to {inbox}")
+    first = dt.date.fromisoformat(story.first_day)
+    register = write_register(ws.root / REGISTER_FILE, first=first, months=len(story.months))
+    say(f"Wrote the use-case register {register}")
     ingest_files(ws, files, on_result=lambda r: say(r.summary()))
     index = ws.root
     if reports:

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from adoption.demo import (
     discovery,
     governance,
+    outcomes,
     surveys,
     vendors_chatgpt,
     vendors_github,
@@ -42,7 +43,8 @@ __all__ = ["EXPORTERS", "write_demo_files"]
 log = logging.getLogger(__name__)
 
 #: Modules whose ``write(world)`` adds files to the demo inbox, in this order.
-EXPORTERS = (vendors_github, vendors_microsoft, vendors_chatgpt, surveys, discovery, governance)
+EXPORTERS = (vendors_github, vendors_microsoft, vendors_chatgpt, surveys, discovery, governance,
+             outcomes)
 
 #: which roster snapshot is written with a byte-order mark
 BOM_SNAPSHOT = 1
