@@ -26,8 +26,9 @@ __all__ = ["sun_abraham_fit"]
 
 
 def sun_abraham_fit(df: pd.DataFrame, window: list[int], *, alpha: float
-                    ) -> tuple[dict[str, float], pd.DataFrame, float | None]:
-    """Overall ATT, event-study frame and joint p-value of the leads.
+                    ) -> tuple[dict[str, float], pd.DataFrame]:
+    """Overall ATT and event-study frame (the pre-trend test is the panel's own, see
+    :mod:`adoption.stats.event_study`).
 
     ``df`` has columns ``y, unit, time, first_treated`` (0 = never), ``rel_time`` (binned,
     missing for never-treated units); ``window`` lists the event times other than -1.
@@ -62,16 +63,9 @@ def sun_abraham_fit(df: pd.DataFrame, window: list[int], *, alpha: float
     counts = treated["rel_time"].value_counts()
     rows = [{"rel_time": -1, "estimate": 0.0, "ci_low": np.nan, "ci_high": np.nan,
              "se": np.nan, "n": int(counts.get(-1, 0))}]
-    lead_weights = []
     for k, sub in cells.groupby("rel_time"):
-        weights, est = combine(sub)
-        if k < -1:
-            lead_weights.append(weights)
+        _, est = combine(sub)
         rows.append({"rel_time": int(k), "estimate": est["estimate"], "ci_low": est["ci_low"],
                      "ci_high": est["ci_high"], "se": est["se"], "n": int(counts.get(k, 0))})
     es = pd.DataFrame(rows, columns=list(EVENT_STUDY_COLUMNS)).sort_values("rel_time")
-    pretrend_p = None
-    if lead_weights:
-        pretrend_p = float(fit.wald_test(R=np.vstack(lead_weights), distribution="chi2")
-                           ["pvalue"])
-    return att, es.reset_index(drop=True), pretrend_p
+    return att, es.reset_index(drop=True)
