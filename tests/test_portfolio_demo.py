@@ -79,6 +79,13 @@ def test_report_shows_the_portfolio(demo_workspace):
     text = table.get_text(" ", strip=True)
     assert story.TRIAGE in text and story.PROPOSALS in text
     assert "on track" in text and "no evidence yet" in text
-    methods = soup.find("table", attrs={"data-table": "portfolio-methods"}).get_text(" ")
-    assert "Facilities" in methods  # comparison teams are named
-    assert story.TINY_KPI_TEAM not in text + methods
+    teams = soup.find("table", attrs={"data-table": "portfolio-teams"}).get_text(" ")
+    assert "Facilities" in teams  # comparison teams are named
+    assert "already moving apart" in teams
+    # the methods are named in "How to read this report", after the body
+    methods = soup.find("table", attrs={"data-table": "portfolio-methods"})
+    how_to_read = next(h for h in soup.find_all("h2")
+                       if h.get_text(strip=True) == "How to read this report")
+    assert how_to_read in methods.find_all_previous("h2")
+    assert "did2s" in methods.get_text(" ")
+    assert story.TINY_KPI_TEAM not in text + teams + methods.get_text(" ")

@@ -32,7 +32,9 @@ INTERVAL = re.compile(r"\(([+−-]?\d+(?:\.\d+)?)(?: pts)? to ([+−-]?\d+(?:\.\
 #: a column that shows a change (or a difference of two groups)
 CHANGE_HEADER = re.compile(r"^(Change|Difference)")
 #: words that give a change its unit, in the header or in the cell
-UNITS = ("pts", "points", "scale", "people", "person", "seat", "EUR")
+UNITS = ("pts", "points", "scale", "people", "person", "seat", "EUR",
+         # the KPI units of the demo's outcome files (a KPI change is in its own unit)
+         "hours", "days")
 
 
 def _number(text: str) -> float:

@@ -11,13 +11,18 @@ interrupted time series, dose-response).
   impact estimate with a verdict, for analysts.
 - :func:`value_statement`: cost per unit of KPI change and payback, only where the estimate
   shows an improvement.
-- ``describe_portfolio``, ``format_portfolio_table``, ``format_impact_table``,
-  ``plot_event_studies``: the section's words, tables and chart.
+- ``describe_portfolio``, ``format_portfolio_table``, ``format_comparison_table``,
+  ``plot_event_studies``: the section's words, tables and chart;
+  ``describe_portfolio_methods`` and ``format_impact_table``: the methods, for "How to read
+  this report".
 """
 
 from adoption.portfolio.build import JUDGEMENTS, PortfolioSection, build_portfolio
 from adoption.portfolio.display import (
+    describe_event_studies,
     describe_portfolio,
+    describe_portfolio_methods,
+    format_comparison_table,
     format_impact_table,
     format_portfolio_table,
     plot_event_studies,
@@ -34,8 +39,11 @@ __all__ = [
     "ValueStatement",
     "build_kpi_panel",
     "build_portfolio",
+    "describe_event_studies",
     "describe_portfolio",
+    "describe_portfolio_methods",
     "estimate_kpi_impact",
+    "format_comparison_table",
     "format_impact_table",
     "format_portfolio_table",
     "plot_event_studies",

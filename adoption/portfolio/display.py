@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from adoption.portfolio.build import PortfolioSection
 
 __all__ = [
+    "describe_event_studies",
     "describe_portfolio",
+    "describe_portfolio_methods",
+    "format_comparison_table",
     "format_impact_table",
     "format_portfolio_table",
     "format_signed",
@@ -85,11 +88,10 @@ def describe_portfolio(section: PortfolioSection) -> str:
         what = f"**{escape_markdown(r.use_case)}** ({escape_markdown(r.kpi)}): {r.status}."
         if r.verdict == "cannot tell: pre-trends differ":
             what += (" Its teams were already moving apart from the comparison teams before the "
-                     "rollout, so the change since cannot be credited to the tools"
-                     f" (pre-trend test p = {r.pretrend_p:.3f}).")
+                     "rollout, so the change since cannot be credited to the tools.")
         elif r.estimate is not None and not pd.isna(r.estimate):
-            what += (f" Change per team and {section.period_kind}: {_change(r)} "
-                     f"({escape_markdown(r.method)}): {r.verdict}.")
+            what += (f" Change per team and {section.period_kind} against the comparison "
+                     f"teams: {_change(r)}, {r.verdict}.")
         else:
             what += f" {escape_markdown(r.reason)}"
         lines.append(f"- {what}")
@@ -98,6 +100,20 @@ def describe_portfolio(section: PortfolioSection) -> str:
                  "not (yet) started, with its interval; \"no evidence yet\" means the data "
                  "cannot tell, not that the tools do nothing.")
     return "\n".join(lines)
+
+
+def describe_event_studies(section: PortfolioSection) -> str:
+    """The caption of :func:`plot_event_studies`."""
+    if not any(i.result is not None and i.result.event_study is not None
+               for i in section.impacts.values()):
+        return "No use case has enough KPI history around its rollout to show yet."
+    return (f"Each chart shows, {section.period_kind} by {section.period_kind}, how far the "
+            "started teams' KPI lies from the comparison teams', relative to the "
+            f"{section.period_kind} before the rollout, with the range we are "
+            f"{section.confidence:.0%} sure of. Before the rollout (grey, left of the dashed "
+            "line) the points should hover around zero; a steady slope there means the teams "
+            "were already moving apart, and the change after it cannot be credited to the "
+            "tools.")
 
 
 def format_portfolio_table(section: PortfolioSection) -> Styler:
@@ -131,40 +147,102 @@ def format_portfolio_table(section: PortfolioSection) -> Styler:
         "props": "white-space: normal; min-width: 220px; max-width: 420px;"}], overwrite=False)
 
 
-def format_impact_table(section: PortfolioSection) -> Styler:
-    """How each change was estimated: method, teams compared, pre-trend test, inference and
-    the assumptions in plain words."""
+def _p(value: object) -> str:
+    if value is None or pd.isna(value):
+        return DASH
+    return "p < 0.001" if float(value) < 0.001 else f"p = {float(value):.3f}"
+
+
+def _parallel(impact) -> str:
+    r = impact.result
+    if r is None or r.pretrend_p is None or pd.isna(r.pretrend_p):
+        return DASH
+    if impact.verdict == "cannot tell: pre-trends differ":
+        return "no: already moving apart"
+    return "yes, as far as the data can tell"
+
+
+def _dose(impact, unit: str) -> str:
+    d = impact.dose
+    if d is None:
+        return DASH
+    return (f"{format_signed(d.estimate / 10, 2)} {unit} per 10 pts more use "
+            f"({format_signed(d.ci_low / 10, 2)} to {format_signed(d.ci_high / 10, 2)}), "
+            f"{d.n} teams: an association, not an effect")
+
+
+def format_comparison_table(section: PortfolioSection) -> Styler:
+    """Who each change is measured against: the started and comparison teams (named when large
+    enough to show), whether they moved in parallel before the rollout, and how the change
+    goes with the share using the tools (an association)."""
     rows = []
     for (use_case, kpi), impact in section.impacts.items():
         panel = section.panels[(use_case, kpi)]
-        r = impact.result
-        pre = DASH
-        if r is not None and r.pretrend_p is not None and not pd.isna(r.pretrend_p):
-            pre = (f"p = {r.pretrend_p:.3f}: "
-                   + ("differ" if impact.verdict == "cannot tell: pre-trends differ"
-                      else "no difference detected"))
         left_out = len(panel.excluded)
-        teams = (f"started: {_teams(section, panel.treated_teams)}; comparison: "
-                 f"{_teams(section, panel.comparison_teams)}"
-                 + (f"; {left_out} team(s) left out (too small to show, or unknown)"
-                    if left_out else ""))
-        dose = DASH
-        if impact.dose is not None:
-            d = impact.dose
-            dose = (f"{format_signed(d.estimate / 10, 2)} {panel.unit} per 10 points more "
-                    f"use ({format_signed(d.ci_low / 10, 2)} to {format_signed(d.ci_high / 10, 2)}"
-                    f"), n = {d.n} teams; an association, not an effect")
-        rows.append([use_case, kpi, r.method if r is not None else DASH, teams, pre,
-                     r.inference if r is not None else DASH,
-                     " ".join(r.assumptions) if r is not None else impact.reason, dose])
-    out = pd.DataFrame(rows, columns=["Use case", "KPI", "Method", "Teams", "Pre-trend test",
-                                      "Errors", "Assumptions", "Dose-response"])
-    styler = _style(out, name="portfolio-methods", caption=(
-        "How each change was estimated. The pre-trend test asks whether the started and "
-        "comparison teams already moved apart before the rollout; if they did, no change is "
-        "credited to the tools."))
+        rows.append([use_case, kpi, _teams(section, panel.treated_teams),
+                     _teams(section, panel.comparison_teams)
+                     + (f" ({left_out} more left out: too small to show, or not in the roster)"
+                        if left_out else ""),
+                     _parallel(impact), _dose(impact, panel.unit)])
+    out = pd.DataFrame(rows, columns=["Use case", "KPI", "Started teams", "Comparison teams",
+                                      "Moved in parallel before?", "With more use"])
+    styler = _style(out, name="portfolio-teams", caption=(
+        "Each change is measured against teams that report the same KPI without the use case "
+        "(or had not started yet). If the started teams were already moving apart from them "
+        "before the rollout, no change is credited to the tools. *With more use*: how the "
+        "change goes with the share of a team using the tools; teams that use more may differ "
+        "in other ways, so it is not an effect."))
     return styler.set_table_styles([{
-        "selector": "td.col3, td.col6, td.col7",
+        "selector": "td.col2, td.col3, td.col5",
+        "props": "white-space: normal; min-width: 220px; max-width: 420px;"}], overwrite=False)
+
+
+def describe_portfolio_methods(section: PortfolioSection) -> str:
+    """The outcome methods, for "How to read this report" (named there, not in the body)."""
+    conf = f"{section.confidence:.0%}"
+    return "\n".join([
+        "### Outcome changes and value",
+        "",
+        "- **Change against comparison teams.** Teams that start at different times: a "
+        "staggered event study (Gardner's two-stage difference in differences, `did2s` in "
+        "pyfixest), which stays right when the effect differs between teams and grows over "
+        "time, unlike two-way fixed effects. Teams that start together: a difference in "
+        "differences with errors clustered by team, and a wild cluster bootstrap (Webb "
+        "weights) when there are fewer than 30 teams. No comparison team: an interrupted time "
+        f"series with Newey-West errors. Intervals are {conf}.",
+        "- **Moved in parallel before?** A test for a linear trend of the started teams "
+        "against the comparison teams before their rollouts, on the periods no team had "
+        "started in yet (Borusyak, Jaravel and Spiess), with a t test on the team-clustered "
+        "error and G - 1 degrees of freedom; p < 0.10 means *already moving apart*, and no "
+        "change is credited. The chart shows each period before and after the rollout.",
+        "- **With more use.** The slope of each started team's change (mean after its rollout "
+        "minus mean before) against its share using the tools, least squares with "
+        "heteroskedasticity-robust (HC3) errors: an association, not an effect.",
+        f"- **Value.** Only where the change is an improvement: spend per team and "
+        f"{section.period_kind} for each unit of change, with the interval carried over; with a "
+        "`unit_value` in the register, the benefit against the spend (\"pays back\" only "
+        "when the interval's low end exceeds it).",
+        f"- **Privacy.** Teams under {section.min_group_size} people and teams not in the "
+        "roster are left out of every estimate and never named.",
+    ])
+
+
+def format_impact_table(section: PortfolioSection) -> Styler:
+    """How each change was estimated (for "How to read this report"): method, errors, the
+    pre-trend test and the assumptions in plain words."""
+    rows = []
+    for (use_case, kpi), impact in section.impacts.items():
+        r = impact.result
+        rows.append([use_case, kpi, r.method if r is not None else DASH,
+                     r.inference if r is not None else DASH,
+                     _p(r.pretrend_p) if r is not None else DASH,
+                     " ".join(r.assumptions) if r is not None else impact.reason])
+    out = pd.DataFrame(rows, columns=["Use case", "KPI", "Method", "Errors",
+                                      "Pre-trend test", "Assumptions"])
+    styler = _style(out, name="portfolio-methods", caption=(
+        "How each change was estimated, and what it assumes."))
+    return styler.set_table_styles([{
+        "selector": "td.col3, td.col5",
         "props": "white-space: normal; min-width: 240px; max-width: 420px;"}], overwrite=False)
 
 
