@@ -219,7 +219,7 @@ def test_never_treated_may_be_missing_and_always_treated_are_dropped():
     assert c.n == 468 and c.n_treated == 29
 
 
-def _staggered_panel(rng, *, drift: float) -> pd.DataFrame:
+def _drifting_panel(rng, *, drift: float) -> pd.DataFrame:
     """16 teams over 24 periods: 10 adopt in 4 cohorts (periods 13, 15, 17, 19), 6 never; team
     and period effects, noise 0.8; adopters drift ``drift`` a period relative to the others
     (0: parallel trends); an effect of -3 from adoption on."""
@@ -240,7 +240,7 @@ def test_pretrend_test_is_sized_with_few_teams_and_catches_drifting_adopters():
     rng = np.random.default_rng(sum(map(ord, "pre-trend size")))
 
     def p_value(drift: float) -> float:
-        panel = _Panel(_staggered_panel(rng, drift=drift), outcome="y", unit="team", time="t",
+        panel = _Panel(_drifting_panel(rng, drift=drift), outcome="y", unit="team", time="t",
                        first_treated="g", alpha=0.05, leads=None, lags=None, where="test")
         return panel.pretrend_p()
 

@@ -208,7 +208,7 @@ def describe_portfolio_methods(section: PortfolioSection) -> str:
         "pyfixest), which stays right when the effect differs between teams and grows over "
         "time, unlike two-way fixed effects. Teams that start together: a difference in "
         "differences with errors clustered by team, and a wild cluster bootstrap (Webb "
-        "weights) when there are fewer than 30 teams. No comparison team: an interrupted time "
+        "weights) with under 30 teams. No comparison team: an interrupted time "
         f"series with Newey-West errors. Intervals are {conf}.",
         "- **Moved in parallel before?** A test for a linear trend of the started teams "
         "against the comparison teams before their rollouts, on the periods no team had "
