@@ -13,6 +13,7 @@ from adoption.tables.discovery import TABLES as DISCOVERY_TABLES
 from adoption.tables.drift import TABLES as DRIFT_TABLES
 from adoption.tables.outcomes import TABLES as OUTCOME_TABLES
 from adoption.tables.surveys import TABLES as SURVEY_TABLES
+from adoption.tables.usage import TABLES as USAGE_TABLES
 from adoption.tables.vendors import TABLES as VENDOR_TABLES
 
 __all__ = ["CORE_TABLES", "SCHEMA_VERSION", "TABLES", "all_tables"]
@@ -245,8 +246,9 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 #: Every table of the store, in creation order: the core ones, then those of each part.
-TABLES: dict[str, tuple[str, str]] = _merge(CORE_TABLES, VENDOR_TABLES, SURVEY_TABLES,
-                                            DISCOVERY_TABLES, OUTCOME_TABLES, DRIFT_TABLES,
+TABLES: dict[str, tuple[str, str]] = _merge(CORE_TABLES, VENDOR_TABLES, USAGE_TABLES,
+                                            SURVEY_TABLES, DISCOVERY_TABLES, OUTCOME_TABLES,
+                                            DRIFT_TABLES,
                                             CANONICAL_TABLES)
 
 

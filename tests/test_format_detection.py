@@ -34,6 +34,7 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("vendors/github/users_*_report_links.json", "github_copilot_user_metrics"),
     ("vendors/github/users_*_links.json", "github_copilot_user_metrics"),
     ("vendors/github/copilot_user_teams*.ndjson", "github_copilot_user_teams"),
+    ("vendors/github/premium_request_usage*.csv", "github_premium_request_usage"),
     ("vendors/microsoft/copilot_usage_*.csv", "m365_copilot_usage_csv"),
     ("vendors/microsoft/copilot_user_last_activity_*.csv", "m365_copilot_last_activity_csv"),
     ("vendors/microsoft/copilot_usage_*.json", "m365_copilot_usage_json"),

@@ -99,6 +99,7 @@ def refresh_canonical(con, *, week_start: int = 0) -> None:
     build_employment(con)
     _activity(con)
     _seat_assignments(con)
+    _unit_days(con)
     _discovery(con)
     for kind in PERIOD_KINDS:
         _periods(con, kind, week_start)
@@ -166,6 +167,23 @@ def _seat_assignments(con) -> None:
         SELECT DISTINCT {ps_}, s.tool, s.assigned_on, s.removed_on FROM seats s {js}""")
 
 
+def _unit_days(con) -> None:
+    """person_unit_days: usage_units with people resolved; one source per person-day-unit."""
+    if not _has_table(con, "usage_units"):
+        return
+    ju, pu = resolve_sql("u")
+    con.execute(f"""
+        INSERT INTO person_unit_days
+        WITH per_source AS (
+            SELECT {pu} AS person_id, u.tool, u.unit, u.day, u.source,
+                   sum(u.quantity) AS quantity
+            FROM usage_units u {ju}
+            GROUP BY ALL
+        )
+        SELECT person_id, tool, unit, day, max(quantity), arg_max(source, quantity)
+        FROM per_source GROUP BY person_id, tool, unit, day""")
+
+
 def _discovery(con) -> None:
     """person_service_days: discovery rows (proxy, DNS, SSO) with people resolved, and the
     tools whose seat each person held that day (for services shared by a licensed tool)."""
@@ -197,6 +215,8 @@ def _span_sql(con) -> str:
              "SELECT min(window_start), max(window_end) FROM person_tool_windows"]
     if _has_table(con, "discovery"):
         parts.append("SELECT min(day), max(day) FROM discovery")
+    if _has_table(con, "person_unit_days"):
+        parts.append("SELECT min(day), max(day) FROM person_unit_days")
     return " UNION ALL ".join(parts)
 
 

@@ -10,7 +10,9 @@ could be reclaimed, where tools overlap, and what needs attention::
     sp = gov.load_seat_periods(ws, period="2026-01")        # person-level: restricted
     hc = gov.load_headcounts(ws, period="2026-01")          # the group sizes
     k = ws.settings.min_group_size
+    up = gov.load_usage_periods(ws, period="2026-01")        # usage charges: restricted
     gov.compute_seat_utilisation(sp, headcounts=hc, by="team", min_group_size=k)
+    gov.compute_spend(sp, headcounts=hc, usage=up, by="team", min_group_size=k)
     gov.compute_seat_totals(sp, headcounts=hc, min_group_size=k)     # over all tools
     gov.compute_team_overlaps(sp, headcounts=hc, min_group_size=k)   # two of a kind
     gov.build_alerts(ws, period="2026-01")                   # the period's alerts
@@ -43,6 +45,13 @@ _LAZY = {
     "compute_cost_per_active_user": "adoption.governance.spend",
     "compute_reclaimable_spend": "adoption.governance.spend",
     "summarise_spend": "adoption.governance.spend",
+    "compute_spend": "adoption.governance.spend",
+    "Budget": "adoption.governance.config",
+    "load_unit_days": "adoption.governance.usage",
+    "load_usage_periods": "adoption.governance.usage",
+    "check_usage_prices": "adoption.governance.usage",
+    "unpriced_usage": "adoption.governance.usage",
+    "compute_budget_run_rate": "adoption.governance.budgets",
     "compute_overlaps": "adoption.governance.overlaps",
     "compute_team_overlaps": "adoption.governance.overlaps",
     "build_reclaim_list": "adoption.governance.reclaim",

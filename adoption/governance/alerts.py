@@ -8,6 +8,12 @@ Rules (thresholds from the ``[alerts]`` section of ``adoption.toml``, see
     days, and seats still held by leavers; see :mod:`adoption.governance.data`) is above
     ``idle_spend_above`` (default 500 in the workspace currency). Severity high above twice the
     threshold. With ``team_idle_spend_above`` > 0, each published team above it gets one too.
+``budget``
+    A ``[[governance.budgets]]`` entry's run rate (the month's spend so far, seats and usage,
+    divided by the days elapsed up to the data's last day, times the days in the month) is
+    above the budget (:mod:`adoption.governance.budgets`). The alert appears on the first day
+    the projection exceeds the budget and says the projected amount, the budget and that day.
+    Severity high when the projection is above 1.25 times the budget. Monthly periods only.
 ``stalled``
     A team's active share (penetration: people active on any AI tool, from every source /
     people employed, as in the report's team table) has not grown for ``stalled_periods``
@@ -136,6 +142,8 @@ def build_alerts(
     rows: list[dict] = []
     rows += _idle_spend(ws, target.label, period_kind, rules, k, confidence,
                         seat_periods, headcounts, seat_levels)
+    if period_kind == "month":
+        rows += _budget(ws, target.label, k, seat_periods, headcounts)
     shared = {} if shared is None else shared
     rows += _stalled(ws, target, period_kind, rules, k, confidence, shared)
     if rules.shadow_growth:
@@ -215,6 +223,40 @@ def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int, confide
                     f"{int(r['seats_at_end'])} seats held in the team at the period's end "
                     "(tools whose seats are hidden in this team are not counted).",
                     department=dept, team=team, estimate=amount, n=int(r["seats_at_end"])))
+    return out
+
+
+def _budget(ws, label: str, k: int, sp: pd.DataFrame | None,
+            heads: pd.DataFrame | None) -> list[dict]:
+    from adoption.governance.budgets import compute_budget_run_rate
+    from adoption.governance.config import governance_settings
+
+    gov = governance_settings(ws)
+    if not gov.budgets:
+        return []
+    if sp is None:
+        sp = load_seat_periods(ws, period=label, settings=gov)
+    if heads is None:
+        heads = load_headcounts(ws, period=label)
+    rates = compute_budget_run_rate(ws, seat_periods=sp, month=label, min_group_size=k,
+                                    settings=gov, headcounts=heads)
+    cur = ws.settings.currency
+    out = []
+    for r in rates[rates["is_over"]].itertuples(index=False):
+        what = (r.tool if r.team is None and r.tool else
+                f"{r.team}'s {r.tool}" if r.team and r.tool else
+                f"{r.team} (all tools)" if r.team else "the organisation (all tools)")
+        out.append(_alert(
+            "budget", "high" if r.projected > 1.25 * r.budget else "medium", label,
+            f"{what}: at this month's pace spend will reach {_money(r.projected, cur)}, above "
+            f"the monthly budget of {_money(r.budget, cur)} (projected above it since "
+            f"{r.over_since:%Y-%m-%d}).",
+            f"{_money(r.spend_to_date, cur)} spent in the first {r.days_elapsed} of "
+            f"{r.days_in_month} days up to {r.as_of:%Y-%m-%d} (seats "
+            f"{_money(r.seat_spend_to_date, cur)}, usage beyond the seats' allowance "
+            f"{_money(r.usage_spend_to_date, cur)}); {r.n:,} people with seats or usage "
+            "in scope.",
+            department=None, team=r.team, estimate=float(r.projected), n=int(r.n)))
     return out
 
 

@@ -11,6 +11,21 @@ Example (every key is optional; the values shown are the defaults unless marked)
     # a seat is idle when its holder has not used the tool for this many days
     idle_days = 30
 
+    # usage-based charges (default: none priced): price of one unit in the workspace
+    # currency, per tool and unit type (premium_request, ai_credit, chatgpt_credit, token),
+    # and the units included per seat and month (only the units beyond them are charged)
+    [governance.usage_prices."GitHub Copilot"]
+    premium_request = 0.04
+    included_per_seat = 300            # or a table per unit: { premium_request = 300 }
+
+    # monthly budgets (default: none): of a team, a tool, or a tool within a team (all
+    # tools when tool is left out, the organisation when team is left out); spend = seats
+    # and usage, in the workspace currency
+    [[governance.budgets]]
+    team = "Platform"
+    tool = "GitHub Copilot"
+    amount = 1500.0
+
     [alerts]
     # organisation-wide reclaimable monthly spend (idle seats and leavers' seats) above which
     # an alert is raised, in the workspace currency; 0 switches the rule off
@@ -47,9 +62,11 @@ from typing import Any
 
 from adoption.config import Settings
 from adoption.errors import InputError
+from adoption.tables.usage import UNITS
 
 __all__ = [
     "AlertSettings",
+    "Budget",
     "GovernanceSettings",
     "alert_settings",
     "governance_settings",
@@ -70,11 +87,46 @@ class GovernanceSettings:
         Monthly cost of one seat per tool (workspace currency); overrides the catalogue.
     idle_days : int
         A seat is idle when its holder has not used the tool in this many days (default 30).
+    usage_prices : dict of str to dict of str to float
+        Price of one unit per tool and unit type (workspace currency).
+    included_per_seat : dict of str to dict of str to float
+        Units per tool and unit type included with each seat per calendar month.
+    budgets : tuple of Budget
+        Monthly budgets of teams and tools.
     """
 
     sanctioned: tuple[str, ...] = ()
     seat_costs: dict[str, float] = field(default_factory=dict)
     idle_days: int = 30
+    usage_prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    included_per_seat: dict[str, dict[str, float]] = field(default_factory=dict)
+    budgets: tuple[Budget, ...] = ()
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One ``[[governance.budgets]]`` entry: a monthly amount for a team and/or a tool.
+
+    Attributes
+    ----------
+    team : str or None
+        The roster team (None: the whole organisation).
+    tool : str or None
+        The tool (None: all tools).
+    amount : float
+        Monthly budget in the workspace currency (seats and usage together).
+    """
+
+    team: str | None
+    tool: str | None
+    amount: float
+
+    @property
+    def label(self) -> str:
+        """``"Platform, GitHub Copilot"``, ``"Platform (all tools)"``, ``"GitHub Copilot"``."""
+        if self.team is None:
+            return self.tool or "the organisation (all tools)"
+        return f"{self.team}, {self.tool}" if self.tool else f"{self.team} (all tools)"
 
 
 @dataclass(frozen=True)
@@ -168,7 +220,8 @@ def governance_settings(source: Any) -> GovernanceSettings:
         ``adoption.toml``.
     """
     raw = _settings(source).section("governance")
-    _unknown("governance", raw, {"sanctioned", "seat_costs", "idle_days"})
+    _unknown("governance", raw, {"sanctioned", "seat_costs", "idle_days", "usage_prices",
+                                 "budgets"})
     sanctioned = raw.get("sanctioned", [])
     if not isinstance(sanctioned, list) or not all(isinstance(t, str) and t.strip()
                                                    for t in sanctioned):
@@ -183,7 +236,75 @@ def governance_settings(source: Any) -> GovernanceSettings:
                for tool, cost in costs.items()}
     idle = _number("governance", "idle_days", raw.get("idle_days", 30), minimum=1, example="30",
                    whole=True)
-    return GovernanceSettings(tuple(t.strip() for t in sanctioned), checked, int(idle))
+    prices, included = _usage_prices(raw.get("usage_prices", {}))
+    return GovernanceSettings(tuple(t.strip() for t in sanctioned), checked, int(idle),
+                              prices, included, _budgets(raw.get("budgets", [])))
+
+
+def _usage_prices(raw: Any) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    where = _where("governance", "usage_prices")
+    example = ('[governance.usage_prices."GitHub Copilot"] premium_request = 0.04, '
+               "included_per_seat = 300")
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise InputError(f"{where}: found {raw!r}; use one table per tool, e.g. {example}.")
+    prices: dict[str, dict[str, float]] = {}
+    included: dict[str, dict[str, float]] = {}
+    for tool, table in raw.items():
+        unknown = sorted(set(table) - {*UNITS, "included_per_seat"})
+        if unknown:
+            raise InputError(f"{where}.{tool!r}: unknown key(s) {unknown}; known: "
+                             f"{[*UNITS, 'included_per_seat']}. Fix the spelling, e.g. "
+                             f"{example}.")
+        prices[tool] = {u: _number("governance", f"usage_prices.{tool!r}.{u}", table[u],
+                                   minimum=0.0, example="0.04")
+                        for u in UNITS if u in table}
+        allowance = table.get("included_per_seat", {})
+        if not isinstance(allowance, dict):
+            if len(prices[tool]) != 1:
+                raise InputError(
+                    f"{where}.{tool!r}.included_per_seat: found {allowance!r} but the tool has "
+                    f"{len(prices[tool])} priced units ({sorted(prices[tool])}); say which unit "
+                    "it is for, e.g. included_per_seat = { premium_request = 300 }.")
+            allowance = {next(iter(prices[tool])): allowance}
+        bad = sorted(set(allowance) - set(prices[tool]))
+        if bad:
+            raise InputError(f"{where}.{tool!r}.included_per_seat: unit(s) {bad} have no price; "
+                             f"priced units: {sorted(prices[tool])}. Price them too, e.g. "
+                             f"{bad[0]} = 0.04.")
+        included[tool] = {u: _number("governance", f"usage_prices.{tool!r}.included_per_seat",
+                                     n, minimum=0.0, example="300")
+                          for u, n in allowance.items()}
+    return prices, included
+
+
+def _budgets(raw: Any) -> tuple[Budget, ...]:
+    where = _where("governance", "budgets")
+    example = '[[governance.budgets]] team = "Platform", tool = "GitHub Copilot", amount = 1500'
+    if not isinstance(raw, list) or not all(isinstance(b, dict) for b in raw):
+        raise InputError(f"{where}: found {raw!r}; use one [[governance.budgets]] table per "
+                         f"budget, e.g. {example}.")
+    out, seen = [], set()
+    for i, b in enumerate(raw, 1):
+        unknown = sorted(set(b) - {"team", "tool", "amount"})
+        if unknown:
+            raise InputError(f"{where} (budget {i}): unknown key(s) {unknown}; known: "
+                             f"['amount', 'team', 'tool'], e.g. {example}.")
+        for key in ("team", "tool"):
+            if key in b and (not isinstance(b[key], str) or not b[key].strip()):
+                raise InputError(f"{where} (budget {i}) {key}: found {b[key]!r}; use a name "
+                                 f"or leave the key out, e.g. {example}.")
+        if "amount" not in b:
+            raise InputError(f"{where} (budget {i}): no amount; give the monthly amount, e.g. "
+                             f"{example}.")
+        budget = Budget(b.get("team", "").strip() or None, b.get("tool", "").strip() or None,
+                        _number("governance", f"budgets ({i}) amount", b["amount"],
+                                minimum=0.0, example="1500"))
+        if (budget.team, budget.tool) in seen:
+            raise InputError(f"{where} (budget {i}): a second budget for {budget.label}; keep "
+                             "one.")
+        seen.add((budget.team, budget.tool))
+        out.append(budget)
+    return tuple(out)
 
 
 def alert_settings(source: Any) -> AlertSettings:

@@ -176,11 +176,13 @@ def load_seat_periods(
 
 def _spans(store: Store, kind: str, period: str | None) -> pd.DataFrame:
     """The canonical periods within the tool activity data, with their as-of dates."""
-    lo, hi = store.con.execute("""
+    units = ("UNION ALL SELECT min(day), max(day) FROM person_unit_days"
+             if has_table(store.con, "person_unit_days") else "")
+    lo, hi = store.con.execute(f"""
         SELECT min(lo), max(hi) FROM (
             SELECT min(day) AS lo, max(day) AS hi FROM person_tool_days
             UNION ALL SELECT min(window_start), max(window_end) FROM person_tool_windows
-            UNION ALL SELECT min(as_of), max(as_of) FROM seat_activity)""").fetchall()[0]
+            UNION ALL SELECT min(as_of), max(as_of) FROM seat_activity {units})""").fetchall()[0]
     spans = store.con.execute(
         "SELECT period, period_start, period_end FROM period_spans WHERE period_kind = ? "
         "ORDER BY period_start", [kind]).df()
@@ -197,6 +199,12 @@ def _spans(store: Store, kind: str, period: str | None) -> pd.DataFrame:
     for col in ("period_start", "period_end", "as_of"):
         out[col] = pd.to_datetime(out[col]).dt.date
     return out.reset_index(drop=True)
+
+
+def has_table(con: Any, name: str) -> bool:
+    """Whether the store has table ``name`` (a store made before it was added may not)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                            [name]).fetchall()[0][0])
 
 
 def _months(spans: pd.DataFrame) -> pd.DataFrame:

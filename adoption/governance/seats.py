@@ -66,17 +66,19 @@ BY_LEVELS: dict[str, list[str]] = {
 ALL_TOOLS = "(all tools)"
 _SEAT_COUNTS = ["seats", "active_seats", "unknown_seats"]
 _END_COUNTS = ["seats_at_end", "idle_seats", "leaver_seats", "reclaimable_seats"]
-_COUNTS = [*_SEAT_COUNTS, *_END_COUNTS]
+_COUNTS = [*_SEAT_COUNTS, *_END_COUNTS, "usage_users"]
 _END_MONEY = ["monthly_cost_at_end", "reclaimable_monthly_spend", "leaver_monthly_spend",
               "idle_monthly_spend"]
-_MONEY = ["spend", *_END_MONEY]
+_MONEY = ["seat_spend", "usage_spend", "spend", *_END_MONEY]
 _UTIL = ["utilisation", "utilisation_ci_low", "utilisation_ci_high",
          "cost_per_active_user", "cost_per_active_user_ci_low", "cost_per_active_user_ci_high"]
 _IDLE = ["idle_share", "idle_share_ci_low", "idle_share_ci_high"]
 #: The figures over ``seats`` and over ``seats_at_end`` (hidden with their count).
 FAMILIES: dict[str, list[str]] = {
-    "seats": [*_SEAT_COUNTS, *_UTIL, "spend"],
+    "seats": [*_SEAT_COUNTS, *_UTIL, "seat_spend", "spend"],
     "seats_at_end": [*_END_COUNTS, *_IDLE, *_END_MONEY],
+    # usage spend (and the totals it is part of) with the people whose units it prices
+    "usage_users": ["usage_users", "usage_spend", "spend", *_UTIL[3:]],
 }
 _VALUES = ["headcount", *_COUNTS, *_UTIL, *_IDLE, *_MONEY]
 #: Output columns after the keys, ``tool`` and ``period``.
@@ -133,6 +135,7 @@ def _per_seat(data: pd.DataFrame) -> pd.DataFrame:
         "unknown_seats": data["is_unknown"].astype(int), "seats_at_end": end.astype(int),
         "idle_seats": data["is_idle"].astype(int), "leaver_seats": data["is_leaver"].astype(int),
         "reclaimable_seats": data["is_reclaimable"].astype(int),
+        "seat_spend": data["spend"].astype(float), "usage_users": 0, "usage_spend": np.nan,
         "spend": data["spend"].astype(float),
         "monthly_cost_at_end": _cost_if(data, end),
         "reclaimable_monthly_spend": _cost_if(data, data["is_reclaimable"].to_numpy(bool)),
@@ -141,16 +144,32 @@ def _per_seat(data: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _per_user(usage: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per person x tool x period of usage units (:func:`load_usage_periods`), with
+    their usage spend (missing where unpriced), counted in ``usage_users``."""
+    if usage is None or usage.empty:
+        return pd.DataFrame(columns=[*_KEYS, *_COUNTS, *_MONEY])
+    u = usage.assign(**{k: usage[k].astype(str) for k in _KEYS})
+    out = u.groupby([*_KEYS, "person_id"], sort=False)["usage_spend"].sum(
+        min_count=1).reset_index().drop(columns="person_id")
+    return out.assign(**{c: 0 for c in _COUNTS if c != "usage_users"}, usage_users=1,
+                      **{c: np.nan for c in _MONEY if c not in ("usage_spend", "spend")},
+                      spend=out["usage_spend"])
+
+
 def _sum(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = frame.groupby(keys, sort=True, dropna=False)
     out = pd.concat([g[["headcount", *_COUNTS]].sum(), g[_MONEY].sum(min_count=1)], axis=1)
     return out.reset_index()
 
 
-def _levels(data: pd.DataFrame, headcounts: pd.DataFrame) -> pd.DataFrame:
+def _levels(data: pd.DataFrame, headcounts: pd.DataFrame,
+            usage: pd.DataFrame | None = None) -> pd.DataFrame:
     """Sums per tool x period at team, department and organisation level, and over all tools
     (organisation: department and team missing; over all tools: tool missing too)."""
-    seat = _per_seat(data).assign(headcount=0)
+    users = _per_user(usage)
+    seat = (pd.concat([_per_seat(data), users], ignore_index=True) if len(users)
+            else _per_seat(data)).assign(headcount=0)
     in_roster = seat["department"] != NOT_IN_ROSTER
     hc = pd.DataFrame({c: headcounts[c].astype(str) for c in ("period", "department", "team")})
     hc["headcount"] = headcounts["headcount"].astype("int64")
@@ -169,6 +188,10 @@ def _levels(data: pd.DataFrame, headcounts: pd.DataFrame) -> pd.DataFrame:
     table = pd.concat([team, dept, org, total], ignore_index=True)
     firsts = data.assign(period=data["period"].astype(str)).groupby("period")[
         ["period_start", "as_of"]].first()
+    if usage is not None and len(usage):  # periods with usage only: start and as-of of it
+        extra = usage.assign(period=usage["period"].astype(str), as_of=usage["period_end"]
+                             ).groupby("period")[["period_start", "as_of"]].first()
+        firsts = firsts.combine_first(extra)
     table = table.join(firsts, on="period")
     facts = data.assign(tool=data["tool"].astype(str)).groupby("tool")[
         ["category", "is_sanctioned", "monthly_seat_cost"]].first()
@@ -235,11 +258,13 @@ def _protect(table: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
             out.loc[at, "suppressed"] = True
     return out
 def protected_seat_levels(data: pd.DataFrame, headcounts: pd.DataFrame, *,
-                          min_group_size: int, confidence: float) -> pd.DataFrame:
+                          min_group_size: int, confidence: float,
+                          usage: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every level of the seat figures (teams, departments, the organisation per tool and
     over all tools, whose ``tool`` is missing), behind the privacy gate. Used by the views
-    below and by :mod:`adoption.governance.overlaps` to hide consistently."""
-    table = _rates(_levels(data, headcounts), confidence)
+    below and by :mod:`adoption.governance.overlaps` to hide consistently. ``usage``: the
+    usage spend of the same periods (:func:`adoption.governance.load_usage_periods`)."""
+    table = _rates(_levels(data, headcounts, usage), confidence)
     return _protect(table, min_group_size)
 
 
@@ -250,6 +275,7 @@ def compute_seat_metrics(
     by: str = "team",
     min_group_size: int = 5,
     confidence: float = 0.95,
+    usage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every seat figure per tool x group x period, behind the privacy gate.
 
@@ -265,6 +291,10 @@ def compute_seat_metrics(
         Smallest group shown: people in the roster group, and people holding a seat of the
         tool for the figures over seats (see the module docstring).
     confidence : float, default 0.95
+    usage : pandas.DataFrame, optional
+        Usage spend of the same periods (:func:`adoption.governance.load_usage_periods`):
+        added beside the seat spend. Without it ``usage_spend`` is missing and ``spend`` is
+        the seat spend.
 
     Returns
     -------
@@ -286,7 +316,12 @@ def compute_seat_metrics(
           interval is ``spend / (seats x utilisation bound)``, the utilisation interval carried
           over (spend is known; only how many use it is uncertain).
         - ``idle_share`` (+ interval): ``idle_seats / seats_at_end``, Wilson.
-        - ``spend``: pro-rated spend in the period; ``monthly_cost_at_end``: monthly cost of the
+        - ``usage_users``: people with usage units of the tool in the period (the count
+          behind ``usage_spend``, hidden below ``min_group_size`` with it and with ``spend``
+          and the cost per active user).
+        - ``seat_spend``: pro-rated seat spend in the period; ``usage_spend``: usage charges
+          beyond the seats' allowance (:mod:`adoption.governance.usage`); ``spend``: both
+          (the known parts); ``monthly_cost_at_end``: monthly cost of the
           seats held at the as-of date; ``reclaimable_monthly_spend``: of the reclaimable
           seats; ``leaver_monthly_spend``: of the leavers' seats; ``idle_monthly_spend``: of
           the idle seats of people still employed. Missing when no seat has a known cost.
@@ -295,10 +330,10 @@ def compute_seat_metrics(
           their own count, see the module docstring).
     """
     _check(data, headcounts, by, min_group_size, confidence, "compute_seat_metrics")
-    if data.empty:
+    if data.empty and (usage is None or usage.empty):
         return pd.DataFrame(columns=[*BY_LEVELS[by], "tool", "period", *SEAT_METRIC_COLUMNS])
     levels = protected_seat_levels(data, headcounts, min_group_size=min_group_size,
-                                   confidence=confidence)
+                                   confidence=confidence, usage=usage)
     return seat_rows(levels, by=by)
 
 
@@ -309,7 +344,8 @@ def seat_rows(levels: pd.DataFrame, *, by: str) -> pd.DataFrame:
     columns = [*keys, "tool", "period", *SEAT_METRIC_COLUMNS]
     depth = levels[["department", "team"]].notna().sum(axis=1)
     # a published group without a seat of the tool says nothing: left out
-    empty = ~levels["suppressed"] & levels["seats"].eq(0).fillna(False)
+    empty = (~levels["suppressed"] & levels["seats"].eq(0).fillna(False)
+             & levels["usage_users"].eq(0).fillna(False))
     out = levels.loc[(depth == len(keys)) & levels["tool"].notna() & ~empty, columns]
     return out.sort_values([*keys, "tool", "period_start"], kind="stable").reset_index(drop=True)
 
@@ -320,6 +356,7 @@ def compute_seat_totals(
     headcounts: pd.DataFrame | None = None,
     min_group_size: int = 5,
     confidence: float = 0.95,
+    usage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The organisation's seat figures over all tools, per period, behind the privacy gate.
 
@@ -333,10 +370,10 @@ def compute_seat_totals(
         ``min_group_size`` seats stand behind it.
     """
     _check(data, headcounts, "organisation", min_group_size, confidence, "compute_seat_totals")
-    if data.empty:
+    if data.empty and (usage is None or usage.empty):
         return pd.DataFrame(columns=[*_TOTAL_COLUMNS, "tools", "tools_without_cost"])
     levels = protected_seat_levels(data, headcounts, min_group_size=min_group_size,
-                                   confidence=confidence)
+                                   confidence=confidence, usage=usage)
     return seat_totals(levels, data)
 
 

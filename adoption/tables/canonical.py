@@ -100,6 +100,20 @@ CANONICAL_TABLES: dict[str, tuple[str, str]] = {
             removed_on DATE
         )""",
     ),
+    "person_unit_days": (
+        "one row per resolved person x tool x unit type x day with billable units (premium "
+        "requests, AI credits, ChatGPT credits, tokens) from usage_units: per source the sum "
+        "over models; where several sources report the same person, tool, unit and day, the "
+        "largest (they count the same units, so they are never added up) and its source",
+        """CREATE TABLE IF NOT EXISTS person_unit_days (
+            person_id VARCHAR NOT NULL,
+            tool VARCHAR NOT NULL,
+            unit VARCHAR NOT NULL,
+            day DATE NOT NULL,
+            quantity DOUBLE NOT NULL,
+            source VARCHAR NOT NULL
+        )""",
+    ),
     "person_service_days": (
         "one row per resolved person (or device) x AI service x day x discovery source: "
         "requests and blocked requests seen in proxy, DNS or SSO logs; person_id missing for "

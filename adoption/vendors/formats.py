@@ -7,6 +7,7 @@ from adoption.vendors import (
     chatgpt,
     directory,
     github,
+    github_billing,
     hr_report,
     identity,
     m365_activity,
@@ -16,13 +17,15 @@ from adoption.vendors import (
 
 __all__ = ["FORMATS"]
 
-#: One reader module per source family (identities, directory, HR report, GitHub, Microsoft
-#: 365 and its admin center's last activity table, Viva, ChatGPT), in this order.
+#: One reader module per source family (identities, directory, HR report, GitHub and its
+#: premium request usage report, Microsoft 365 and its admin center's last activity table,
+#: Viva, ChatGPT), in this order.
 FORMATS: list[SourceFormat] = [
     *identity.FORMATS,
     *directory.FORMATS,
     *hr_report.FORMATS,
     *github.FORMATS,
+    *github_billing.FORMATS,
     *microsoft.FORMATS,
     *m365_activity.FORMATS,
     *viva.FORMATS,

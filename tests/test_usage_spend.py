@@ -1,0 +1,231 @@
+"""Usage-based spend (premium requests beyond the seats' allowance) and monthly budgets.
+
+The organisation is the governance fixture (tests/fixtures/governance; Copilot seats at 19 a
+month, EUR; January 2026 has 31 days; K = 3) with premium requests added for January:
+
+    Alpha: a1 500, a2 100, a3 350 (all three hold a Copilot seat)
+    Beta:  b1 300, b2 1000, b3 10 (all three hold a Copilot seat)
+    Gamma: g1 40, g2 20, g3 10 (no Copilot seat: no allowance)
+
+priced ``premium_request = 0.04`` with ``included_per_seat = 300`` (per person and month, as
+GitHub counts the allowance).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import refresh_store
+
+import adoption
+from adoption.errors import InputError
+from adoption.governance import (
+    build_alerts,
+    compute_spend,
+    governance_settings,
+    load_headcounts,
+    load_seat_periods,
+    load_usage_periods,
+    summarise_spend,
+)
+
+K = 3
+PRICES = {"Copilot": {"premium_request": 0.04, "included_per_seat": 300}}
+JANUARY = {"a1": 500, "a2": 100, "a3": 350, "b1": 300, "b2": 1000, "b3": 10, "g1": 40,
+           "g2": 20, "g3": 10}
+FIXTURE = Path(__file__).parent / "fixtures" / "vendors" / "github" / "premium_request_usage.csv"
+
+
+def add_units(ws: adoption.Workspace, rows: list[tuple[str, str, str, float]],
+              *, tool: str = "Copilot", unit: str = "premium_request") -> None:
+    """Stage usage_units rows (email, day, quantity) as a reader would, and rebuild."""
+    ids = ws.pseudonymise([r[0] for r in rows])
+    frame = pd.DataFrame({"person_id": ids, "tool": tool,
+                          "day": [pd.Timestamp(r[1]).date() for r in rows], "unit": unit,
+                          "quantity": [float(r[2]) for r in rows], "model": None,
+                          "source": "test", "batch_id": 1})
+    with ws.store() as store:
+        store.con.register("_units", frame)
+        store.con.execute("INSERT INTO usage_units SELECT person_id, tool, day, unit, "
+                          "quantity, model, source, batch_id FROM _units")
+        store.con.unregister("_units")
+        refresh_store(store)
+
+
+def usage_workspace(root: Path, governance_workspace, people: dict[str, float]):
+    ws = governance_workspace(root, sections={"governance": {"usage_prices": PRICES}})
+    add_units(ws, [(f"{p}@example.com", "2026-01-12", q) for p, q in people.items()])
+    return ws
+
+
+def january_spend(ws, *, by: str = "team") -> pd.DataFrame:
+    sp = load_seat_periods(ws, period="2026-01")
+    hc = load_headcounts(ws, period="2026-01")
+    up = load_usage_periods(ws, period="2026-01")
+    return compute_spend(sp, headcounts=hc, usage=up, by=by, min_group_size=K)
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory, governance_workspace) -> adoption.Workspace:
+    return usage_workspace(tmp_path_factory.mktemp("usage") / "ws", governance_workspace,
+                           JANUARY)
+
+
+@pytest.fixture(scope="module")
+def spend(ws) -> pd.DataFrame:
+    return january_spend(ws)
+
+
+def one(frame: pd.DataFrame, **keys) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for k, v in keys.items():
+        mask &= frame[k].astype(object) == v
+    assert mask.sum() == 1, (keys, frame)
+    return frame[mask].iloc[0]
+
+
+def test_usage_per_person_follows_the_allowance(ws):
+    up = load_usage_periods(ws, period="2026-01").set_index("person_id")
+    (a1, b1, g1) = ws.pseudonymise(["a1@example.com", "b1@example.com", "g1@example.com"])
+    # a1: 500 - 300 included = 200 billable x 0.04
+    assert up.loc[a1, "billable"] == 200 and up.loc[a1, "usage_spend"] == pytest.approx(8.0)
+    # b1: exactly the allowance, nothing billed
+    assert up.loc[b1, "billable"] == 0 and up.loc[b1, "usage_spend"] == 0
+    # g1 holds no Copilot seat: no allowance, 40 x 0.04
+    assert up.loc[g1, "included"] == 0 and up.loc[g1, "usage_spend"] == pytest.approx(1.6)
+
+
+def test_spend_by_team_and_tool_equals_a_hand_count(spend):
+    alpha = one(spend, team="Alpha", tool="Copilot")
+    # seats: a1..a4 held all January at 19 = 76 (a4 left on 01-10 but kept the seat)
+    assert alpha.seat_spend == pytest.approx(4 * 19.0)
+    # usage: a1 (500-300) + a2 0 + a3 (350-300) = 250 requests x 0.04 = 10.00
+    assert alpha.usage_spend == pytest.approx(10.0)
+    assert alpha.spend == pytest.approx(86.0)
+    assert alpha.usage_users == 3
+    beta = one(spend, team="Beta", tool="Copilot")
+    # seats: b1..b3 all month = 57, b4 from 01-20 = 12 of 31 days x 19
+    assert beta.seat_spend == pytest.approx(57 + 19 * 12 / 31)
+    # usage: b2 (1000-300) = 700 x 0.04 = 28.00; b1 and b3 within the allowance
+    assert beta.usage_spend == pytest.approx(28.0)
+    assert beta.spend == pytest.approx(57 + 19 * 12 / 31 + 28.0)
+
+
+    gamma = one(spend, team="Gamma", tool="Copilot")
+    # no Copilot seat in Gamma: g1 40 + g2 20 + g3 10 = 70 requests x 0.04, all billed
+    assert (gamma.seats, gamma.usage_users) == (0, 3)
+    assert gamma.usage_spend == pytest.approx(2.8) and gamma.spend == pytest.approx(2.8)
+
+
+def test_a_small_teams_usage_spend_is_hidden(tmp_path, governance_workspace):
+    # only g1 of Gamma uses Copilot: one person behind Gamma's usage spend, fewer than K = 3
+    people = {p: q for p, q in JANUARY.items() if p not in ("g2", "g3")}
+    ws = usage_workspace(tmp_path / "ws", governance_workspace, people)
+    teams = january_spend(ws)
+    gamma = one(teams, team="Gamma", tool="Copilot")
+    assert pd.isna(gamma.usage_spend) and pd.isna(gamma.spend) and pd.isna(gamma.usage_users)
+    assert "fewer than 3 usage users" in gamma.suppression_reason
+    # Sales (Gamma alone) is hidden too, and Eng with it, so that Sales is not the
+    # organisation minus Eng
+    depts = january_spend(ws, by="department")
+    assert depts.loc[depts["tool"] == "Copilot", "usage_spend"].isna().all()
+    # the organisation's amount is shown: 8 + 2 + 28 + 1.60 (g1: 40 x 0.04)
+    org = january_spend(ws, by="organisation")
+    assert one(org, tool="Copilot").usage_spend == pytest.approx(39.6)
+
+
+def test_organisation_totals_put_seats_and_usage_side_by_side(ws):
+    sp = load_seat_periods(ws, period="2026-01")
+    totals = summarise_spend(sp, headcounts=load_headcounts(ws, period="2026-01"),
+                             usage=load_usage_periods(ws, period="2026-01"), min_group_size=K)
+    row = totals.iloc[0]
+    assert row.usage_spend == pytest.approx(40.8)  # 8 + 2 + 28 + 2.80 (hand count above)
+    assert row.spend == pytest.approx(row.seat_spend + row.usage_spend)
+
+
+def test_unknown_price_gets_a_clear_message(ws):
+    add_units(ws, [("a1@example.com", "2026-01-13", 5)], unit="ai_credit")
+    with pytest.raises(InputError, match=r"no price .*'Copilot' ai_credit: 5 units.*"
+                                         r"usage_prices\.\"Copilot\"\] ai_credit"):
+        load_usage_periods(ws, period="2026-01", missing_prices="raise")
+    # the default leaves it out (missing), the priced premium requests stay
+    up = load_usage_periods(ws, period="2026-01")
+    assert up.loc[up["unit"] == "ai_credit", "usage_spend"].isna().all()
+
+
+def test_price_settings_are_checked(tmp_path):
+    bad = [({"Copilot": {"premium_requests": 0.04}}, r"unknown key\(s\) \['premium_requests'\]"),
+           ({"Copilot": {"premium_request": -1}}, r"premium_request: found -1"),
+           ({"Copilot": {"premium_request": 0.04, "ai_credit": 0.01,
+                         "included_per_seat": 300}}, "say which unit"),
+           ({"Copilot": {"included_per_seat": {"token": 5}}}, r"\['token'\] have no price")]
+    for prices, message in bad:
+        settings = adoption.Settings(sections={"governance": {"usage_prices": prices}})
+        with pytest.raises(InputError, match=message):
+            governance_settings(settings)
+    budget = adoption.Settings(sections={"governance": {"budgets": [{"team": "Beta"}]}})
+    with pytest.raises(InputError, match="no amount"):
+        governance_settings(budget)
+
+
+def budget_workspace(root: Path, last_day: int) -> adoption.Workspace:
+    """Beta (b1..b4) of the governance fixture with a budget of 120 a month for the team;
+    b2 uses 100 premium requests a day from 2026-01-01 to 2026-01-``last_day``."""
+    folder = Path(__file__).parent / "fixtures" / "governance"
+    settings = adoption.Settings(time_zone="Europe/Berlin", min_group_size=K, sections={
+        "governance": {"usage_prices": PRICES, "budgets": [{"team": "Beta", "amount": 120.0}]}})
+    ws = adoption.init_workspace(root, settings)
+    adoption.ingest_files(ws, [folder / "roster.csv", folder / "tools.csv"])
+    seats = root / "beta_seats.csv"
+    seats.write_text("tool,email,assigned_on,removed_on\n" + "".join(
+        f"Copilot,b{i}@example.com,2025-11-01,\n" for i in (1, 2, 3)), encoding="utf-8")
+    adoption.ingest_files(ws, [seats])
+    add_units(ws, [("b2@example.com", f"2026-01-{d:02d}", 100) for d in range(1, last_day + 1)])
+    return ws
+
+
+def budget_alerts(ws) -> pd.DataFrame:
+    alerts = build_alerts(ws, period="2026-01", min_group_size=K)
+    return alerts[alerts["rule"] == "budget"]
+
+
+def test_budget_alert_fires_on_the_first_day_the_run_rate_exceeds_it(tmp_path):
+    # Beta's three seats cost 57 a month, so their run rate is 57 on any day d; b2's
+    # overage so far is (100 d - 300) x 0.04 = 4 d - 12, whose run rate is (4 d - 12) / d x 31.
+    # Projection P(d) = 57 + 124 - 372 / d: P(6) = 119.0 <= 120, P(7) = 127.86 > 120.
+    assert budget_alerts(budget_workspace(tmp_path / "d6", 6)).empty
+    alerts = budget_alerts(budget_workspace(tmp_path / "d7", 7))
+    assert len(alerts) == 1
+    alert = alerts.iloc[0]
+    assert alert.team == "Beta" and alert.severity == "medium"  # 127.86 < 1.25 x 120
+    assert alert.estimate == pytest.approx(181 - 372 / 7)
+    assert "EUR 128" in alert.message and "EUR 120" in alert.message
+    assert "since 2026-01-07" in alert.message
+    assert "first 7 of 31 days up to 2026-01-07" in alert.evidence
+
+
+def test_premium_request_report_is_read(tmp_path):
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings())
+    (result,) = adoption.ingest_files(ws, [FIXTURE])
+    assert result.format == "github_premium_request_usage"
+    # 11 rows: 4 rejected (no username, negative quantity, an Actions SKU, a bad date),
+    # 1 repeated verbatim, 6 loaded into 5 rows (two SKUs of one model and day are summed)
+    assert (result.rows_read, result.rows_rejected, result.rows_duplicate,
+            result.rows_loaded) == (11, 4, 1, 6)
+    ann, bob = ws.pseudonymise(["octo-ann", "octo-bob"])
+    with ws.store(read_only=True) as store:
+        rows = store.query("SELECT * FROM usage_units ORDER BY day, person_id, unit, model")
+    got = {(r.person_id, str(r.day)[:10], r.unit, r.model): r.quantity
+           for r in rows.itertuples()}
+    assert got == {
+        (ann, "2026-01-05", "premium_request", "Claude Sonnet 4.5"): 150.0,  # 120 + 30
+        (ann, "2026-01-05", "premium_request", "GPT-5.2"): 50.0,
+        (ann, "2026-01-06", "premium_request", "Claude Sonnet 4.5"): 200.0,
+        (bob, "2026-01-06", "premium_request", "GPT-5.2"): 12.5,  # login "Octo-Bob"
+        (bob, "2026-01-06", "ai_credit", "Claude Sonnet 4.5"): 7.0,
+    }
+    assert set(rows["tool"]) == {"GitHub Copilot"}
+    assert (result.first_date, result.last_date) == (dt.date(2026, 1, 5), dt.date(2026, 1, 6))
