@@ -270,8 +270,13 @@ def test_property_shadow_table_reveals_no_hidden_figure(depts, k, seed, has_data
 
 
 def test_families_cover_every_seat_figure():
-    # every figure of the seat tables is over the roster headcount, seats or seats at the end
+    # every figure of the seat tables is over the roster headcount, seats, seats at the end
+    # or the people with usage units (usage spend, and the totals it is part of)
     from adoption.governance.seats import _VALUES
 
-    covered = {"headcount", *FAMILIES["seats"], *FAMILIES["seats_at_end"]}
+    assert set(FAMILIES) == {"seats", "seats_at_end", "usage_users"}
+    covered = {"headcount", *FAMILIES["seats"], *FAMILIES["seats_at_end"],
+               *FAMILIES["usage_users"]}
     assert set(_VALUES) == covered
+    # the total spend is hidden with either of its parts
+    assert "spend" in FAMILIES["seats"] and "spend" in FAMILIES["usage_users"]

@@ -13,7 +13,10 @@ GitHub counts the allowance).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -229,3 +232,58 @@ def test_premium_request_report_is_read(tmp_path):
     }
     assert set(rows["tool"]) == {"GitHub Copilot"}
     assert (result.first_date, result.last_date) == (dt.date(2026, 1, 5), dt.date(2026, 1, 6))
+
+
+VENDORS = Path(__file__).parent / "fixtures" / "vendors"
+
+
+def test_copilot_user_metrics_ai_credits_are_staged(tmp_path):
+    # the per-user report fixture with ai_credits_used added to four records: ann-gh on
+    # 01-05 2.5 (and again 2.5 on the record repeated on line 4, a duplicate: not counted
+    # twice), bob-b on 01-05 "x" (impossible: not counted, a note), cat-dev on 01-06 4,
+    # ANN-GH on 02-03 1
+    lines = (VENDORS / "github" / "copilot_users_report.ndjson").read_text(
+        encoding="utf-8").splitlines()
+    credits = {0: 2.5, 1: "x", 2: 4, 3: 2.5, 7: 1}
+    out = []
+    for i, line in enumerate(lines):
+        if i in credits:
+            rec = json.loads(line)
+            rec["ai_credits_used"] = credits[i]
+            line = json.dumps(rec)
+        out.append(line)
+    path = tmp_path / "copilot_users_report_credits.ndjson"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings())
+    (result,) = adoption.ingest_files(ws, [path])
+    assert "1 row(s) with an ai_credits_used" in (result.note or "")
+    ann, cat = ws.pseudonymise(["ann-gh", "cat-dev"])
+    assert staged(ws) == {(ann, "2026-01-05", "ai_credit"): 2.5,
+                          (cat, "2026-01-06", "ai_credit"): 4.0,
+                          (ann, "2026-02-03", "ai_credit"): 1.0}
+
+
+def test_chatgpt_credits_are_staged_on_the_windows_last_day(tmp_path):
+    # the monthly export fixture with a credits_used column: ann 12.5, Bob 3, cat empty,
+    # dan 7 (row rejected: last active day 02-03 outside the window), ext.person 1, eve 5
+    # (rejected: negative messages), ann's repeated row 99 (a duplicate: not counted), the
+    # row without e-mail 2 (rejected), dan's inactive row with messages 4 (rejected)
+    text = (VENDORS / "chatgpt" / "chatgpt_users_monthly_2026-01.csv").read_text(
+        encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    values = ["credits_used", "12.5", "3", "", "7", "1", "5", "99", "2", "4"]
+    path = tmp_path / "chatgpt_users_credits.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([[*r, v] for r, v in zip(rows, values, strict=True)])
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings())
+    adoption.ingest_files(ws, [path])
+    ann, bob, ext = ws.pseudonymise(["ann@example.com", "bob@example.com",
+                                     "ext.person@gmail.com"])
+    assert staged(ws) == {(p, "2026-01-31", "chatgpt_credit"): q
+                          for p, q in ((ann, 12.5), (bob, 3.0), (ext, 1.0))}
+
+
+def staged(ws) -> dict:
+    with ws.store(read_only=True) as store:
+        rows = store.query("SELECT person_id, day, unit, quantity FROM usage_units")
+    return {(r.person_id, str(r.day)[:10], r.unit): r.quantity for r in rows.itertuples()}

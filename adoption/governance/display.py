@@ -95,14 +95,24 @@ def _amount(r, column: str, currency: str) -> str:
     return "hidden"
 
 
+def _usage(r, currency: str) -> str:
+    """The usage part of the spend: an amount, none, or hidden (too few people behind it)."""
+    value = getattr(r, "usage_spend", np.nan)
+    if not pd.isna(value):
+        return _money(value, currency)
+    users = getattr(r, "usage_users", 0)
+    return DASH if not pd.isna(users) and users == 0 else "hidden"
+
+
 def _sanctioned(flag: object) -> str:
     """``yes``/``no`` as the catalogue (or the settings) state it, else ``not stated``."""
     return "not stated" if pd.isna(flag) else ("yes" if flag else "no")
 
 
 def format_tools_table(section: GovernanceSection) -> Styler:
-    """Per tool: seat cost, spend, utilisation, cost per active user, reclaimable per month,
-    and the organisation's total over all tools."""
+    """Per tool: seat cost, spend (seats and usage) and the usage part of it, utilisation,
+    cost per active user, reclaimable per month, and the organisation's total over all
+    tools."""
     cur = section.currency
     rows = []
     for r in section.tools.itertuples(index=False):
@@ -111,22 +121,24 @@ def format_tools_table(section: GovernanceSection) -> Styler:
             f"{DASH}{r.cost_per_active_user_ci_high:,.0f})")
         rows.append([r.tool, r.category if isinstance(r.category, str) else DASH,
                      _sanctioned(r.is_sanctioned), _money(r.monthly_seat_cost, cur),
-                     _amount(r, "spend", cur), _share(r, "utilisation", "utilisation_ci_low",
+                     _amount(r, "spend", cur), _usage(r, cur),
+                     _share(r, "utilisation", "utilisation_ci_low",
                                                       "utilisation_ci_high", "seats"),
                      cpu, _amount(r, "reclaimable_monthly_spend", cur)])
     for r in section.totals.itertuples(index=False):
         rows.append(["All tools", DASH, DASH, DASH,
-                     _money(r.spend, cur) if not pd.isna(r.spend) else "hidden",
+                     _money(r.spend, cur) if not pd.isna(r.spend) else "hidden", _usage(r, cur),
                      _share(r, "utilisation", "utilisation_ci_low", "utilisation_ci_high",
                             "seats"), DASH,
                      _money(r.reclaimable_monthly_spend, cur)
                      if not pd.isna(r.reclaimable_monthly_spend) else "hidden"])
     out = pd.DataFrame(rows, columns=["Tool", "Category", "Sanctioned", "Seat per month",
-                                      "Spend", "Seat holders who used it",
+                                      "Spend", "Of it, usage", "Seat holders who used it",
                                       "Cost per active user", "Reclaimable per month"])
     return _style(out, name="governance-tools", caption=(
-        f"{section.period_title}. Shares with their {section.confidence:.0%} interval and the "
-        "number of seat holders; reclaimable = idle seats and leavers' seats at the period's "
+        f"{section.period_title}. Spend = seats (pro-rated by day) + usage beyond what the "
+        "seats include (premium requests, credits; priced in adoption.toml). Shares with their "
+        f"{section.confidence:.0%} interval and the number of seat holders; reclaimable = idle seats and leavers' seats at the period's "
         f"end; hidden: fewer than {section.min_group_size} seats behind the figure, or it "
         "would give such a figure away."))
 

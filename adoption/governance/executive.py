@@ -14,6 +14,8 @@ the same test as the interval of the change:
   interval excludes 0.
 - **Reclaimable spend**: the monthly cost of idle seats and of seats of people who left, a
   count over every seat (no sampling, so no interval); its change is the difference in money.
+  Where usage is charged, its words add the period's spend (seats and usage, the governance
+  section's total).
 - **Sentiment index**: the survey's overall score (on its scale, e.g. 1 to 5) of the latest wave, with its
   interval; its change is the wave-to-wave difference of the sentiment section.
 - **Shadow-AI users**: the share of people using unsanctioned AI (Wilson interval); its change
@@ -177,6 +179,12 @@ def _spend_tile(governance: Any, since: str) -> dict:
     cur = governance.currency
     verdict = (f"Idle seats and seats of people who left, counted over every seat "
                f"({governance.totals['reclaimable_seats'].iloc[0]:,.0f} seats). ")
+    totals = governance.totals
+    if "usage_spend" in totals and len(totals) and not pd.isna(totals["usage_spend"].iloc[0]) \
+            and totals["usage_spend"].iloc[0] > 0 and not pd.isna(totals["spend"].iloc[0]):
+        # the same total as the governance section's tools table and caption
+        verdict += (f"Spend this period {cur} {totals['spend'].iloc[0]:,.0f}, of it usage "
+                    f"beyond the seats' allowance {cur} {totals['usage_spend'].iloc[0]:,.0f}. ")
     row: dict = {"estimate": now}
     if len(before) and not pd.isna(before.iloc[-1]):
         change = now - float(before.iloc[-1])

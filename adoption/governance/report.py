@@ -37,6 +37,7 @@ from adoption.governance.seats import (
     seat_totals,
 )
 from adoption.governance.spend import summarise_spend
+from adoption.governance.usage import load_usage_periods, unpriced_usage
 from adoption.periods import format_day, parse_period, period_title
 from adoption.privacy import check_min_group_size, publish_labels, resolve_min_group_size
 from adoption.report.escape import escape_markdown as md
@@ -100,6 +101,9 @@ class GovernanceSection:
         executive page's changes and the alerts' status (:mod:`adoption.governance.executive`).
     shadow_trend_organisation : DataFrame or None
         The organisation row of the shadow-AI change into the period.
+    usage_unpriced : DataFrame or None
+        Usage of the period whose tool and unit have no price in ``[governance.usage_prices]``
+        (:func:`adoption.governance.unpriced_usage`: ``tool, unit, quantity``), not counted.
     captions : Mapping of str to str
         ``alerts, spend, reclaimable, overlaps, shadow``.
     """
@@ -127,6 +131,7 @@ class GovernanceSection:
     totals_previous: pd.DataFrame | None = None
     alerts_previous: pd.DataFrame | None = None
     shadow_trend_organisation: pd.DataFrame | None = None
+    usage_unpriced: pd.DataFrame | None = None
     captions: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -150,16 +155,19 @@ def _shadow(ws: Any, period: str, before: str, kind: str, k: int, confidence: fl
     return teams, trend, org, earlier
 
 
-def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: float):
-    """Tools, teams, totals and overlaps of one period, through one pass of the gate."""
+def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: float,
+                 usage: pd.DataFrame | None = None):
+    """Tools, teams, totals and overlaps of one period, through one pass of the gate (with
+    the period's usage spend beside the seat spend)."""
     gate = {"min_group_size": k, "confidence": confidence}
     if sp.empty:
-        return (compute_seat_metrics(sp, headcounts=heads, by="organisation", **gate),
-                compute_seat_metrics(sp, headcounts=heads, by="team", **gate),
-                compute_seat_totals(sp, headcounts=heads, **gate),
+        return (compute_seat_metrics(sp, headcounts=heads, by="organisation", usage=usage,
+                                     **gate),
+                compute_seat_metrics(sp, headcounts=heads, by="team", usage=usage, **gate),
+                compute_seat_totals(sp, headcounts=heads, usage=usage, **gate),
                 compute_team_overlaps(sp, headcounts=heads, **gate),
                 compute_overlaps(sp, headcounts=heads, by="organisation", **gate), None)
-    levels = protected_seat_levels(sp, heads, **gate)
+    levels = protected_seat_levels(sp, heads, usage=usage, **gate)
     overlaps = protected_overlap_levels(sp, heads, seat_levels=levels, **gate)
     return (seat_rows(levels, by="organisation"), seat_rows(levels, by="team"),
             seat_totals(levels, sp), several_tools(overlap_rows(overlaps, by="team")),
@@ -167,12 +175,13 @@ def _seat_tables(sp: pd.DataFrame, heads: pd.DataFrame, k: int, confidence: floa
 
 
 def _comparison(ws: Any, label: str, kind: str, sp_every: pd.DataFrame, heads: pd.DataFrame,
-                k: int, confidence: float, shadow_trend: pd.DataFrame, shared: dict
-                ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+                k: int, confidence: float, shadow_trend: pd.DataFrame, shared: dict,
+                up_every: pd.DataFrame) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Seat totals and alerts of the comparison period (None where it has no data)."""
     sp = sp_every[sp_every["period"].astype(str) == label]
-    totals = (compute_seat_totals(sp, headcounts=heads, min_group_size=k, confidence=confidence)
-              if len(sp) else None)
+    up = up_every[up_every["period"].astype(str) == label]
+    totals = (compute_seat_totals(sp, headcounts=heads, min_group_size=k, confidence=confidence,
+                                  usage=up) if len(sp) else None)
     try:
         alerts = build_alerts(ws, period=label, period_kind=kind, min_group_size=k,
                               confidence=confidence, seat_periods=sp, headcounts=heads,
@@ -220,11 +229,14 @@ def build_governance_section(
     labels = sorted(sp_all["period"].astype(str).unique())[-TREND_PERIODS:]
     sp_all = sp_all[sp_all["period"].astype(str).isin(labels)]
     sp = sp_all[sp_all["period"].astype(str) == target.label]
+    up_every = load_usage_periods(ws, period_kind=period_kind, settings=gov)
+    up_all = up_every[up_every["period"].astype(str).isin(labels)]
+    up = up_all[up_all["period"].astype(str) == target.label]
     heads = load_headcounts(ws, period_kind=period_kind)
     gate = {"headcounts": heads, "min_group_size": k}
-    trend = summarise_spend(sp_all, **gate).reset_index(drop=True)
+    trend = summarise_spend(sp_all, usage=up_all, **gate).reset_index(drop=True)
     tools, teams, totals, overlaps, org_overlaps, levels = _seat_tables(sp, heads, k,
-                                                                        confidence)
+                                                                        confidence, up)
     shadow, shadow_all, shadow_org, shadow_before = _shadow(ws, target.label, before.label,
                                                             period_kind, k, confidence)
     shared: dict = {}  # the person periods and a wave change, computed once for both periods
@@ -236,7 +248,7 @@ def build_governance_section(
     shadow_trend_org = (None if shadow_all.empty else shadow_all[
         shadow_all["level"].astype(str) == "organisation"].reset_index(drop=True))
     totals_before, alerts_before = _comparison(ws, before.label, period_kind, sp_every, heads,
-                                               k, confidence, shadow_before, shared)
+                                               k, confidence, shadow_before, shared, up_every)
     as_of = sp["as_of"].max().date() if len(sp) else None
     with ws.store(read_only=True) as store:  # team labels as they may be published
         labels = load_group_labels(store)
@@ -251,7 +263,8 @@ def build_governance_section(
         overlaps_organisation=org_overlaps.reset_index(drop=True),
         shadow=shadow, shadow_trend=shadow_trend, shadow_organisation=shadow_org,
         comparison_period=before.label, totals_previous=totals_before,
-        alerts_previous=alerts_before, shadow_trend_organisation=shadow_trend_org)
+        alerts_previous=alerts_before, shadow_trend_organisation=shadow_trend_org,
+        usage_unpriced=unpriced_usage(up))
     captions = {"alerts": describe_alerts(section), "spend": describe_spend(section),
                 "reclaimable": describe_reclaimable(section),
                 "overlaps": describe_overlaps(section), "shadow": describe_shadow(section)}
@@ -313,14 +326,32 @@ def describe_spend(section: GovernanceSection) -> str:
         if not pd.isna(r.utilisation) and not pd.isna(r.unknown_seats) and r.unknown_seats:
             use += (f"; {int(r.unknown_seats):,} more used it in a window that straddles the "
                     "period's edge (not counted)")
-        parts.append(f"- **{md(r.tool)}**: {_money(r.spend, cur)}; {use}.")
-    unknown = t.loc[t["monthly_seat_cost"].isna(), "tool"].tolist()
+        if not pd.isna(r.seats) and r.seats == 0:
+            use = "no seats, usage only"
+        money = _money(r.spend, cur)
+        if not pd.isna(r.usage_spend) and r.usage_spend > 0:
+            money += f" ({_money(r.usage_spend, cur)} of it usage beyond the seats' allowance)"
+        parts.append(f"- **{md(r.tool)}**: {money}; {use}.")
+    unknown = t.loc[t["monthly_seat_cost"].isna() & t["seats"].fillna(1).gt(0),
+                    "tool"].tolist()
     note = (f"\n\nSeat cost unknown (not counted): {', '.join(map(md, unknown))}. Set it in "
             "`adoption.toml` under `[governance] seat_costs`." if unknown else "")
     head = (f"Seats cost **{_money(spend, cur)}** in {section.period_title} (pro-rated by the "
             "days each seat was held)." if not pd.isna(spend) else
             f"The total seat spend of {section.period_title} is hidden: fewer than "
             f"{section.min_group_size} seats stand behind it.")
+    usage = _total(section, "usage_spend")
+    if not pd.isna(usage) and not pd.isna(spend):
+        head = (f"Seats and usage cost **{_money(spend, cur)}** in {section.period_title}: "
+                f"seats {_money(_total(section, 'seat_spend'), cur)} (pro-rated by the days "
+                f"each seat was held) and usage beyond what the seats include (premium "
+                f"requests, credits) {_money(usage, cur)}.")
+    unpriced = section.usage_unpriced
+    if unpriced is not None and len(unpriced):
+        note += ("\n\nUsage without a price (not counted): " + "; ".join(
+            f"{md(r.tool)} {r.unit.replace('_', ' ')}s: {r.quantity:,.0f}"
+            for r in unpriced.itertuples(index=False))
+            + ". Set the price under `[governance.usage_prices]` in `adoption.toml`.")
     return (head + _hidden_tools(section, "spend") + "\n\n" + "\n".join(parts) + note)
 
 

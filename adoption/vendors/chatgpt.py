@@ -21,7 +21,9 @@ Fields used: ``email`` (the person: the keyed hash of the e-mail is the roster's
 (1/0 or true/false; when the column is absent a person is active when ``messages`` > 0),
 ``messages`` (stored as ``events``), ``last_day_active_in_period`` (stored as
 ``last_active``; when absent, ``last_day_active`` is used if it lies in the window),
-``first_day_active_in_period``, ``cadence`` and the per-kind counts ``gpt_messages``,
+``first_day_active_in_period``, ``credits_used`` (credits consumed in the window, staged into
+``usage_units`` as unit ``chatgpt_credit`` on the window's last day,
+:mod:`adoption.vendors.credits`), ``cadence`` and the per-kind counts ``gpt_messages``,
 ``tool_messages``, ``project_messages`` and the maps ``model_to_messages``,
 ``tool_to_messages``, ``gpt_to_messages``, ``project_to_messages`` (JSON or Python-dict
 text), kept as JSON in ``detail`` together with ``user_status`` and ``user_role``. Names,
@@ -62,6 +64,7 @@ import pandas as pd
 from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
+from adoption.vendors.credits import stage_window_credits
 
 __all__ = ["COLUMNS", "FORMATS", "REQUIRED", "SOURCE", "TOOL"]
 
@@ -268,6 +271,8 @@ def _load(ctx: FormatContext) -> LoadCounts:
         SELECT person_id, tool, source, CAST(period_start AS DATE), CAST(period_end AS DATE),
                active, active_days, events, CAST(last_active AS DATE), detail, batch_id
         FROM cg_new""")
+    stage_window_credits(ctx, counts, frame, ids, con.execute(
+        "SELECT person_id, period_start, period_end FROM cg_new").df(), tool=TOOL, source=SOURCE)
     new = con.execute("SELECT count(*), min(period_start), max(period_end) FROM cg_new"
                       ).fetchone()
     counts.loaded = int(new[0])

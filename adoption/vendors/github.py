@@ -65,8 +65,9 @@ Four readers, each detected from the file's own structure (never from its name):
     Fields used: ``day``, ``user_login`` (the person; ``user_id`` alone cannot be matched and
     is rejected), ``user_initiated_interaction_count`` (prompts, chat and agent requests),
     ``code_generation_activity_count`` (suggestions and generated code blocks),
-    ``totals_by_cli.prompt_count`` and ``totals_by_feature`` (``feature`` with its own
-    counts). ``events`` of a person-day = interactions + generations + CLI prompts, so the
+    ``totals_by_cli.prompt_count``, ``totals_by_feature`` (``feature`` with its own
+    counts) and ``ai_credits_used`` (AI credits consumed that day, staged into
+    ``usage_units`` as unit ``ai_credit``, :mod:`adoption.vendors.credits`). ``events`` of a person-day = interactions + generations + CLI prompts, so the
     generic usage table counts the person active that day; ``usage_features`` holds the
     same sum per feature (``code_completion``, ``chat_panel_agent_mode`` ...). A JSON array
     of such objects (as in GitHub's schema example) is read too. What it can tell: every
@@ -111,6 +112,7 @@ from adoption.errors import InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 from adoption.ingest.text import read_text
+from adoption.vendors.credits import stage_credits
 from adoption.vendors.github_links import (
     empty_report,
     is_report_links,
@@ -629,11 +631,28 @@ def _load_user_metrics(ctx: FormatContext) -> LoadCounts:
             columns=["person_id", "tool", "day", "feature", "events", "batch_id"])
         ctx.insert_frame("usage", usage)
         ctx.insert_frame("usage_features", feats)
+        stage_credits(ctx, counts, _credit_rows(records, rows, ids, tz), tool=TOOL,
+                      unit="ai_credit", source="github_copilot_user_metrics",
+                      field="ai_credits_used")
         counts.first_date = min(r["day"] for r in rows)
         counts.last_date = max(r["day"] for r in rows)
     counts.loaded = len(rows)
     _window(records, counts)
     return counts
+
+
+def _credit_rows(records: list[tuple[int, Any, str | None]], rows: list[dict],
+                 ids: dict[str, str], tz: zoneinfo.ZoneInfo) -> list[tuple[str, dt.date, Any]]:
+    """(person id, day, ``ai_credits_used``) of the loaded user-days (the first record of each)."""
+    loaded, out = {(r["login"], r["day"]) for r in rows}, []
+    for _, rec, _ in records:
+        if isinstance(rec, dict) and "ai_credits_used" in rec \
+                and isinstance(rec.get("user_login"), str):
+            key = (_norm(rec["user_login"]), _day(rec.get("day"), tz))
+            if key in loaded:
+                loaded.discard(key)
+                out.append((ids[key[0]], key[1], rec["ai_credits_used"]))
+    return out
 
 
 def _window(records: list[tuple[int, Any, str | None]], counts: LoadCounts) -> None:
