@@ -287,3 +287,39 @@ def staged(ws) -> dict:
     with ws.store(read_only=True) as store:
         rows = store.query("SELECT person_id, day, unit, quantity FROM usage_units")
     return {(r.person_id, str(r.day)[:10], r.unit): r.quantity for r in rows.itertuples()}
+
+
+def test_report_section_and_executive_page_read_the_same_figures(tmp_path,
+                                                                  governance_workspace):
+    from adoption.governance import (
+        build_executive_summary,
+        build_governance_section,
+        format_tools_table,
+    )
+    from adoption.report import build_adoption_report
+
+    ws = governance_workspace(tmp_path / "ws", sections={"governance": {
+        "usage_prices": PRICES, "budgets": [{"tool": "Copilot", "amount": 100.0}]}})
+    add_units(ws, [(f"{p}@example.com", "2026-01-12", q) for p, q in JANUARY.items()])
+    gov = build_governance_section(ws, period="2026-01", min_group_size=K)
+    total = gov.totals.iloc[0]
+    # 8 + 2 + 28 + 2.80 (the hand count of test_spend_by_team_and_tool_equals_a_hand_count)
+    assert total.usage_spend == pytest.approx(40.8)
+    assert total.spend == pytest.approx(total.seat_spend + 40.8)
+    copilot = one(gov.tools, tool="Copilot")
+    assert copilot.usage_spend == pytest.approx(40.8)
+    # the tools table and the caption show the same amounts
+    table = format_tools_table(gov).data.set_index("Tool")
+    assert table.loc["Copilot", "Of it, usage"] == "EUR 41"
+    assert table.loc["All tools", "Spend"] == f"EUR {total.spend:,.0f}"
+    assert f"EUR {total.spend:,.0f}" in gov.captions["spend"]
+    assert "usage beyond what the seats include" in gov.captions["spend"]
+    # the budget: Copilot seats (76 + 64.35) and usage (40.80) run at EUR 181 a month, above
+    # 100 from the first day (seats alone run at about 150)
+    budget = gov.alerts[gov.alerts["rule"] == "budget"]
+    assert len(budget) == 1 and "EUR 181" in budget["message"].iloc[0]
+    assert "since 2026-01-01" in budget["message"].iloc[0]
+    summary = build_executive_summary(build_adoption_report(ws, period="2026-01"), gov)
+    assert "budget" in set(summary.alerts["rule"])
+    verdict = summary.tiles.set_index("tile").loc["reclaimable", "verdict"]
+    assert f"Spend this period EUR {total.spend:,.0f}" in verdict and "EUR 41" in verdict
