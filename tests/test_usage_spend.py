@@ -58,8 +58,13 @@ def add_units(ws: adoption.Workspace, rows: list[tuple[str, str, str, float]],
         refresh_store(store)
 
 
+#: Alpha's budget: its seats (Copilot 76, Cursor 54.19) alone run above it.
+ALPHA_BUDGET = [{"team": "Alpha", "amount": 50.0}]
+
+
 def usage_workspace(root: Path, governance_workspace, people: dict[str, float]):
-    ws = governance_workspace(root, sections={"governance": {"usage_prices": PRICES}})
+    ws = governance_workspace(root, sections={"governance": {"usage_prices": PRICES,
+                                                             "budgets": ALPHA_BUDGET}})
     add_units(ws, [(f"{p}@example.com", "2026-01-12", q) for p, q in people.items()])
     return ws
 
@@ -138,6 +143,17 @@ def test_a_small_teams_usage_spend_is_hidden(tmp_path, governance_workspace):
     # the organisation's amount is shown: 8 + 2 + 28 + 1.60 (g1: 40 x 0.04)
     org = january_spend(ws, by="organisation")
     assert one(org, tool="Copilot").usage_spend == pytest.approx(39.6)
+    # Alpha's spend is hidden (to protect Gamma), so its budget alert is not raised: its
+    # projection would give the hidden amount back
+    assert budget_alerts(ws).empty
+
+
+def test_a_published_teams_budget_alert(ws):
+    # the same budget where Alpha's spend is shown: 76 + 54.19 + 10 = 140.19 a month
+    alerts = budget_alerts(ws)
+    assert list(alerts["team"]) == ["Alpha"]
+    assert alerts["estimate"].iloc[0] == pytest.approx(76 + 40 * 42 / 31 + 10)
+    assert alerts["severity"].iloc[0] == "high"  # above 1.25 x 50
 
 
 def test_organisation_totals_put_seats_and_usage_side_by_side(ws):
@@ -175,8 +191,10 @@ def test_price_settings_are_checked(tmp_path):
 
 
 def budget_workspace(root: Path, last_day: int) -> adoption.Workspace:
-    """Beta (b1..b4) of the governance fixture with a budget of 120 a month for the team;
-    b2 uses 100 premium requests a day from 2026-01-01 to 2026-01-``last_day``."""
+    """The governance fixture's roster with Copilot seats for b1..b3 (Beta) only and a budget
+    of 120 a month for Beta; b2 uses 100 premium requests a day from 2026-01-01 to
+    2026-01-``last_day``, b1 and b3 one each on 01-01 (within the allowance; three people
+    behind Beta's usage spend, so that it may be shown)."""
     folder = Path(__file__).parent / "fixtures" / "governance"
     settings = adoption.Settings(time_zone="Europe/Berlin", min_group_size=K, sections={
         "governance": {"usage_prices": PRICES, "budgets": [{"team": "Beta", "amount": 120.0}]}})
@@ -186,7 +204,8 @@ def budget_workspace(root: Path, last_day: int) -> adoption.Workspace:
     seats.write_text("tool,email,assigned_on,removed_on\n" + "".join(
         f"Copilot,b{i}@example.com,2025-11-01,\n" for i in (1, 2, 3)), encoding="utf-8")
     adoption.ingest_files(ws, [seats])
-    add_units(ws, [("b2@example.com", f"2026-01-{d:02d}", 100) for d in range(1, last_day + 1)])
+    add_units(ws, [("b2@example.com", f"2026-01-{d:02d}", 100) for d in range(1, last_day + 1)]
+              + [("b1@example.com", "2026-01-01", 1), ("b3@example.com", "2026-01-01", 1)])
     return ws
 
 

@@ -143,7 +143,7 @@ def build_alerts(
     rows += _idle_spend(ws, target.label, period_kind, rules, k, confidence,
                         seat_periods, headcounts, seat_levels)
     if period_kind == "month":
-        rows += _budget(ws, target.label, k, seat_periods, headcounts)
+        rows += _budget(ws, target.label, k, confidence, seat_periods, headcounts, seat_levels)
     shared = {} if shared is None else shared
     rows += _stalled(ws, target, period_kind, rules, k, confidence, shared)
     if rules.shadow_growth:
@@ -226,10 +226,11 @@ def _idle_spend(ws, label: str, kind: str, rules: AlertSettings, k: int, confide
     return out
 
 
-def _budget(ws, label: str, k: int, sp: pd.DataFrame | None,
-            heads: pd.DataFrame | None) -> list[dict]:
+def _budget(ws, label: str, k: int, confidence: float, sp: pd.DataFrame | None,
+            heads: pd.DataFrame | None, levels: pd.DataFrame | None) -> list[dict]:
     from adoption.governance.budgets import compute_budget_run_rate
     from adoption.governance.config import governance_settings
+    from adoption.governance.usage import load_usage_periods
 
     gov = governance_settings(ws)
     if not gov.budgets:
@@ -240,9 +241,17 @@ def _budget(ws, label: str, k: int, sp: pd.DataFrame | None,
         heads = load_headcounts(ws, period=label)
     rates = compute_budget_run_rate(ws, seat_periods=sp, month=label, min_group_size=k,
                                     settings=gov, headcounts=heads)
+    rates = rates[rates["is_over"]]
+    if rates.empty:
+        return []
+    if levels is None:  # the month's spend behind the gate, usage included
+        levels = protected_seat_levels(sp, heads, min_group_size=k, confidence=confidence,
+                                       usage=load_usage_periods(ws, period=label, settings=gov))
     cur = ws.settings.currency
     out = []
-    for r in rates[rates["is_over"]].itertuples(index=False):
+    for r in rates.itertuples(index=False):
+        if not _spend_published(levels, r.team, r.tool):
+            continue  # the scope's spend is hidden in the tables: so is its projection
         what = (r.tool if r.team is None and r.tool else
                 f"{r.team}'s {r.tool}" if r.team and r.tool else
                 f"{r.team} (all tools)" if r.team else "the organisation (all tools)")
@@ -258,6 +267,22 @@ def _budget(ws, label: str, k: int, sp: pd.DataFrame | None,
             "in scope.",
             department=None, team=r.team, estimate=float(r.projected), n=int(r.n)))
     return out
+
+
+def _spend_published(levels: pd.DataFrame, team: str | None, tool: str | None) -> bool:
+    """Whether the spend of a budget's scope is shown in the gated tables (every row of it)."""
+    if team is None:
+        org = levels["department"].isna() & levels["team"].isna()
+        rows = levels[org & (levels["tool"].isna() if tool is None else
+                             levels["tool"].astype(object) == tool)]
+    else:
+        rows = levels[levels["team"].astype(object) == team]
+        if tool is not None:
+            rows = rows[rows["tool"].astype(object) == tool]
+    # hidden: the row, or a count behind its spend (seats, people with usage units)
+    hidden = (rows["suppressed"].astype(bool) | rows["seats"].isna()
+              | rows["usage_users"].isna())
+    return not bool(hidden.any())
 
 
 def _idle_days(ws) -> int:
