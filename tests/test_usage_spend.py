@@ -229,6 +229,13 @@ def test_budget_alert_fires_on_the_first_day_the_run_rate_exceeds_it(tmp_path):
     assert "first 7 of 31 days up to 2026-01-07" in alert.evidence
 
 
+def test_a_misspelt_budget_gets_a_clear_message(tmp_path, governance_workspace):
+    ws = governance_workspace(tmp_path / "ws", sections={"governance": {
+        "usage_prices": PRICES, "budgets": [{"team": "Bta", "amount": 100.0}]}})
+    with pytest.raises(InputError, match=r"budget 1\) team: found 'Bta'.*Did you mean 'Beta'"):
+        build_alerts(ws, period="2026-01", min_group_size=K)
+
+
 def test_premium_request_report_is_read(tmp_path):
     ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings())
     (result,) = adoption.ingest_files(ws, [FIXTURE])

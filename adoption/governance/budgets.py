@@ -21,17 +21,19 @@ in the budget's scope) are at least the minimum group size.
 from __future__ import annotations
 
 import calendar
+import difflib
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from adoption.errors import InputError
 from adoption.governance.config import GovernanceSettings, governance_settings
 from adoption.governance.usage import load_unit_days
 from adoption.periods import parse_period
 from adoption.workspace import open_store
 
-__all__ = ["BUDGET_COLUMNS", "compute_budget_run_rate"]
+__all__ = ["BUDGET_COLUMNS", "check_budget_scopes", "compute_budget_run_rate"]
 
 BUDGET_COLUMNS = ["team", "tool", "budget", "month", "as_of", "days_elapsed", "days_in_month",
                   "seat_spend_to_date", "usage_spend_to_date", "spend_to_date", "projected",
@@ -88,10 +90,16 @@ def compute_budget_run_rate(
         population = store.con.execute(
             "SELECT person_id, department, team FROM population WHERE period_kind = 'month' "
             "AND period_start = ?", [target.start]).df()
+        roster = [r[0] for r in store.con.execute(
+            "SELECT DISTINCT team FROM population").fetchall()]
+        tools = [r[0] for r in store.con.execute(
+            "SELECT tool FROM tools UNION SELECT tool FROM seat_assignments "
+            "UNION SELECT tool FROM person_unit_days").fetchall()]
     days_in = calendar.monthrange(target.start.year, target.start.month)[1]
     elapsed = (as_of - target.start).days + 1
     teams = _teams(sp, population)
     daily = _daily(sp, seats, units, teams, target.start, as_of, days_in)
+    check_budget_scopes(gov.budgets, teams=set(map(str, roster)), tools=set(map(str, tools)))
     rows = []
     for b in gov.budgets:
         scope = daily
@@ -130,6 +138,21 @@ def compute_budget_run_rate(
     return pd.DataFrame(rows, columns=BUDGET_COLUMNS)
 
 
+def check_budget_scopes(budgets: Any, *, teams: set[str], tools: set[str]) -> None:
+    """Raise :class:`~adoption.errors.InputError` for a budget whose team is not a team of the
+    month's roster or whose tool is not a known tool (a misspelt budget would never fire)."""
+    for i, b in enumerate(budgets, 1):
+        for key, name, known in (("team", b.team, teams), ("tool", b.tool, tools)):
+            if name is not None and name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+                hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise InputError(
+                    f"adoption.toml [[governance.budgets]] (budget {i}) {key}: found "
+                    f"{name!r}, which is not a {key} of the data ({len(known)} known: "
+                    f"{sorted(known)[:10]!r}{' ...' if len(known) > 10 else ''}).{hint} Fix "
+                    "the name or remove the budget.")
+
+
 def _as_of(sp: pd.DataFrame, units: pd.DataFrame, target) -> Any:
     days = [pd.Timestamp(d).date() for d in sp["as_of"].dropna()]
     days += [pd.Timestamp(d).date() for d in units["day"]] if len(units) else []
@@ -149,15 +172,22 @@ def _daily(sp: pd.DataFrame, seats: pd.DataFrame, units: pd.DataFrame, teams: pd
     """person x tool x day-of-month: seat cost of the day, usage spend of the day."""
     cost = sp.assign(tool=sp["tool"].astype(str)).groupby("tool")["monthly_seat_cost"].first()
     parts = []
-    for r in seats.itertuples(index=False):
-        lo = max(pd.Timestamp(r.assigned_on).date(), start)
-        hi = as_of if pd.isna(r.removed_on) else min(pd.Timestamp(r.removed_on).date(), as_of)
-        price = cost.get(str(r.tool), np.nan)
-        if hi < lo or pd.isna(price):
-            continue
-        days = np.arange((lo - start).days + 1, (hi - start).days + 2)
-        parts.append(pd.DataFrame({"person_id": r.person_id, "tool": str(r.tool), "day": days,
-                                   "seat": price / days_in, "usage": 0.0, "units": 0.0}))
+    if len(seats):  # one row per seat and day held, days 1..as-of of the month
+        first = pd.Timestamp(start)
+        lo = (pd.to_datetime(seats["assigned_on"]).clip(lower=first) - first).dt.days + 1
+        hi = (pd.to_datetime(seats["removed_on"]).fillna(pd.Timestamp(as_of))
+              .clip(upper=pd.Timestamp(as_of)) - first).dt.days + 1
+        price = seats["tool"].astype(str).map(cost).astype(float)
+        keep = (hi >= lo) & price.notna()
+        lo, hi, held = lo[keep].to_numpy(), hi[keep].to_numpy(), seats[keep]
+        n = hi - lo + 1
+        offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        parts.append(pd.DataFrame({
+            "person_id": np.repeat(held["person_id"].astype(str).to_numpy(), n),
+            "tool": np.repeat(held["tool"].astype(str).to_numpy(), n),
+            "day": np.repeat(lo, n) + offsets,
+            "seat": np.repeat(price[keep].to_numpy() / days_in, n), "usage": 0.0,
+            "units": 0.0}))
     if len(units):
         u = units[pd.to_datetime(units["day"]) <= pd.Timestamp(as_of)]
         parts.append(pd.DataFrame({

@@ -222,8 +222,8 @@ def plot_spend(trend: pd.DataFrame, *, currency: str = "", ax: Axes | None = Non
     Parameters
     ----------
     trend : pandas.DataFrame
-        ``GovernanceSection.spend_trend``: one row per period, ``period, spend,
-        reclaimable_monthly_spend`` (every period of the section's trend is drawn).
+        ``GovernanceSection.spend_trend``: one row per period, ``period, spend`` (seats and
+        usage), ``reclaimable_monthly_spend`` (every period of the section's trend is drawn).
     currency : str, optional
         The value axis' label.
     ax : matplotlib.axes.Axes, optional
@@ -233,7 +233,7 @@ def plot_spend(trend: pd.DataFrame, *, currency: str = "", ax: Axes | None = Non
     matplotlib.axes.Axes
     """
     ax = new_axes(ax, (9, 3.2))
-    title = "Seat spend and what could be reclaimed"
+    title = "Spend (seats and usage) and what could be reclaimed"
     if trend.empty:
         return nothing_to_show(ax, title)
     t = trend.sort_values("period").reset_index(drop=True)

@@ -206,13 +206,14 @@ def load_usage_periods(
             [period_kind]).df()
         if target is not None:
             spans = spans[spans["period"] == target.label]
-        teams = _teams(store, period_kind, spans)
-    days = days.sort_values("day")
-    spans = spans.assign(period_start=pd.to_datetime(spans["period_start"]),
-                         period_end=pd.to_datetime(spans["period_end"])).sort_values(
-        "period_start")
-    tagged = pd.merge_asof(days, spans, left_on="day", right_on="period_start")
-    tagged = tagged[tagged["period"].notna() & (tagged["day"] <= tagged["period_end"])]
+        spans = spans.assign(period_start=pd.to_datetime(spans["period_start"]),
+                             period_end=pd.to_datetime(spans["period_end"])).sort_values(
+            "period_start")
+        tagged = pd.merge_asof(days.sort_values("day"), spans, left_on="day",
+                               right_on="period_start")
+        tagged = tagged[tagged["period"].notna() & (tagged["day"] <= tagged["period_end"])]
+        teams = _teams(store, period_kind,
+                       tagged[["period_start", "person_id"]].drop_duplicates())
     allowance = (tagged.drop_duplicates(["person_id", "tool", "unit", "period",
                                          "month_start"])
                  .groupby(["person_id", "tool", "unit", "period"])["included"].sum())
@@ -227,24 +228,25 @@ def load_usage_periods(
     return out[USAGE_PERIOD_COLUMNS].reset_index(drop=True)
 
 
-def _teams(store: Any, kind: str, spans: pd.DataFrame) -> pd.DataFrame:
-    """Team and department per person and period (as for seats: the period's team, else the
-    team of the person's last period before it)."""
-    store.con.register("_usage_spans", spans[["period_start"]])
+def _teams(store: Any, kind: str, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Team and department per person and period of ``pairs`` (as for seats: the period's
+    team, else the team of the person's nearest period, earlier ones first)."""
+    store.con.register("_usage_pairs", pairs.assign(
+        period_start=pairs["period_start"].dt.date))
     try:
         return store.con.sql(f"""
-            SELECT s.period_start, u.person_id,
+            SELECT s.period_start, s.person_id,
                    arg_min({{'department': p.department, 'team': p.team}},
                            CASE WHEN p.period_start <= s.period_start
                                 THEN datediff('day', p.period_start, s.period_start)
                                 ELSE 1000000 + datediff('day', s.period_start, p.period_start)
                            END) AS unit
-            FROM _usage_spans s CROSS JOIN (SELECT DISTINCT person_id FROM person_unit_days) u
-            JOIN population p ON p.person_id = u.person_id AND p.period_kind = {sql_literal(kind)}
+            FROM _usage_pairs s
+            JOIN population p ON p.person_id = s.person_id AND p.period_kind = {sql_literal(kind)}
             GROUP BY ALL""").df().assign(
             period_start=lambda f: pd.to_datetime(f["period_start"]),
             department=lambda f: f["unit"].map(lambda x: x["department"]),
             team=lambda f: f["unit"].map(lambda x: x["team"]))[
             ["period_start", "person_id", "department", "team"]]
     finally:
-        store.con.unregister("_usage_spans")
+        store.con.unregister("_usage_pairs")
