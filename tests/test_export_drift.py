@@ -300,11 +300,30 @@ def test_a_smaller_file_of_the_same_source_is_no_fall(workspace, tmp_path, secon
     assert _drift(workspace).empty, _drift(workspace)["finding"].tolist()
 
 
-def test_the_demo_exports_give_no_finding(demo_workspace):
+def test_the_demo_exports_give_one_finding_the_designed_blank_metric(demo_workspace):
     """The demo's consecutive monthly exports (ChatGPT, Microsoft 365, GitHub, generic usage
-    of two tools in three files) keep their layout and their figures move slowly."""
+    of two tools in three files) keep their layout and their figures move slowly, except the
+    designed silent change: the last ChatGPT export's tool messages come back blank
+    (adoption.demo.vendors_chatgpt.BLANK_METRIC). Exactly that one finding, in the data-quality
+    view and in the rendered report's appendix."""
+    from bs4 import BeautifulSoup
+
+    from adoption.demo import DEMO_STORY
+    from adoption.demo.vendors_chatgpt import BLANK_METRIC
+    from adoption.vendors.quality import build_data_quality
+
     drift = _drift(demo_workspace)
-    assert drift.empty, drift["finding"].tolist()
+    last = f"chatgpt_users_monthly_{DEMO_STORY.months[-1]}.csv"
+    assert len(drift) == 1, drift["finding"].tolist()
+    found = drift.iloc[0]
+    assert (found["check"], found["column"]) == ("metric_blank", BLANK_METRIC)
+    assert found["file_name"] == last
+    findings = build_data_quality(demo_workspace).findings
+    assert findings["finding"].astype(str).str.contains(BLANK_METRIC).any()
+    report = sorted(demo_workspace.reports_dir.glob("adoption_*.html"))[-1]
+    text = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    appendix = text[text.index("Appendix: data quality"):]
+    assert BLANK_METRIC in appendix and last in appendix
     with demo_workspace.store(read_only=True) as store:  # and they were profiled
         profiled = store.scalar("SELECT list(DISTINCT source ORDER BY source) "
                                 "FROM export_activity")

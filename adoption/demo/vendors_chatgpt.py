@@ -9,6 +9,11 @@ generic usage files stay the daily source, and the vendor export is a second vie
 same people that the report can compare with it. Messages are the month's event counts;
 GPT messages are the ``gpts`` feature, tool messages the file upload, data analysis, canvas
 and image generation features; ``model_to_messages`` splits messages 3:1 between two models.
+
+The last month's export comes back with its :data:`BLANK_METRIC` column blank in every row, as
+an export does after a vendor renames or drops a metric on its side: the file loads (its other
+columns are right), and the data-quality appendix says the column went blank
+(:mod:`adoption.ingest.drift`).
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ import pandas as pd
 from adoption.demo.story import CONTRACTOR_EMAILS, TOOLS, add_months
 from adoption.demo.world import DemoWorld
 
-__all__ = ["EXPORT_MONTHS", "HEADER", "write"]
+__all__ = ["BLANK_METRIC", "EXPORT_MONTHS", "HEADER", "write"]
 
 TOOL = "ChatGPT Enterprise"
 EXPORT_MONTHS = 3
+#: the metric column the last month's export leaves blank (a silent vendor change)
+BLANK_METRIC = "tool_messages"
 ACCOUNT_ID = "5f0c1e2d3b4a49c8a7e6d5c4b3a29180"
 HEADER = ["cadence", "period_start", "period_end", "account_id", "public_id", "name", "email",
           "role", "user_role", "department", "groups", "user_status",
@@ -102,6 +109,9 @@ def write(world: DemoWorld) -> list[Path]:
                 "last_day_active": str(first + int(ever_max[p])) if p in ever_max else "",
             })
         path = world.out / f"chatgpt_users_monthly_{start.isoformat()[:7]}.csv"
-        pd.DataFrame(rows, columns=HEADER).to_csv(path, index=False, lineterminator="\n")
+        table = pd.DataFrame(rows, columns=HEADER)
+        if k == world.months - 1:
+            table[BLANK_METRIC] = ""
+        table.to_csv(path, index=False, lineterminator="\n")
         paths.append(path)
     return paths
