@@ -209,9 +209,11 @@ def test_demo_stable_teams_raise_no_alert(demo_alerts):
 
 def test_demo_alert_evidence_has_n_and_interval(demo_alerts):
     for r in demo_alerts[LAST].itertuples(index=False):
-        assert "interval" in r.evidence and "n = " in r.evidence or r.rule == "idle_spend"
+        # money and data-quality findings are facts, not estimates: no interval
+        assert "interval" in r.evidence and "n = " in r.evidence or r.rule in (
+            "idle_spend", "export_drift")
         assert pd.notna(r.n) and r.n > 0
-        if r.rule != "idle_spend":
+        if r.rule not in ("idle_spend", "export_drift"):
             assert r.ci_low <= r.estimate <= r.ci_high
 
 

@@ -96,7 +96,7 @@ def test_governance_section_on_the_demo(demo_workspace):
     assert SECOND_TOOL in format_tools_table(section).data["Tool"].tolist()
     assert "Organisation" in format_overlaps_table(section).data["Team"].tolist()
     assert section.alerts["rule"].str.fullmatch(
-        "idle_spend|stalled|shadow_growth|sentiment_drop").all()
+        "idle_spend|stalled|shadow_growth|sentiment_drop|export_drift").all()
 
 
 def test_exporter_is_deterministic(tmp_path):

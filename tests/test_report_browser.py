@@ -54,7 +54,7 @@ def test_report_works_offline_in_chromium(browser_context, report_path: Path) ->
         "img", "els => els.map(e => ({ok: e.complete, width: e.naturalWidth, "
         "src: e.getAttribute('src').slice(0, 25)}))"
     )
-    assert len(images) == 8  # the report's eight charts (see test_report_render)
+    assert len(images) == 9  # the report's nine charts (see test_report_render)
     assert all(i["ok"] and i["width"] > 0 and i["src"] == "data:image/svg+xml,%3Csvg"
                for i in images)
     table = page.locator('table[data-table="teams"]')
