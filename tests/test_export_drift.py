@@ -39,7 +39,8 @@ WEEK2 = dt.date(2026, 1, 12)
 
 def _chatgpt(path, start: dt.date, *, people: int = 10, active: int | None = None,
              drop: tuple[str, ...] = (), rename: dict[str, str] | None = None,
-             blank: tuple[str, ...] = (), zero: tuple[str, ...] = (), shift: int = 0):
+             blank: tuple[str, ...] = (), zero: tuple[str, ...] = (), shift: int = 0,
+             account_id: str = "8692590815c34cfca1333ff09b53ee58"):
     """A weekly ChatGPT export of ``people`` people, the first ``active`` of them active;
     person i sends 10 + i + shift messages, i % 4 of them to GPTs and i % 3 with tools."""
     active = people if active is None else active
@@ -49,7 +50,7 @@ def _chatgpt(path, start: dt.date, *, people: int = 10, active: int | None = Non
         on = i < active
         row = dict.fromkeys(CHATGPT, "")
         row.update(cadence="Weekly", period_start=f"{start}", period_end=f"{end}",
-                   account_id="8692590815c34cfca1333ff09b53ee58", public_id=f"user-{i}",
+                   account_id=account_id, public_id=f"user-{i}",
                    name=f"Person {i}", email=f"p{i}@example.com", user_role="standard-user",
                    groups="[]", user_status="enabled", created_or_invited_date="2025-11-03",
                    is_active="1" if on else "0",
@@ -122,7 +123,7 @@ USAGE_CHANGES = {
     "dropped": ({"drop": ("tokens",)}, "column_dropped", "tokens"),
     "renamed": ({"rename": {"count": "event_count"}}, "column_renamed", "event_count"),
     "blank": ({"blank": ("count",)}, "metric_blank", "count"),
-    "zero": ({"zero": ("tokens",)}, "metric_zero", "tokens"),
+    "zero": ({"zero": ("count",)}, "metric_zero", "count"),
 }
 
 
@@ -333,21 +334,31 @@ def test_the_demo_exports_give_one_finding_the_designed_blank_metric(demo_worksp
 
 
 def test_identifier_columns_are_never_profiled_as_metrics(workspace, tmp_path):
-    """A numeric user id is not a metric: no median of it is kept (one row's median is the
-    person's id), and its coming back blank is no metric finding."""
-    first = tmp_path / "export_1.csv"
-    second = tmp_path / "export_2.csv"
-    first.write_text("timestamp,email,user_id,tool,count\n"
-                     "2026-01-05T10:00:00+01:00,ann@example.com,4711,Copilot,2\n")
-    second.write_text("timestamp,email,user_id,tool,count\n"
-                      "2026-01-12T10:00:00+01:00,ann@example.com,,Copilot,3\n")
-    ingest_file(workspace, first)
-    ingest_file(workspace, second)
+    """A numeric account id is not a metric: no median of it is kept (a one-row file's median
+    is the id itself), and its coming back blank is no metric finding."""
+    ingest_file(workspace, _chatgpt(tmp_path / "export_1.csv", WEEK1, account_id="4711"))
+    ingest_file(workspace, _chatgpt(tmp_path / "export_2.csv", WEEK2, account_id=""))
     with workspace.store(read_only=True) as store:
         kept = store.query("SELECT column_name, median FROM export_columns WHERE batch_id = 1")
-    assert kept.set_index("column_name")["median"].isna().to_dict() == {
-        "timestamp": True, "email": True, "user_id": True, "tool": True, "count": False}
+    medians = kept.set_index("column_name")["median"]
+    assert pd.isna(medians["account_id"]) and medians["messages"] == 14.5  # 10..19: 14.5
     assert _drift(workspace).empty
+
+
+def test_a_usage_file_is_profiled_from_its_staged_rows(workspace, tmp_path):
+    """The count column's figures come from the loader's staged rows (no second read):
+    8 people x 14 days, person i counting 1 + i % 3."""
+    ingest_file(workspace, _usage(tmp_path / "usage.csv", WEEK1))
+    with workspace.store(read_only=True) as store:
+        rows = store.query("SELECT * FROM export_columns ORDER BY position")
+    assert rows["column_name"].tolist() == ["timestamp", "email", "tool", "feature", "count",
+                                            "tokens"]
+    count = rows.set_index("column_name").loc["count"]
+    # 112 rows; counts 1, 2, 3, 1, 2, 3, 1, 2 per day: 48 ones, 32 twos, 32 threes; the
+    # 56th of 112 sorted values is a 2
+    assert (count["rows"], count["blank_rows"], count["zero_rows"], count["numeric_rows"],
+            count["median"]) == (112, 0, 0, 112, 2.0)
+    assert rows.set_index("column_name").loc["tokens", "numeric_rows"] is pd.NA
 
 
 def test_a_fall_of_a_handful_of_people_is_no_finding(workspace, tmp_path):

@@ -21,8 +21,8 @@ from adoption.ingest.formats import FormatContext, SourceFormat, detect_format, 
 from adoption.ingest.profile import (
     PROFILED_KINDS,
     ColumnProfile,
-    profile_columns,
     profile_file,
+    profile_source,
     write_profile,
 )
 from adoption.ingest.reader import SourceFile, open_source, source_columns
@@ -239,9 +239,7 @@ def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: s
                                     "pass --as-of DATE for an older export")
             if source.encoding_note():
                 counts.notes.append(source.encoding_note())
-            # one more pass, over the metric columns only, after the loader's own
-            profile = (profile_columns(con, "src_unordered", source.columns)
-                       if kind in PROFILED_KINDS else None)
+            profile = profile_source(con, source, kind=kind, mapping=mapping)
             note = _finish(workspace, con, path, batch_id, digest, kind, source.format, counts,
                            archive, source=kind, profile=profile)
             _refresh(store, kind)

@@ -5,15 +5,18 @@ Two things are remembered per batch of a profiled source (tables ``export_column
 
 - its **columns**, in the file's order, with the row count and, for the columns whose values
   look numeric (the metric columns; never identifiers such as ``user_id``), how many rows
-  are blank, zero or a number, and their median. Computed by DuckDB in one streaming pass over the file's view (``src_unordered``,
-  :mod:`adoption.ingest.reader`), over the numeric-looking columns only: which columns those
-  are is told from the first :data:`SAMPLE_ROWS` rows (a column blank there counts too, so
-  that a metric column that came back blank is still profiled). Nothing is loaded into
-  pandas, so a usage file of 100M rows costs one more scan of its metric columns.
-- the source's **key activity figure** per tool and period, computed in SQL over the batch's
-  staged rows: distinct people active per week for daily sources (``usage_rows`` and ``usage``; only
-  weeks the file covers whole, so that a file ending mid-week shows no false fall) and per
-  window for window sources (``activity_periods``).
+  are blank, zero or a number, and their median. For a generic usage file (up to 100M rows)
+  this comes from the rows its loader staged in its single pass
+  (:func:`profile_staged_usage`: the count column, the only metric the loader reads); for
+  other files DuckDB makes one streaming pass over the file's view (``src_unordered``,
+  :mod:`adoption.ingest.reader`, :func:`profile_columns`), over the numeric-looking columns
+  only: which columns those are is told from the first :data:`SAMPLE_ROWS` rows (a column
+  blank there counts too, so that a metric column that came back blank is still profiled).
+  Nothing is loaded into pandas.
+- the source's **key activity figure** per tool and period, computed in SQL over the
+  batch's staged rows: distinct people active per week for daily sources (``usage_rows`` and
+  ``usage``; only weeks the file covers whole, so that a file ending mid-week shows no false
+  fall) and per window for window sources (``activity_periods``).
 
 A *source* is what the data-quality view calls one (:mod:`adoption.vendors.quality`): a named
 format such as ``chatgpt_user_analytics``, or for generic tables the kind (``usage``). Only
@@ -26,13 +29,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from adoption.errors import AdoptionError
-from adoption.ingest.reader import opened_source, sql_ident
+from adoption.ingest.reader import SourceFile, opened_source, sql_ident
 
 __all__ = [
     "PROFILED_KINDS",
@@ -40,6 +44,8 @@ __all__ = [
     "ColumnProfile",
     "profile_columns",
     "profile_file",
+    "profile_source",
+    "profile_staged_usage",
     "write_profile",
 ]
 
@@ -124,6 +130,56 @@ def profile_columns(con: duckdb.DuckDBPyConnection, view: str,
             for i, c in enumerate(columns)]
 
 
+def profile_staged_usage(con: duckdb.DuckDBPyConnection, columns: list[str],
+                         count_column: str | None, *,
+                         stage: str = "u_stage") -> list[ColumnProfile]:
+    """The profile of a generic usage file from its staged rows, without reading it again.
+
+    The usage loader's single pass (:mod:`adoption.ingest.usage`) leaves the file's rows
+    grouped in ``stage`` (``n``: the count as a whole number, NULL when blank or not a number;
+    ``n_rows``: how many rows). The count column, the only metric the loader reads, is
+    profiled from it; the other columns are listed by name (columns the loader does not read
+    cannot change a figure). A file of 100M rows thus costs a scan of one column of a table
+    in the store's memory instead of a second parse of the file.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+    columns : list of str
+        The file's columns, in its order.
+    count_column : str or None
+        The file's header of the count (``count``, ``events`` ...), None when it has none.
+    stage : str, default "u_stage"
+    """
+    row = con.execute(f"""
+        WITH h AS (SELECT n, sum(n_rows) AS w FROM {stage} GROUP BY n),
+        c AS (SELECT n, w, sum(w) OVER (ORDER BY n) AS below, sum(w) OVER () AS total
+              FROM h WHERE n IS NOT NULL)
+        SELECT (SELECT coalesce(sum(w), 0) FROM h),
+               (SELECT coalesce(sum(w), 0) FROM h WHERE n IS NULL),
+               (SELECT coalesce(sum(w), 0) FROM h WHERE n = 0),
+               (SELECT coalesce(sum(w), 0) FROM h WHERE n IS NOT NULL),
+               (SELECT min(n) FROM c WHERE below >= total / 2.0)""").fetchone()
+    rows, blank, zero, numeric, median = row
+    return [ColumnProfile(i, c, int(rows), *((int(blank), int(zero), int(numeric),
+                                              None if median is None else float(median))
+                                             if c == count_column else (None,) * 4))
+            for i, c in enumerate(columns)]
+
+
+def profile_source(con: duckdb.DuckDBPyConnection, source: SourceFile, *, kind: str,
+                   mapping: Mapping[str, str]) -> list[ColumnProfile] | None:
+    """The column profile of a generic file its loader has just read (inside the batch's
+    transaction): a usage file's from its staged rows (:func:`profile_staged_usage`), another
+    profiled kind's in one more pass over its metric columns (:func:`profile_columns`), None
+    for kinds not profiled. ``mapping`` is the file's canonical column -> header."""
+    if kind == "usage":
+        return profile_staged_usage(con, source.columns, mapping.get("count"))
+    if kind in PROFILED_KINDS:
+        return profile_columns(con, "src_unordered", source.columns)
+    return None
+
+
 def profile_file(con: duckdb.DuckDBPyConnection, path: Path, *,
                  encoding: str | None = None) -> list[ColumnProfile] | None:
     """:func:`profile_columns` of a file read on its own (a named format's file, whose reader
@@ -180,13 +236,15 @@ def write_profile(con: duckdb.DuckDBPyConnection, batch_id: int, source: str,
         GROUP BY ALL HAVING count(DISTINCT person_id) FILTER (WHERE active) > 0""", [source])
     if first_date is None or last_date is None:
         return
+    # a generic usage file's events are in usage_rows (its person-days in usage may be
+    # attributed to an earlier file that shares them); a daily vendor source's are in usage
+    table = "usage_rows" if con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM usage_rows WHERE batch_id = {b} LIMIT 1)"
+    ).fetchone()[0] else "usage"
     week = _week_start_sql("day", week_start)
     con.execute(f"""INSERT INTO export_activity
-        SELECT {b}, ?, tool, week, week + 6, count(DISTINCT person_id)
-        FROM (SELECT person_id, tool, {week} AS week FROM usage_rows
-              WHERE batch_id = {b} AND events > 0
-              UNION ALL
-              SELECT person_id, tool, {week} AS week FROM usage
+        SELECT {b}, ?, tool, week, week + 6, count(*)
+        FROM (SELECT DISTINCT person_id, tool, {week} AS week FROM {table}
               WHERE batch_id = {b} AND events > 0)
         WHERE week >= ? AND week + 6 <= ?
         GROUP BY tool, week""", [source, first_date, last_date])
