@@ -372,3 +372,20 @@ def test_a_fall_of_a_handful_of_people_is_no_finding(workspace, tmp_path):
     assert _drift(workspace).empty
     with workspace.store(read_only=True) as store:  # with the threshold at 19: a finding
         assert len(load_export_drift(store, min_people=19)) == 1
+
+
+def test_each_drift_alert_is_new_ongoing_or_resolved_on_its_own():
+    """Two files' drift alerts share rule and level: the executive page tells them apart by
+    their message (the file and the change)."""
+    from adoption.governance.executive import alert_status
+
+    cols = ["rule", "severity", "level", "department", "team", "period", "message"]
+
+    def alerts(*messages):
+        return pd.DataFrame([("export_drift", "medium", "organisation", None, None, "2026-02",
+                              m) for m in messages], columns=cols)
+
+    out = alert_status(alerts("b.csv changed", "c.csv changed"),
+                       alerts("a.csv changed", "b.csv changed"))
+    assert dict(zip(out["message"], out["status"], strict=True)) == {
+        "b.csv changed": "ongoing", "c.csv changed": "new", "a.csv changed": "resolved"}

@@ -79,14 +79,23 @@ class ExecutiveSummary:
     alerts: pd.DataFrame
 
 
+#: Rules whose alerts are told apart by their message too (several per period and level).
+_KEYED_BY_MESSAGE = frozenset({"export_drift"})
+
+
 def alert_status(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
     """The current alerts marked ``new`` or ``ongoing``, plus the previous ones ``resolved``.
 
-    An alert is the same across periods when its rule, level, department and team agree.
+    An alert is the same across periods when its rule, level, department and team agree; an
+    export drift alert (one per changed file, all at organisation level) also by its message,
+    which names the file and the change.
     """
     def keys(frame: pd.DataFrame) -> pd.Series:
+        own = frame["rule"].isin(_KEYED_BY_MESSAGE) if "message" in frame.columns else None
         return pd.Series(["|".join("" if pd.isna(v) else str(v) for v in row)
-                          for row in frame[ALERT_KEY].itertuples(index=False)],
+                          + (f"|{frame.at[i, 'message']}" if own is not None and own[i] else "")
+                          for i, row in zip(frame.index, frame[ALERT_KEY].itertuples(index=False),
+                                            strict=True)],
                          index=frame.index, dtype=object)
 
     before = set(keys(previous)) if previous is not None and len(previous) else set()
