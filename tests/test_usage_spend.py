@@ -165,6 +165,45 @@ def test_organisation_totals_put_seats_and_usage_side_by_side(ws):
     assert row.spend == pytest.approx(row.seat_spend + row.usage_spend)
 
 
+def test_pooled_ai_credits_follow_githubs_rule(tmp_path, governance_workspace):
+    # AI credits are pooled at the billing entity (GitHub's usage-based billing): 8 people
+    # hold a Copilot seat in January (a1..a4, b1..b4), so the pool is 8 x 100 = 800 credits.
+    # a1 uses 500 on 01-10 (pool 300 left), b2 600 on 01-20 (300 beyond the pool: billed to
+    # b2), g1 100 on 01-25 (all beyond it). 400 credits x 0.01 = 4.00 in all.
+    prices = {"Copilot": {"ai_credit": 0.01, "included_per_seat": 100}}
+    ws = governance_workspace(tmp_path / "ws",
+                              sections={"governance": {"usage_prices": prices}})
+    add_units(ws, [("a1@example.com", "2026-01-10", 500), ("b2@example.com", "2026-01-20", 600),
+                   ("g1@example.com", "2026-01-25", 100)], unit="ai_credit")
+    up = load_usage_periods(ws, period="2026-01").set_index("person_id")
+    a1, b2, g1 = ws.pseudonymise(["a1@example.com", "b2@example.com", "g1@example.com"])
+    assert up["included"].eq(800).all()  # the organisation's pool
+    assert up.loc[a1, "usage_spend"] == 0
+    assert up.loc[b2, "usage_spend"] == pytest.approx(3.0)
+    assert up.loc[g1, "usage_spend"] == pytest.approx(1.0)
+    # the same units counted per person would cost 400 + 500 + 100 (g1 holds no seat) = 10.00
+    per_person = {"Copilot": {**prices["Copilot"], "pooling": "person"}}
+    ws2 = governance_workspace(tmp_path / "ws2",
+                               sections={"governance": {"usage_prices": per_person}})
+    add_units(ws2, [("a1@example.com", "2026-01-10", 500), ("b2@example.com", "2026-01-20", 600),
+                    ("g1@example.com", "2026-01-25", 100)], unit="ai_credit")
+    assert load_usage_periods(ws2, period="2026-01")["usage_spend"].sum() == pytest.approx(10.0)
+
+
+def test_the_day_a_pool_runs_dry_is_shared_by_that_days_units(tmp_path, governance_workspace):
+    # pool 800 (as above); a1 500 and b2 600 on the same day: 300 beyond the pool, shared
+    # 500:600, i.e. a1 300 x 5/11 and b2 300 x 6/11 credits at 0.01
+    prices = {"Copilot": {"ai_credit": 0.01, "included_per_seat": 100}}
+    ws = governance_workspace(tmp_path / "ws",
+                              sections={"governance": {"usage_prices": prices}})
+    add_units(ws, [("a1@example.com", "2026-01-10", 500), ("b2@example.com", "2026-01-10", 600)],
+              unit="ai_credit")
+    up = load_usage_periods(ws, period="2026-01").set_index("person_id")
+    a1, b2 = ws.pseudonymise(["a1@example.com", "b2@example.com"])
+    assert up.loc[a1, "usage_spend"] == pytest.approx(3.0 * 5 / 11)
+    assert up.loc[b2, "usage_spend"] == pytest.approx(3.0 * 6 / 11)
+
+
 def test_unknown_price_gets_a_clear_message(ws):
     add_units(ws, [("a1@example.com", "2026-01-13", 5)], unit="ai_credit")
     with pytest.raises(InputError, match=r"no price .*'Copilot' ai_credit: 5 units.*"
@@ -180,7 +219,9 @@ def test_price_settings_are_checked(tmp_path):
            ({"Copilot": {"premium_request": -1}}, r"premium_request: found -1"),
            ({"Copilot": {"premium_request": 0.04, "ai_credit": 0.01,
                          "included_per_seat": 300}}, "say which unit"),
-           ({"Copilot": {"included_per_seat": {"token": 5}}}, r"\['token'\] have no price")]
+           ({"Copilot": {"included_per_seat": {"token": 5}}}, r"\['token'\] have no price"),
+           ({"Copilot": {"ai_credit": 0.01, "pooling": "team"}},
+            r"pooling: found 'team' for ai_credit; use one of \['person', 'organisation'\]")]
     for prices, message in bad:
         settings = adoption.Settings(sections={"governance": {"usage_prices": prices}})
         with pytest.raises(InputError, match=message):

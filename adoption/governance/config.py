@@ -17,6 +17,10 @@ Example (every key is optional; the values shown are the defaults unless marked)
     [governance.usage_prices."GitHub Copilot"]
     premium_request = 0.04
     included_per_seat = 300            # or a table per unit: { premium_request = 300 }
+    # whose allowance a person's units draw on: "person" (their own) or "organisation" (one
+    # pool of every seat's allowance); default per unit as the vendors count it:
+    # premium_request "person", ai_credit and chatgpt_credit "organisation", token "person"
+    pooling = { premium_request = "person" }
 
     # monthly budgets (default: none): of a team, a tool, or a tool within a team (all
     # tools when tool is left out, the organisation when team is left out); spend = seats
@@ -65,6 +69,7 @@ from adoption.errors import InputError
 from adoption.tables.usage import UNITS
 
 __all__ = [
+    "DEFAULT_POOLING",
     "AlertSettings",
     "Budget",
     "GovernanceSettings",
@@ -91,6 +96,9 @@ class GovernanceSettings:
         Price of one unit per tool and unit type (workspace currency).
     included_per_seat : dict of str to dict of str to float
         Units per tool and unit type included with each seat per calendar month.
+    usage_pooling : dict of str to dict of str to str
+        ``"person"`` or ``"organisation"`` per tool and unit where set (see
+        :func:`pooling_of` for the defaults).
     budgets : tuple of Budget
         Monthly budgets of teams and tools.
     """
@@ -101,6 +109,19 @@ class GovernanceSettings:
     usage_prices: dict[str, dict[str, float]] = field(default_factory=dict)
     included_per_seat: dict[str, dict[str, float]] = field(default_factory=dict)
     budgets: tuple[Budget, ...] = ()
+    usage_pooling: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def pooling_of(self, tool: str, unit: str) -> str:
+        """``"person"`` or ``"organisation"``: the setting, else :data:`DEFAULT_POOLING`."""
+        return self.usage_pooling.get(tool, {}).get(unit, DEFAULT_POOLING.get(unit, "person"))
+
+
+#: Whose allowance units draw on, per unit, as the vendors document it: GitHub's premium
+#: requests per user and month; GitHub's AI credits (Copilot Business and Enterprise) pooled
+#: at the billing entity; ChatGPT Enterprise credits pooled at the workspace.
+DEFAULT_POOLING = {"premium_request": "person", "ai_credit": "organisation",
+                   "chatgpt_credit": "organisation", "token": "person"}
+POOLINGS = ("person", "organisation")
 
 
 @dataclass(frozen=True)
@@ -236,12 +257,27 @@ def governance_settings(source: Any) -> GovernanceSettings:
                for tool, cost in costs.items()}
     idle = _number("governance", "idle_days", raw.get("idle_days", 30), minimum=1, example="30",
                    whole=True)
-    prices, included = _usage_prices(raw.get("usage_prices", {}))
+    prices, included, pooling = _usage_prices(raw.get("usage_prices", {}))
     return GovernanceSettings(tuple(t.strip() for t in sanctioned), checked, int(idle),
-                              prices, included, _budgets(raw.get("budgets", [])))
+                              prices, included, _budgets(raw.get("budgets", [])), pooling)
 
 
-def _usage_prices(raw: Any) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+def _per_unit(where: str, value: Any, prices: dict[str, float], example: str) -> dict:
+    """A scalar for the tool's only priced unit, or a table per priced unit."""
+    if not isinstance(value, dict):
+        if len(prices) != 1:
+            raise InputError(
+                f"{where}: found {value!r} but the tool has {len(prices)} priced units "
+                f"({sorted(prices)}); say which unit it is for, e.g. {example}.")
+        value = {next(iter(prices)): value}
+    bad = sorted(set(value) - set(prices))
+    if bad:
+        raise InputError(f"{where}: unit(s) {bad} have no price; priced units: "
+                         f"{sorted(prices)}. Price them too, e.g. {bad[0]} = 0.04.")
+    return value
+
+
+def _usage_prices(raw: Any) -> tuple[dict, dict, dict]:
     where = _where("governance", "usage_prices")
     example = ('[governance.usage_prices."GitHub Copilot"] premium_request = 0.04, '
                "included_per_seat = 300")
@@ -249,32 +285,31 @@ def _usage_prices(raw: Any) -> tuple[dict[str, dict[str, float]], dict[str, dict
         raise InputError(f"{where}: found {raw!r}; use one table per tool, e.g. {example}.")
     prices: dict[str, dict[str, float]] = {}
     included: dict[str, dict[str, float]] = {}
+    pooling: dict[str, dict[str, str]] = {}
     for tool, table in raw.items():
-        unknown = sorted(set(table) - {*UNITS, "included_per_seat"})
+        unknown = sorted(set(table) - {*UNITS, "included_per_seat", "pooling"})
         if unknown:
             raise InputError(f"{where}.{tool!r}: unknown key(s) {unknown}; known: "
-                             f"{[*UNITS, 'included_per_seat']}. Fix the spelling, e.g. "
-                             f"{example}.")
+                             f"{[*UNITS, 'included_per_seat', 'pooling']}. Fix the spelling, "
+                             f"e.g. {example}.")
         prices[tool] = {u: _number("governance", f"usage_prices.{tool!r}.{u}", table[u],
                                    minimum=0.0, example="0.04")
                         for u in UNITS if u in table}
-        allowance = table.get("included_per_seat", {})
-        if not isinstance(allowance, dict):
-            if len(prices[tool]) != 1:
-                raise InputError(
-                    f"{where}.{tool!r}.included_per_seat: found {allowance!r} but the tool has "
-                    f"{len(prices[tool])} priced units ({sorted(prices[tool])}); say which unit "
-                    "it is for, e.g. included_per_seat = { premium_request = 300 }.")
-            allowance = {next(iter(prices[tool])): allowance}
-        bad = sorted(set(allowance) - set(prices[tool]))
-        if bad:
-            raise InputError(f"{where}.{tool!r}.included_per_seat: unit(s) {bad} have no price; "
-                             f"priced units: {sorted(prices[tool])}. Price them too, e.g. "
-                             f"{bad[0]} = 0.04.")
+        allowance = _per_unit(f"{where}.{tool!r}.included_per_seat",
+                              table.get("included_per_seat", {}), prices[tool],
+                              "included_per_seat = { premium_request = 300 }")
         included[tool] = {u: _number("governance", f"usage_prices.{tool!r}.included_per_seat",
                                      n, minimum=0.0, example="300")
                           for u, n in allowance.items()}
-    return prices, included
+        modes = _per_unit(f"{where}.{tool!r}.pooling", table.get("pooling", {}), prices[tool],
+                          'pooling = { ai_credit = "organisation" }')
+        for unit, mode in modes.items():
+            if mode not in POOLINGS:
+                raise InputError(f"{where}.{tool!r}.pooling: found {mode!r} for {unit}; use "
+                                 f"one of {list(POOLINGS)}, e.g. pooling = "
+                                 '{ ai_credit = "organisation" }.')
+        pooling[tool] = dict(modes)
+    return prices, included, pooling
 
 
 def _budgets(raw: Any) -> tuple[Budget, ...]:

@@ -5,22 +5,39 @@ one source per person, tool, unit and day, see :mod:`adoption.canonical.build`),
 ``[governance.usage_prices]`` of ``adoption.toml`` (:mod:`adoption.governance.config`), in
 the workspace currency.
 
-**The allowance is per person and calendar month, not pooled.** GitHub gives each licensed
-user a fixed number of premium requests per month, counted per user and reset on the 1st of
-each month at 00:00 UTC ("GitHub Copilot premium requests",
-https://docs.github.com/en/billing/concepts/product-billing/github-copilot-premium-requests):
-one user's unused requests do not cover another's. So, for every person, tool, unit and
-calendar month::
+**Whose allowance units draw on follows the vendor's rule** (``pooling`` per tool and unit in
+``[governance.usage_prices]``; defaults in :data:`adoption.governance.config.DEFAULT_POOLING`),
+calendar month by calendar month (both vendors reset on the 1st at 00:00 UTC):
 
-    included    = included_per_seat   if the person held a seat of the tool on any day of
-                                      the month (the seats export), else 0
-    billable    = max(0, units of the month - included)
-    usage_spend = billable x price
+- ``"person"`` (default for ``premium_request``): GitHub gives each licensed user a fixed number
+  of premium requests per month, counted per user ("GitHub Copilot premium requests",
+  https://docs.github.com/en/billing/concepts/product-billing/github-copilot-premium-requests):
+  one user's unused requests do not cover another's. For every person, tool, unit and month::
 
-The same rule serves every tool (a vendor whose allowance is pooled would need its own rule;
-none is configured). Within the month the allowance is used up first: the billable units of a
-day are those that take the month's running total beyond it, so a week or the month so far
-(the budgets' run rate, :mod:`adoption.governance.budgets`) gets the charges that fell in it.
+      included    = included_per_seat   if the person held a seat of the tool on any day of
+                                        the month (the seats export), else 0
+      billable    = max(0, units of the month - included)
+
+- ``"organisation"`` (default for ``ai_credit`` and ``chatgpt_credit``): GitHub's AI credits
+  of Copilot Business and Enterprise are "pooled at the billing entity level"; licences added
+  during the month enlarge the pool, licences removed shrink it only the next month
+  ("Usage-based billing for organizations and enterprises",
+  https://docs.github.com/en/copilot/concepts/billing-and-usage/organizations-and-enterprises/billing);
+  ChatGPT Enterprise credits are budgeted at the workspace. The workspace is taken as one
+  billing entity::
+
+      pool        = included_per_seat x people holding a seat of the tool on any day of the
+                    month
+      billable    = max(0, everyone's units of the month - pool)
+
+  and the billable units go to whoever consumed them once the pool ran dry: the units of the
+  days after it, and on the day it ran dry the part beyond the pool, shared in proportion to
+  that day's units.
+
+``usage_spend = billable x price``. Within the month the allowance is used up first: the
+billable units of a day are those that take the month's running total beyond it, so a week or
+the month so far (the budgets' run rate, :mod:`adoption.governance.budgets`) gets the charges
+that fell in it.
 Units of a tool and unit without a price cannot be turned into money: by default they are
 left out with their quantity listed (:func:`unpriced_usage`); ``missing_prices="raise"``
 raises an :class:`~adoption.errors.InputError` saying what to add to ``adoption.toml``.
@@ -55,7 +72,7 @@ __all__ = [
 
 #: Columns of :func:`load_unit_days`.
 UNIT_DAY_COLUMNS = ["person_id", "tool", "unit", "day", "month_start", "quantity",
-                    "has_seat", "included", "billable", "price", "usage_spend"]
+                    "has_seat", "pooling", "included", "billable", "price", "usage_spend"]
 #: Columns of :func:`load_usage_periods`.
 USAGE_PERIOD_COLUMNS = ["period", "period_start", "period_end", "person_id", "department",
                         "team", "tool", "unit", "quantity", "included", "billable", "price",
@@ -80,9 +97,10 @@ def load_unit_days(source: Any, *, settings: GovernanceSettings | None = None,
     -------
     pandas.DataFrame
         :data:`UNIT_DAY_COLUMNS`: ``quantity`` (units that day), ``has_seat`` (a seat of the
-        tool on any day of the month), ``included`` (the month's allowance), ``billable`` (the
-        day's units beyond the allowance, see the module docstring), ``price`` (NaN: none
-        configured), ``usage_spend`` (``billable x price``).
+        tool on any day of the month), ``pooling`` (``"person"`` or ``"organisation"``),
+        ``included`` (the month's allowance: the person's, or the organisation's pool),
+        ``billable`` (the day's units beyond the allowance, see the module docstring),
+        ``price`` (NaN: none configured), ``usage_spend`` (``billable x price``).
     """
     with open_store(source) as store:
         gov = settings or governance_settings(store)
@@ -103,11 +121,21 @@ def load_unit_days(source: Any, *, settings: GovernanceSettings | None = None,
                                  >= date_trunc('month', u.day)) AS has_seat
             FROM person_unit_days u WHERE {where}
             ORDER BY u.person_id, u.tool, u.unit, u.day""").df()
-    return _price(frame, gov)
+        holders = store.con.sql(f"""
+            WITH m AS (SELECT DISTINCT u.tool, date_trunc('month', u.day) AS month_start
+                       FROM person_unit_days u WHERE {where})
+            SELECT m.tool, m.month_start, count(DISTINCT s.person_id) AS holders
+            FROM m JOIN seat_assignments s ON s.tool = m.tool
+             AND s.assigned_on <= last_day(m.month_start)
+             AND coalesce(s.removed_on, DATE '9999-12-31') >= m.month_start
+            GROUP BY ALL""").df()
+    return _price(frame, gov, holders)
 
 
-def _price(frame: pd.DataFrame, gov: GovernanceSettings) -> pd.DataFrame:
-    """Allowance, billable units and spend per row of a person x tool x unit x day frame."""
+def _price(frame: pd.DataFrame, gov: GovernanceSettings,
+           holders: pd.DataFrame) -> pd.DataFrame:
+    """Allowance, billable units and spend per row of a person x tool x unit x day frame
+    (``holders``: seat holders per tool and month, the size of a pool)."""
     if frame.empty:
         return pd.DataFrame(columns=UNIT_DAY_COLUMNS)
     frame = frame.assign(day=pd.to_datetime(frame["day"]),
@@ -116,16 +144,42 @@ def _price(frame: pd.DataFrame, gov: GovernanceSettings) -> pd.DataFrame:
                          has_seat=frame["has_seat"].astype(bool))
     pairs = list(zip(frame["tool"], frame["unit"], strict=True))
     allowance = np.array([gov.included_per_seat.get(t, {}).get(u, 0.0) for t, u in pairs])
-    frame["included"] = np.where(frame["has_seat"], allowance, 0.0)
+    frame["pooling"] = [gov.pooling_of(t, u) for t, u in pairs]
     frame["price"] = np.array([gov.usage_prices.get(t, {}).get(u, np.nan) for t, u in pairs],
                               dtype=float)
-    keys = ["person_id", "tool", "unit", "month_start"]
-    running = frame.groupby(keys, sort=False)["quantity"].cumsum()
-    over = (running - frame["included"]).clip(lower=0.0)
-    frame["billable"] = over - over.groupby([frame[k] for k in keys], sort=False).shift(
-        fill_value=0.0)
+    pooled = (frame["pooling"] == "organisation").to_numpy()
+    seats = frame.merge(holders.assign(month_start=pd.to_datetime(holders["month_start"])),
+                        on=["tool", "month_start"], how="left")["holders"].fillna(0).to_numpy()
+    frame["included"] = np.where(pooled, allowance * seats,
+                                 np.where(frame["has_seat"], allowance, 0.0))
+    frame["billable"] = 0.0
+    mine = frame[~pooled]
+    if len(mine):
+        keys = ["person_id", "tool", "unit", "month_start"]
+        over = (mine.groupby(keys, sort=False)["quantity"].cumsum()
+                - mine["included"]).clip(lower=0.0)
+        frame.loc[~pooled, "billable"] = over - over.groupby(
+            [mine[k] for k in keys], sort=False).shift(fill_value=0.0)
+    if pooled.any():
+        frame.loc[pooled, "billable"] = _pooled(frame[pooled])
     frame["usage_spend"] = frame["billable"] * frame["price"]
     return frame[UNIT_DAY_COLUMNS].reset_index(drop=True)
+
+
+def _pooled(rows: pd.DataFrame) -> pd.Series:
+    """Billable units of each row drawing on an organisation's pool (see the module
+    docstring): the day's billable total shared in proportion to the day's units."""
+    keys = ["tool", "unit", "month_start"]
+    days = rows.groupby([*keys, "day"], sort=True).agg(
+        total=("quantity", "sum"), pool=("included", "first")).reset_index()
+    over = (days.groupby(keys, sort=False)["total"].cumsum() - days["pool"]).clip(lower=0.0)
+    days["billable"] = over - over.groupby([days[k] for k in keys], sort=False).shift(
+        fill_value=0.0)
+    share = rows[[*keys, "day", "quantity"]].merge(days, on=[*keys, "day"], how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(share["total"] > 0,
+                       share["billable"] * share["quantity"] / share["total"], 0.0)
+    return pd.Series(out, index=rows.index)
 
 
 def unpriced_usage(data: pd.DataFrame) -> pd.DataFrame:
@@ -182,7 +236,8 @@ def load_usage_periods(
     -------
     pandas.DataFrame
         :data:`USAGE_PERIOD_COLUMNS`; ``included`` is the allowance of the calendar months
-        with units in the period, ``billable`` and ``usage_spend`` the charges that fell in it.
+        with units in the period (the person's; for a pooled unit the organisation's pool),
+        ``billable`` and ``usage_spend`` the charges that fell in it.
     """
     if period_kind not in PERIOD_KINDS:
         raise InputError(f"load_usage_periods: period_kind {period_kind!r} is unknown; use one "
