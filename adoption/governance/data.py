@@ -65,6 +65,7 @@ __all__ = [
     "HEADCOUNT_COLUMNS",
     "NOT_IN_ROSTER",
     "SEAT_PERIOD_COLUMNS",
+    "has_table",
     "load_headcounts",
     "load_seat_periods",
 ]
