@@ -337,3 +337,16 @@ def test_seats_resolve_through_identities(tmp_path, governance_workspace):
     sp = load_seat_periods(ws, period="2026-01")
     r = row(sp, person_id=b1, tool="Cursor")
     assert r.team == "Beta" and r.is_idle  # never used, held since November
+
+
+def test_a_period_without_seat_data_gives_empty_tables_not_an_error(governance_workspace,
+                                                                     tmp_path):
+    """A month before any data: no seat periods and no alerts, instead of DuckDB's "Cannot
+    compare values of type DATE and type INTEGER" (an empty pandas frame has no column types)."""
+    from adoption.governance.alerts import build_alerts
+    from adoption.governance.data import load_seat_periods
+
+    ws = governance_workspace(tmp_path / "ws")
+    assert load_seat_periods(ws, period="2025-06").empty
+    assert len(load_seat_periods(ws)) > 0
+    assert build_alerts(ws, period="2025-06", period_kind="month", min_group_size=3).empty

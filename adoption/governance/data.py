@@ -163,8 +163,9 @@ def load_seat_periods(
                              "days of at least 1, e.g. idle_days=30.")
         check_canonical(store)
         spans = _spans(store, period_kind, period)
-        store.con.register("_gov_spans", spans)
-        store.con.register("_gov_months", _months(spans))
+        store.con.register("_gov_spans", _dated(spans, "period_start", "period_end", "as_of"))
+        store.con.register("_gov_months", _dated(_months(spans), "period_start", "m_start",
+                                                 "m_end", counts=("m_days",)))
         try:
             frame = store.con.sql(_sql(period_kind, int(idle))).df()
         finally:
@@ -200,6 +201,16 @@ def _spans(store: Store, kind: str, period: str | None) -> pd.DataFrame:
     for col in ("period_start", "period_end", "as_of"):
         out[col] = pd.to_datetime(out[col]).dt.date
     return out.reset_index(drop=True)
+
+
+def _dated(frame: pd.DataFrame, *dates: str, counts: tuple[str, ...] = ()):
+    """``frame`` as an Arrow table whose ``dates`` columns are DATE and ``counts`` BIGINT even
+    when it is empty (an empty pandas column has no type; DuckDB would guess one)."""
+    import pyarrow as pa
+
+    types = {c: pa.date32() if c in dates else pa.int64() if c in counts else pa.string()
+             for c in frame.columns}
+    return pa.table({c: pa.array(frame[c].tolist(), type=t) for c, t in types.items()})
 
 
 def has_table(con: Any, name: str) -> bool:
