@@ -24,6 +24,7 @@ from adoption.governance.display import (  # noqa: E402
     plot_utilisation,
 )
 from adoption.periods import period_axis_label  # noqa: E402
+from adoption.portfolio import plot_event_studies  # noqa: E402
 from adoption.report import style  # noqa: E402
 from adoption.report.figures import (  # noqa: E402
     plot_funnel,
@@ -120,6 +121,17 @@ def _quadrant(n: int = 3, *, spread: float = 0.2, seed: int = 0) -> pd.DataFrame
                          "suppressed": False})
 
 
+def _portfolio() -> SimpleNamespace:
+    es = pd.DataFrame({"rel_time": range(-4, 4), "estimate": [0.1, -0.1, 0.2, 0.0, -2, -2.5,
+                                                               -3, -3.2]})
+    es = es.assign(ci_low=es["estimate"] - 0.5, ci_high=es["estimate"] + 0.5)
+    key = ("Ticket triage", "resolution_hours")
+    impact = SimpleNamespace(result=SimpleNamespace(event_study=es),
+                             verdict="evidence of improvement")
+    return SimpleNamespace(impacts={key: impact}, panels={key: SimpleNamespace(unit="hours")},
+                           period_kind="month")
+
+
 #: every public plot_* of the package, drawn on a small frame of its kind
 CHARTS = {
     plot_trend: lambda: plot_trend(_trend()),
@@ -132,6 +144,7 @@ CHARTS = {
     plot_source_trend: lambda: plot_source_trend(_sources()),
     plot_stage_profile: lambda: plot_stage_profile(_stages()),
     plot_sentiment_quadrant: lambda: plot_sentiment_quadrant(_quadrant()),
+    plot_event_studies: lambda: plot_event_studies(_portfolio()),
 }
 
 

@@ -3,7 +3,7 @@
 For every use case of the workspace's register (:mod:`adoption.outcomes.register`) and each of
 its KPIs: the share of the use case's teams using its tools (from the canonical marts,
 through the privacy gate), the KPI's change with an interval (:mod:`adoption.portfolio.impact`),
-the month's seat spend of its tools in its teams, a value statement where the estimate
+the month's seat spend of its tools in its teams (seats and usage-based charges), a value statement where the estimate
 supports one (:mod:`adoption.portfolio.value`), and a status in words:
 
 - **on track**: evidence of improvement, and the target (if any) is reached or its date is
@@ -129,15 +129,18 @@ class _Data:
         return self._adoption[tools]
 
     def spend(self) -> pd.DataFrame:
-        """Seat spend per team and tool in the period (privacy gate applied)."""
+        """Seat and usage spend per team and tool in the period (privacy gate applied)."""
         if self._spend is None:
             from adoption.governance.data import load_headcounts, load_seat_periods
             from adoption.governance.spend import compute_cost_per_active_user
+            from adoption.governance.usage import load_usage_periods
 
-            sp = load_seat_periods(self.ws, period=self.period.label, period_kind=self.kind)
-            heads = load_headcounts(self.ws, period_kind=self.kind, period=self.period.label)
+            label = self.period.label
+            sp = load_seat_periods(self.ws, period=label, period_kind=self.kind)
+            usage = load_usage_periods(self.ws, period=label, period_kind=self.kind)
+            heads = load_headcounts(self.ws, period_kind=self.kind, period=label)
             self._spend = compute_cost_per_active_user(
-                sp, headcounts=heads, by="team", min_group_size=self.k,
+                sp, headcounts=heads, by="team", usage=usage, min_group_size=self.k,
                 confidence=self.confidence)
         return self._spend
 
@@ -275,9 +278,9 @@ def build_portfolio(workspace: Any, *, period: str, period_kind: str = "month",
         n = their headcount), the KPI's ``latest`` value (mean over the use case's teams in
         the KPI's last period), the impact estimate (``method, estimate, ci_low, ci_high,
         p_value, n, n_teams, n_treated, pretrend_p``), ``verdict, reason``, ``status`` (one
-        of :data:`JUDGEMENTS`), ``missing`` (what is needed to judge), ``spend`` (seat spend
-        of its tools in its started, shown teams this period) and ``value`` (the value
-        statement).
+        of :data:`JUDGEMENTS`), ``missing`` (what is needed to judge), ``spend`` (seat and
+        usage spend of its tools in its started, shown teams this period) and ``value`` (the
+        value statement).
     """
     from adoption.outcomes import load_outcomes
     from adoption.periods import parse_period, period_title

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 from pandas.io.formats.style import Styler
 
 from adoption.report.escape import escape_markdown
@@ -140,8 +141,9 @@ def format_portfolio_table(section: PortfolioSection) -> Styler:
     styler = _style(out, name="portfolio", caption=(
         f"{section.period_title}. Using its tools: share of the use case's people active on "
         f"its tools, with its {section.confidence:.0%} interval and n; change: per team and "
-        f"{section.period_kind}, against comparison teams, with its interval; spend: seats of "
-        "its tools in its started teams (teams hidden by the privacy threshold left out)."))
+        f"{section.period_kind}, against comparison teams, with its interval; spend: seats and "
+        "usage of its tools in its started teams (teams hidden by the privacy threshold left "
+        "out)."))
     return styler.set_table_styles([{
         "selector": "td.col2, td.col9",
         "props": "white-space: normal; min-width: 220px; max-width: 420px;"}], overwrite=False)
@@ -247,20 +249,25 @@ def format_impact_table(section: PortfolioSection) -> Styler:
 
 
 @house_style
-def plot_event_studies(section: PortfolioSection) -> Figure:
+def plot_event_studies(section: PortfolioSection) -> Axes:
     """One panel per use case and KPI: the difference to comparison teams by periods since
-    the rollout, with its interval; before the rollout (grey) it should sit at zero."""
+    the rollout, with its interval; before the rollout (grey) it should sit at zero.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The first panel (every panel is in ``ax.figure.axes``).
+    """
     keys = [k for k, imp in section.impacts.items()
             if imp.result is not None and imp.result.event_study is not None]
     ncols = max(1, min(2, len(keys)))
     nrows = max(1, int(np.ceil(len(keys) / ncols)))
-    fig = Figure(figsize=(5.2 * ncols, 3.4 * nrows), dpi=DPI, layout="constrained",
-                 facecolor="white")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    fig, grid = plt.subplots(nrows, ncols, squeeze=False, figsize=(5.4 * ncols, 3.6 * nrows),
+                             dpi=DPI, layout="constrained", facecolor="white")
+    axes = grid.ravel()
     if not keys:
-        nothing_to_show(axes[0], "Change around the rollout",
-                        "No use case has an event study to show yet.")
-        return fig
+        return nothing_to_show(axes[0], "Change around the rollout",
+                               "No use case has an event study to show yet.")
     for ax, key in zip(axes, keys, strict=False):
         impact, panel = section.impacts[key], section.panels[key]
         es = impact.result.event_study.sort_values("rel_time")
@@ -277,8 +284,7 @@ def plot_event_studies(section: PortfolioSection) -> Figure:
         style_axes(ax, title=f"{key[0]}\n{key[1]}: {impact.verdict}",
                    xlabel=f"{section.period_kind}s since the rollout",
                    ylabel=f"difference ({panel.unit})" if panel.unit else "difference")
-        ax.title.set_fontsize(10)
-        ax.title.set_parse_math(False)  # a "$" in a use case's name is text, not math
+        ax._left_title.set_parse_math(False)  # a "$" in a name is text, not math
     for ax in axes[len(keys):]:
         ax.set_visible(False)
-    return fig
+    return axes[0]
