@@ -242,7 +242,8 @@ def test_user_metrics_load_usage_and_features(workspace):
     feats = dict(((f, e) for f, e in _rows(
         workspace, "SELECT feature, events FROM usage_features WHERE person_id = ? "
                    "AND day = '2026-01-05'", [ann])))
-    assert feats == {"code_completion": 10, "chat_panel_ask_mode": 3}
+    # the fixture's totals_by_feature, and "cli": used_cli with 2 CLI prompts that day
+    assert feats == {"code_completion": 10, "chat_panel_ask_mode": 3, "cli": 2}
     reasons = [r[0] for r in _rows(workspace, "SELECT reason FROM rejects ORDER BY row_number")]
     assert "user_login" in reasons[0] and "negative" in reasons[1] and "JSON" in reasons[2]
 
@@ -410,14 +411,17 @@ def test_team_metrics_empty_list_loads_as_zero_rows_with_a_note(workspace, tmp_p
     ("users_1_day_report_links.json", 2, "2025-07-01"),
     ("users_28_day_report_links.json", 1, "2025-07-18 to 2025-08-14"),
 ])
-def test_the_apis_answer_with_links_loads_nothing_and_says_to_download(workspace, name, links,
-                                                                        days):
-    r = ingest_file(workspace, GH / name)
-    assert (r.format, r.rows_read, r.rows_loaded) == ("github_copilot_user_metrics", 0, 0)
-    assert f"the API's answer for {days}, not the report: it links {links} report file(s)" \
-        in r.note
-    assert "Download each link" in r.note
-    assert (r.first_date, r.last_date) == (None, None)  # not covered: the data is elsewhere
+def test_the_apis_answer_with_links_is_refused_listing_the_files(workspace, name, links, days):
+    data = json.loads((GH / name).read_text())
+    with pytest.raises(InputError) as info:
+        ingest_file(workspace, GH / name)
+    message = str(info.value)
+    assert f"GitHub's API answer for {days}, not a report" in message
+    assert f"only names the {links} report file(s) to download" in message
+    for link in data["download_links"]:  # every link listed
+        assert f"  - {link}" in message
+    assert "makes no network calls" in message
+    assert _rows(workspace, "SELECT count(*) FROM ingest_log") == [(0,)]
 
 
 def test_the_apis_answer_without_links_covers_its_day(workspace):

@@ -115,6 +115,19 @@ SOURCE_SEMANTICS: dict[str, SourceSemantics] = {
         active_days=True, window="day", cadence="day",
         tells="every active day of every user, by feature",
         cannot_tell="users without IDE telemetry, or days before 10 October 2025"),
+    "github_copilot_usage_aggregates": SourceSemantics(
+        "GitHub Copilot organisation or enterprise usage-metrics reports", aggregate_only=True,
+        window="day", cadence="day",
+        tells="daily, weekly and monthly active users and counts by feature, chat mode, IDE, "
+        "language, model, CLI, code review, cloud agent and pull requests, per organisation "
+        "or enterprise",
+        cannot_tell="who was active, so no count of distinct users over a month"),
+    "github_copilot_users_28_day": SourceSemantics(
+        "GitHub Copilot 28-day per-user usage reports", distinct_users=True,
+        window="28 days",
+        tells="who was active in a 28-day window, by feature",
+        cannot_tell="on which days; a window straddling two periods counts for neither "
+        "(unknown), and its users are never joined to the daily user-teams report"),
     "github_copilot_user_teams": SourceSemantics(
         "GitHub Copilot user-teams report", window="day",
         tells="GitHub team memberships of Copilot users",

@@ -63,6 +63,24 @@ TABLES: dict[str, tuple[str, str]] = {
             batch_id INTEGER NOT NULL
         )""",
     ),
+    "vendor_records": (
+        "one row per record of a vendor export kept whole (every field, as JSON, identifiers "
+        "pseudonymised or left out): a GitHub usage-metrics day of an organisation, enterprise "
+        "or user, a Microsoft 365 agent or Copilot Chat row, a ChatGPT GPT; person_id is NULL "
+        "for workspace-level aggregates",
+        """CREATE TABLE IF NOT EXISTS vendor_records (
+            source VARCHAR NOT NULL,
+            scope_type VARCHAR NOT NULL,
+            scope VARCHAR NOT NULL,
+            person_id VARCHAR,
+            tool VARCHAR NOT NULL,
+            day DATE,
+            window_start DATE,
+            window_end DATE,
+            detail VARCHAR NOT NULL,
+            batch_id INTEGER NOT NULL
+        )""",
+    ),
     # adoption.vendors.viva
     "viva_person_weeks": (
         "one row per person x week of a Viva Insights person query (Copilot actions, team "

@@ -63,7 +63,7 @@ SOURCE_ACTIVE_USER_COLUMNS = [
     "aggregate_value", "suppressed", "suppression_reason",
 ]
 #: Aggregate metric reported for aggregate-only sources (peak daily value in the period).
-AGGREGATE_METRICS = ("total_active_users", "total_engaged_users")
+AGGREGATE_METRICS = ("total_active_users", "total_engaged_users", "daily_active_users")
 
 
 def _team_counts(con, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -69,7 +69,10 @@ Four readers, each detected from the file's own structure (never from its name):
     counts) and ``ai_credits_used`` (AI credits consumed that day, staged into
     ``usage_units`` as unit ``ai_credit``, :mod:`adoption.vendors.credits`). ``events`` of a person-day = interactions + generations + CLI prompts, so the
     generic usage table counts the person active that day; ``usage_features`` holds the
-    same sum per feature (``code_completion``, ``chat_panel_agent_mode`` ...). A JSON array
+    same sum per feature (``code_completion``, ``chat_panel_agent_mode`` ...; a feature with
+    lines only, ``agent_edit``, has 0 events; :func:`user_features` adds ``cli``,
+    ``cloud_agent`` and ``code_review`` from the day's flags) and ``vendor_records`` keeps
+    the whole record (but the login and user id) as JSON. A JSON array
     of such objects (as in GitHub's schema example) is read too. What it can tell: every
     active day of every user, by feature. What it cannot: activity of users without IDE
     telemetry, or before 10 October 2025 (the reports' first day). A (tool, day) already
@@ -122,12 +125,15 @@ from adoption.vendors.github_links import (
 )
 
 __all__ = [
+    "FLAG_FEATURES",
     "FORMATS",
+    "FORMAT_USERS",
     "METRICS_FEATURES",
     "SEAT_FIELDS",
     "TOOL",
     "USER_METRIC_FIELDS",
     "metric_rows",
+    "user_features",
 ]
 
 TOOL = "GitHub Copilot"
@@ -160,6 +166,7 @@ USER_METRIC_FIELDS = ("day", "user_id", "user_login", "enterprise_id", "organiza
 USER_TEAM_FIELDS = ("user_id", "user_login", "day", "organization_id", "enterprise_id",
                     "team_id", "slug")
 SCOPE_TYPES = ("organization", "team", "enterprise")
+FORMAT_USERS = "github_copilot_user_metrics"
 
 
 # -- shared helpers --------------------------------------------------------------------------
@@ -570,18 +577,65 @@ def _user_metric_row(rec: Any, tz: zoneinfo.ZoneInfo) -> tuple[dict, str | None]
         if why:
             return {}, "totals_by_cli." + why
         total += n
+    features, why = user_features(rec)
+    if why:
+        return {}, why
+    detail = {k: v for k, v in rec.items() if k not in ("user_login", "user_id")}
+    return {"login": _norm(login), "day": day, "events": total, "features": features,
+            "detail": json.dumps(detail, sort_keys=True)}, None
+
+
+#: Counts of a ``totals_by_feature`` entry that tell the feature was used.
+_FEATURE_COUNTS = ("user_initiated_interaction_count", "code_generation_activity_count",
+                   "code_acceptance_activity_count", "loc_added_sum", "loc_deleted_sum",
+                   "loc_suggested_to_add_sum", "loc_suggested_to_delete_sum")
+#: Day-level flags of the per-user report that name a use of their own -> feature.
+FLAG_FEATURES = {"used_cli": "cli", "used_copilot_coding_agent": "cloud_agent",
+                 "used_copilot_code_review_active": "code_review"}
+
+
+def user_features(rec: dict) -> tuple[dict[str, int], str | None]:
+    """Features a user used in one per-user record, with their events; (features, reason).
+
+    Every ``totals_by_feature`` entry with any count above 0 (``code_completion``,
+    ``agent_edit`` whose only counts are lines, ``chat_panel_agent_mode`` ...): events =
+    interactions + generations (0 for ``agent_edit``). The flags of :data:`FLAG_FEATURES`
+    add ``cli`` (events = CLI prompts), ``cloud_agent`` and ``code_review`` (events 0): the
+    report says they were used that day, not how much. A passive code review (Copilot
+    assigned automatically) is not a use by the person; it stays in the kept record.
+    """
     features: dict[str, int] = {}
     for item in rec.get("totals_by_feature") or []:
         if not isinstance(item, dict) or not item.get("feature"):
             return {}, "totals_by_feature: an entry without a feature name"
-        n = 0
-        for field in ("user_initiated_interaction_count", "code_generation_activity_count"):
+        n, used = 0, False
+        for field in _FEATURE_COUNTS:
             k, why = _count(item, field)
             if why:
                 return {}, f"totals_by_feature[{item['feature']}].{why}"
-            n += k
-        features[str(item["feature"])] = features.get(str(item["feature"]), 0) + n
-    return {"login": _norm(login), "day": day, "events": total, "features": features}, None
+            used = used or k > 0
+            if field in ("user_initiated_interaction_count", "code_generation_activity_count"):
+                n += k
+        if used:
+            name = str(item["feature"])
+            features[name] = features.get(name, 0) + n
+    for key, value in rec.items():  # chat modes as day-level counts, and agent edits
+        if key.startswith("chat_panel_") and _number(value) and value > 0:
+            features.setdefault(key, int(value))
+        elif key == "agent_edit" and isinstance(value, dict) and any(
+                _number(v) and v > 0 for v in value.values()):
+            features.setdefault(key, 0)
+    cli = rec.get("totals_by_cli")
+    prompts = cli.get("prompt_count") if isinstance(cli, dict) else None
+    for flag, name in FLAG_FEATURES.items():
+        if rec.get(flag) is True or (name == "cli" and _number(prompts) and prompts > 0):
+            features.setdefault(name, int(prompts) if name == "cli" and _number(prompts)
+                                else 0)
+    return features, None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _load_user_metrics(ctx: FormatContext) -> LoadCounts:
@@ -627,13 +681,26 @@ def _load_user_metrics(ctx: FormatContext) -> LoadCounts:
                               "batch_id": ctx.batch_id})
         feats = pd.DataFrame(
             [(ids[r["login"]], TOOL, r["day"], f, n, ctx.batch_id)
-             for r in rows for f, n in r["features"].items() if n > 0],
+             for r in rows for f, n in r["features"].items()],
             columns=["person_id", "tool", "day", "feature", "events", "batch_id"])
         ctx.insert_frame("usage", usage)
         ctx.insert_frame("usage_features", feats)
         stage_credits(ctx, counts, _credit_rows(records, rows, ids, tz), tool=TOOL,
                       unit="ai_credit", source="github_copilot_user_metrics",
                       field="ai_credits_used")
+        kept = pd.DataFrame({"source": FORMAT_USERS, "scope_type": "user",
+                             "scope": [ids[r["login"]] for r in rows],
+                             "person_id": [ids[r["login"]] for r in rows], "tool": TOOL,
+                             "day": [r["day"] for r in rows], "window_start": None,
+                             "window_end": None, "detail": [r["detail"] for r in rows],
+                             "batch_id": ctx.batch_id})
+        ctx.con.register("_gh_kept", kept)
+        try:
+            ctx.con.execute("INSERT INTO vendor_records SELECT source, scope_type, scope, "
+                            "person_id, tool, CAST(day AS DATE), CAST(window_start AS DATE), "
+                            "CAST(window_end AS DATE), detail, batch_id FROM _gh_kept")
+        finally:
+            ctx.con.unregister("_gh_kept")
         counts.first_date = min(r["day"] for r in rows)
         counts.last_date = max(r["day"] for r in rows)
     counts.loaded = len(rows)

@@ -11,11 +11,12 @@ the day or days the report covers, as in the REST reference's example responses:
      "report_day": "2025-07-01"}
     {"download_links": [...], "report_start_day": "2025-07-01", "report_end_day": "2025-07-28"}
 
-A user who saves that answer instead of the linked files gets no rows, and a clear note:
+A user who saves that answer instead of the linked files gets:
 
-- **with links**: download each linked file (the links are signed and expire after a short
-  time) and ingest the downloaded NDJSON files; nothing of the envelope is loaded and its days
-  are not counted as covered;
+- **with links**: refused with an :class:`~adoption.errors.InputError` that lists the links:
+  the answer only names the files to download, and this tool makes no network calls;
+  download each linked file (the links are signed and expire after a short time) and ingest
+  the downloaded NDJSON files;
 - **without links**: GitHub published no report for those days (no Copilot activity was
   recorded); the days count as covered, with no activity, so that ``adoption status`` does not
   list them as missing.
@@ -85,7 +86,8 @@ def _span(first: dt.date, last: dt.date) -> str:
 
 
 def load_report_links(ctx: FormatContext, data: dict) -> LoadCounts:
-    """Zero rows for the API's answer (see the module docstring for what it covers)."""
+    """Zero rows for the API's answer without links; an error listing the links otherwise
+    (see the module docstring)."""
     if "report_day" in data:
         first = last = _date(ctx, data, "report_day")
     else:
@@ -97,12 +99,12 @@ def load_report_links(ctx: FormatContext, data: dict) -> LoadCounts:
     links = [x for x in data["download_links"] if isinstance(x, str) and x.strip()]
     counts = LoadCounts(empty_ok=True)
     if links:
-        counts.notes.append(
-            f"this is the API's answer for {_span(first, last)}, not the report: it links "
-            f"{len(links)} report file(s). Download each link (signed, valid for a short "
-            "time) and ingest the downloaded files; nothing was loaded and these days are "
-            "not counted as covered")
-        return counts
+        listed = "\n".join(f"  - {x}" for x in links)
+        raise InputError(
+            f"{ctx.name}: this is GitHub's API answer for {_span(first, last)}, not a report: "
+            f"it only names the {len(links)} report file(s) to download:\n{listed}\n"
+            "This tool makes no network calls. Download each file (the links are signed and "
+            "expire after a short time) and ingest the downloaded NDJSON files instead.")
     counts.first_date, counts.last_date = first, last
     counts.notes.append(f"GitHub published no report for {_span(first, last)} (no Copilot "
                         "activity recorded): the days count as covered, with no activity")
