@@ -253,3 +253,21 @@ def test_feature_use_by_team_hides_a_small_team(workspace, tmp_path):
     completion = table[(table["feature"] == "code_completion") & table["team"].isna()
                        & table["department"].isna()].iloc[0]
     assert (completion["users"], completion["n"]) == (18, 18)  # everyone completed code
+
+
+def test_the_by_source_section_shows_feature_use_with_hidden_teams(workspace, tmp_path):
+    from adoption.vendors.report import build_source_report, format_feature_use_table
+
+    _roster(workspace, tmp_path)
+    path = tmp_path / "users_1_day_2026-01-05.ndjson"
+    people = [f"a{i}" for i in range(1, 7)] + ["b1", "b2"]
+    path.write_text("\n".join(json.dumps(_user_day(f"{p}@example.com", ["agent_edit"]))
+                              for p in people) + "\n")
+    ingest_file(workspace, path)
+    report = build_source_report(workspace, period="2026-01")
+    assert set(report.features["period"]) == {"2026-01"}
+    table = format_feature_use_table(report).data.set_index(["Department", "Team"])
+    column = "GitHub Copilot · agent edit"
+    assert table.loc[("Eng", "Beta"), column].startswith("hidden")  # 2 people
+    # the organisation row: all 8 active people used agent edits (a share of 1)
+    assert table.loc[("All", "All"), column].startswith("8 of 8: 100%")

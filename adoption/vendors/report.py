@@ -34,6 +34,7 @@ from adoption.report.style import (
 )
 from adoption.store import Store
 from adoption.vendors.activity import compute_source_active_users
+from adoption.vendors.feature_use import compute_feature_use
 from adoption.vendors.quality import DataQuality, build_data_quality
 from adoption.workspace import Workspace
 
@@ -41,6 +42,7 @@ __all__ = [
     "SourceReport",
     "build_source_report",
     "describe_source_activity",
+    "format_feature_use_table",
     "format_source_activity_table",
     "format_source_team_table",
     "plot_source_trend",
@@ -71,6 +73,10 @@ class SourceReport:
     quality : DataQuality
     captions : Mapping of str to str
         ``activity`` and ``quality``.
+    features : DataFrame
+        What people use the tools for in the period: one row per tool x feature x group
+        (organisation, department, team), suppressed
+        (:func:`~adoption.vendors.feature_use.compute_feature_use`).
     """
 
     period: str
@@ -82,6 +88,7 @@ class SourceReport:
     semantics: pd.DataFrame
     quality: DataQuality
     captions: Mapping[str, str] = field(default_factory=dict)
+    features: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build_source_report(
@@ -124,7 +131,13 @@ def build_source_report(
         org = rows[~person | ~in_team].reset_index(drop=True)  # aggregate scopes included
         teams = rows[person & in_team].reset_index(drop=True)
         quality = build_data_quality(store)
-        teams = publish_labels(teams, store.settings, labels=load_group_labels(store))
+        features = compute_feature_use(store, period_kind=period_kind, min_group_size=k,
+                                       confidence=confidence)
+        labels_ = load_group_labels(store)
+        teams = publish_labels(teams, store.settings, labels=labels_)
+        features = features[features["period"] == target.label].reset_index(drop=True)
+        if not features.empty:
+            features = publish_labels(features, store.settings, labels=labels_)
     labels = sorted(org["period"].dropna().unique())
     window = [p for p in labels if p <= target.label][-TREND_PERIODS:]
     person = org["counts_distinct_users"].astype(bool)
@@ -139,6 +152,7 @@ def build_source_report(
         trend=org[person & ~last_only & org["period"].isin(window)].reset_index(drop=True),
         semantics=source_semantics_table(list(quality.sources["source"])),
         quality=quality,
+        features=features,
     )
     captions = {"activity": describe_source_activity(report),
                 "quality": describe_data_quality(quality)}
@@ -208,6 +222,46 @@ def format_source_team_table(report: SourceReport) -> Styler:
     return _style(wide.fillna("\u2013"), name="source-teams",
                   caption="Active people per team and source: count of headcount, share with "
                           "its interval.")
+
+
+def format_feature_use_table(report: SourceReport) -> Styler:
+    """What people use the tools for: per group, the share of its active people of each tool
+    who used each feature or chat mode in the period.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        One row per group (the organisation first, then departments and their teams), one
+        column per tool and feature: ``"3 of 6: 50% (19–81)"`` (users of the feature of the
+        tool's active people, share with its interval), or ``"hidden (...)"``. ``.data`` is the
+        text frame.
+    """
+    from adoption.report.tables import _style, format_count, format_share, hidden_label
+
+    f = report.features
+    if f is None or f.empty:
+        return _style(pd.DataFrame(columns=["Department", "Team"]), name="feature-use",
+                      caption="No source of the period names the features people used.")
+
+    def text(r: pd.Series) -> str:
+        if r["suppressed"] or pd.isna(r["estimate"]) and not pd.isna(r["suppression_reason"]):
+            return hidden_label(r["suppression_reason"], short=True)
+        if pd.isna(r["n"]) or r["n"] == 0:
+            return "no active people"
+        return (f"{format_count(r['users'])} of {format_count(r['n'])}: "
+                f"{format_share(r['estimate'], r['ci_low'], r['ci_high'])}")
+
+    f = f.assign(column=f["tool"] + " · " + f["feature"].str.replace("_", " "),
+                 text=[text(r) for _, r in f.iterrows()],
+                 department=f["department"].fillna("All"), team=f["team"].fillna("All"))
+    wide = f.pivot_table(index=["department", "team"], columns="column", values="text",
+                         aggfunc="first", sort=False).reset_index()
+    wide.columns.name = None
+    wide = wide.rename(columns={"department": "Department", "team": "Team"})
+    return _style(wide.fillna("\u2013"), name="feature-use",
+                  caption="What people use it for: of the people active with each tool in the "
+                          "period, how many used each feature or chat mode (share with its "
+                          "interval). Groups under the privacy threshold are hidden.")
 
 
 @house_style
