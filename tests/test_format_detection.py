@@ -41,6 +41,8 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("vendors/microsoft/copilot_usage_*.csv", "m365_copilot_usage_csv"),
     ("vendors/microsoft/copilot_user_last_activity_*.csv", "m365_copilot_last_activity_csv"),
     ("vendors/microsoft/copilot_usage_*.json", "m365_copilot_usage_json"),
+    ("vendors/microsoft/copilot_chat_usage_*.csv", "m365_copilot_chat_csv"),
+    ("vendors/microsoft/agents_*.csv", "m365_copilot_agents_csv"),
     ("vendors/viva/person_query_*.csv", "viva_person_query"),
     ("vendors/chatgpt/chatgpt_users_*.csv", "chatgpt_user_analytics"),
     ("vendors/chatgpt/chatgpt_renamed_*.csv", None),  # renamed columns: force --format

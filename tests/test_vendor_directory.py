@@ -20,7 +20,8 @@ PORTAL = FIX / "entra_users_portal.csv"
 HR = FIX / "hr_report.csv"
 ROOT = Path(__file__).parent / "fixtures" / "vendors"
 OWN = {"microsoft": {"m365_copilot_usage_csv", "m365_copilot_usage_json",
-                     "m365_copilot_last_activity_csv"},
+                     "m365_copilot_last_activity_csv", "m365_copilot_chat_csv",
+                     "m365_copilot_agents_csv"},
        "viva": {"viva_person_query"}, "directory": {"entra_users_csv"}}
 
 

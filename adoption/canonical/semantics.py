@@ -151,6 +151,18 @@ SOURCE_SEMANTICS: dict[str, SourceSemantics] = {
         tells="each licensed user's active days and prompts in the report's timeframe and "
         "last active day overall and per app",
         cannot_tell="which days, or use by people without a Copilot licence"),
+    "m365_copilot_chat_csv": SourceSemantics(
+        "Microsoft 365 Copilot Chat usage (admin center, people without a Copilot licence)",
+        distinct_users=True, last_activity_only=True, window="report period",
+        tells="each unlicensed user's last day of Copilot Chat use, overall and per app",
+        cannot_tell="on how many days or how much, or use by licensed people (in the "
+        "Microsoft 365 Copilot usage report)"),
+    "m365_copilot_agents_csv": SourceSemantics(
+        "Microsoft 365 Agent usage (admin center)", distinct_users=True,
+        last_activity_only=True, window="report period",
+        tells="each user's last day of agent use, agents used and responses received; per "
+        "agent its creator type and active users",
+        cannot_tell="which days, or agents other than declarative ones"),
     "viva_person_query": SourceSemantics(
         "Viva Insights person query", distinct_users=True, window="week", cadence="week",
         tells="Copilot actions per person and week (and per app)",

@@ -12,6 +12,7 @@ from adoption.vendors import (
     hr_report,
     identity,
     m365_activity,
+    m365_chat,
     microsoft,
     viva,
 )
@@ -30,6 +31,7 @@ FORMATS: list[SourceFormat] = [
     *github_reports.FORMATS,
     *microsoft.FORMATS,
     *m365_activity.FORMATS,
+    *m365_chat.FORMATS,
     *viva.FORMATS,
     *chatgpt.FORMATS,
 ]

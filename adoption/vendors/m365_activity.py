@@ -19,7 +19,9 @@ One header row; the columns are those chosen under *Choose columns*, any subset 
 activity date (UTC)`` (the last message to Copilot Chat, whatever the timeframe), and
 ``Last activity date of <app> (UTC)`` for Teams Copilot, Word Copilot, Excel Copilot,
 PowerPoint Copilot, Outlook Copilot, OneNote Copilot, Loop Copilot, Copilot Chat (work),
-Copilot Chat (web), Microsoft 365 App, Microsoft Edge and any agent. Unlike the Graph report
+Copilot Chat (web), Microsoft 365 App, Microsoft Edge and any agent (whose date also
+gives the feature ``agents`` on that day in ``usage_features``, for "what people use it
+for"). Unlike the Graph report
 (:mod:`adoption.vendors.microsoft`) it has no ``Report Refresh Date`` and no ``Report Period``
 column: give them with ``--as-of DATE`` (the last day the report covers) and ``--report-period
 7|30|90|180`` (option ``period``). Without ``--as-of`` the date in the file name
@@ -64,6 +66,7 @@ import pandas as pd
 from adoption.errors import ColumnNotFoundError, InputError
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
+from adoption.vendors.m365_chat import add_feature_days, is_chat_header
 from adoption.vendors.microsoft import (
     TOOL,
     bad_dates,
@@ -218,6 +221,13 @@ def _load(ctx: FormatContext) -> LoadCounts:
         "batch_id": ctx.batch_id,
     })
     store_user_windows(ctx, rows, user[good], counts)
+    agent = next((c for c, k in cols["apps"].items() if k == "any_agent"), None)
+    if agent is not None:  # the last day of any agent: the feature "agents" that day
+        day = dates[agent][good]
+        ctx_rows = pd.DataFrame({"person_id": rows["person_id"], "tool": TOOL,
+                                 "day": day.dt.date.to_numpy(), "feature": "agents",
+                                 "events": 0, "batch_id": ctx.batch_id})
+        add_feature_days(ctx, ctx_rows[day.notna().to_numpy()])
     counts.notes.append(f"window {start.date()} to {as_of} ({days} days); columns kept: "
                         f"{len(kept)}")
     counts.first_date, counts.last_date = start.date(), as_of
@@ -225,9 +235,11 @@ def _load(ctx: FormatContext) -> LoadCounts:
 
 
 def _sniff(s: Sniff) -> bool:
-    keys = {header_key(c) for c in csv_header(s)}
-    if _USER not in keys or "reportrefreshdate" in keys:
-        return False
+    header = csv_header(s)
+    keys = {header_key(c) for c in header}
+    if (_USER not in keys or "reportrefreshdate" in keys or is_chat_header(header)
+            or keys & {"agentid", "numberofagentsused", "agentresponsesreceived"}):
+        return False  # the Copilot Chat report, the Agent usage report (adoption.vendors.m365_chat)
     return (bool(keys & set(_OVERALL)) or _ACTIVE_DAYS in keys
             or any(k.startswith("lastactivitydateof") or "promptssubmitted" in k for k in keys))
 
