@@ -45,6 +45,7 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("vendors/microsoft/agents_*.csv", "m365_copilot_agents_csv"),
     ("vendors/viva/person_query_*.csv", "viva_person_query"),
     ("vendors/chatgpt/chatgpt_users_*.csv", "chatgpt_user_analytics"),
+    ("vendors/chatgpt/chatgpt_gpts_*.csv", "chatgpt_gpt_analytics"),
     ("vendors/chatgpt/chatgpt_renamed_*.csv", None),  # renamed columns: force --format
     ("vendors/directory/exportUsers_*.csv", "entra_users_csv"),
     ("vendors/directory/entra_users_*.csv", "entra_users_csv"),

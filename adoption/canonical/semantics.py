@@ -171,6 +171,10 @@ SOURCE_SEMANTICS: dict[str, SourceSemantics] = {
         "ChatGPT Enterprise user analytics", distinct_users=True, window="week or month",
         tells="who was active in a week or month, messages sent, first and last active day",
         cannot_tell="activity on other days, or people who never signed in"),
+    "chatgpt_gpt_analytics": SourceSemantics(
+        "ChatGPT Enterprise GPT engagement", aggregate_only=True, window="week or month",
+        tells="messages and distinct messagers per custom GPT in the workspace",
+        cannot_tell="who used a GPT (a workspace total, never counted as people)"),
 }
 # Other parts' sources: not used for adoption figures, described for the data-quality view.
 for _name, _label in (("qualtrics_csv", "Qualtrics survey export"),

@@ -26,8 +26,11 @@ Fields used: ``email`` (the person: the keyed hash of the e-mail is the roster's
 :mod:`adoption.vendors.credits`), ``cadence`` and the per-kind counts ``gpt_messages``,
 ``tool_messages``, ``project_messages`` and the maps ``model_to_messages``,
 ``tool_to_messages``, ``gpt_to_messages``, ``project_to_messages`` (JSON or Python-dict
-text), kept as JSON in ``detail`` together with ``user_status`` and ``user_role``. Names,
-``public_id`` and ``department`` are not stored (the roster is the source of teams).
+text), kept as JSON in ``detail`` together with ``user_status``, ``user_role``, ``groups``
+(the workspace groups, a list), ``projects_created`` and any column of a newer export this
+reader does not know (under its own name; ``credits_used`` and other credit columns are left
+to the usage-based spend reader). Names, ``public_id``, ``account_id`` and ``department``
+are not stored (the roster is the source of teams).
 
 Each row becomes one ``activity_periods`` row (tool ``ChatGPT Enterprise``, source
 ``chatgpt_user_analytics``). A weekly file whose window straddles a month boundary keeps its
@@ -88,6 +91,8 @@ MARKERS = ("cadence", "public_id", "account_id", "user_status", "created_or_invi
 COUNTS = ("messages", "gpt_messages", "gpts_messaged", "tool_messages", "tools_messaged",
           "project_messages", "projects_messaged", "projects_created")
 MAPS = ("model_to_messages", "tool_to_messages", "gpt_to_messages", "project_to_messages")
+#: Columns never kept in ``detail``: identifiers, names and the fields stored as columns.
+_NOT_KEPT = {"email", "name", "public_id", "account_id", "department", "active_days"}
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f", ""}
 
@@ -221,10 +226,14 @@ def _row(rec: dict[str, str], columns: set[str]) -> tuple[dict, str | None]:
     for name in ("cadence", "user_status", "user_role"):
         if rec.get(name, "").strip():
             detail[name] = rec[name].strip()
-    for name in MAPS:
+    for name in (*MAPS, "groups"):
         value = _map(rec.get(name, ""))
         if value is not None:
             detail[name] = value
+    for name in sorted(columns - set(COLUMNS) - _NOT_KEPT):
+        text = str(rec.get(name, "")).strip()
+        if text and "credit" not in name:  # credits: usage-based spend, read elsewhere
+            detail[name] = _map(text) if text[:1] in "[{" else text
     if first:
         detail["first_day_active_in_period"] = first.isoformat()
     return {"email": email, "period_start": start, "period_end": end, "active": active,

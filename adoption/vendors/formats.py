@@ -5,6 +5,7 @@ from __future__ import annotations
 from adoption.ingest.formats import SourceFormat
 from adoption.vendors import (
     chatgpt,
+    chatgpt_gpts,
     directory,
     github,
     github_billing,
@@ -34,4 +35,5 @@ FORMATS: list[SourceFormat] = [
     *m365_chat.FORMATS,
     *viva.FORMATS,
     *chatgpt.FORMATS,
+    *chatgpt_gpts.FORMATS,
 ]
