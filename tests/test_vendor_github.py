@@ -25,7 +25,8 @@ from adoption.vendors import github
 FIXTURES = Path(__file__).parent / "fixtures" / "vendors"
 GH = FIXTURES / "github"
 MINE = {"github_copilot_seats", "github_copilot_metrics", "github_copilot_user_metrics",
-        "github_copilot_user_teams"}
+        "github_copilot_user_teams", "github_copilot_usage_aggregates",
+        "github_copilot_users_28_day"}
 D = dt.date
 
 
@@ -307,8 +308,9 @@ def test_demo_exports_are_claimed_and_ingest_cleanly(demo_files, tmp_path):
     names = {p.name for p in mine}
     assert "github_copilot_seats.json" in names
     assert "github_copilot_metrics_org_example-corp.json" in names
-    reports = sorted(p for p in mine if p.suffix == ".ndjson")
+    reports = sorted(p for p in mine if p.name.startswith("github_copilot_users_"))
     assert len(reports) == 3
+    assert "github_copilot_organization-28-day_latest.ndjson" in names
     for p in mine:
         if p.suffix != ".csv":
             assert detect_format(p).name in MINE, p.name

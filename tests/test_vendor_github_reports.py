@@ -271,3 +271,38 @@ def test_the_by_source_section_shows_feature_use_with_hidden_teams(workspace, tm
     assert table.loc[("Eng", "Beta"), column].startswith("hidden")  # 2 people
     # the organisation row: all 8 active people used agent edits (a share of 1)
     assert table.loc[("All", "All"), column].startswith("8 of 8: 100%")
+
+
+# -- the demo --------------------------------------------------------------------------------
+
+def test_demo_shows_agent_mode_growing_in_one_team_and_chat_without_licences(tmp_path):
+    from adoption.demo import write_demo_files
+
+    files = {p.name: p for p in write_demo_files(tmp_path / "demo", people=600, months=9)}
+    ws = adoption.init_workspace(tmp_path / "ws", adoption.Settings(time_zone="Europe/Berlin"))
+    wanted = [n for n in sorted(files) if n.startswith(("roster_", "identities_github",
+                                                        "github_copilot_users_",
+                                                        "github_copilot_organization",
+                                                        "m365_copilot_chat_usage_"))]
+    for name in wanted:
+        assert ingest_file(ws, files[name]).rows_rejected == 0, name
+    use = compute_feature_use(ws, tool="GitHub Copilot", min_group_size=5)
+    agent = use[(use["feature"] == "chat_panel_agent_mode") & use["team"].notna()
+                & ~use["suppressed"]]
+    wide = agent.pivot_table(index="team", columns="period", values="estimate")
+    months = sorted(wide.columns)[-3:]  # the three report months
+    growth = wide[months[-1]] - wide[months[0]]
+    # the demo has 15%, 45%, then 80% of one team's people chat in agent mode
+    # (adoption.demo.vendors_github_reports.AGENT_SHARES): its share rises the most
+    assert growth.max() > 0.2
+    assert (wide.loc[growth.idxmax(), months].diff().dropna() > 0).all()
+    # the organisation's 28-day report: 28 day totals with a pull_requests block each
+    assert _rows(ws, """SELECT count(DISTINCT day) FROM team_usage
+        WHERE feature = 'pull_requests' AND metric = 'total_created'""") == [(28,)]
+    assert not load_github_pr_kpis(ws).empty
+    # Copilot Chat without a licence: mostly in one department (40% there, 5% elsewhere)
+    chat = _rows(ws, """SELECT p.department, count(*) FROM person_tool_periods t
+        JOIN population p USING (period_kind, period_start, person_id)
+        WHERE t.period_kind = 'month' AND t.tool = 'Microsoft 365 Copilot Chat'
+          AND t.source = '*' AND t.is_active GROUP BY ALL ORDER BY 2 DESC""")
+    assert chat and chat[0][1] > 2 * sum(n for _, n in chat[1:]) / max(len(chat) - 1, 1)

@@ -11,6 +11,9 @@ Writes into the demo inbox:
 - ``github_copilot_users_YYYY-MM.ndjson``: the per-user daily usage metrics reports of the
   last three months; these GitHub Copilot events are claimed, so the generic usage files
   leave them out;
+- ``github_copilot_organization-28-day_latest.ndjson``: the organisation's 28-day
+  usage-metrics report (:mod:`adoption.demo.vendors_github_reports`; agent mode grows in one
+  team over the report months);
 - ``identities_github.csv``: the identities mapping (``email,identifier,system``) from the
   roster e-mail to the GitHub login, for everyone who appears in the files above.
 
@@ -30,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from adoption.demo.story import CONTRACTOR_EMAILS, TOOLS, add_months
+from adoption.demo.vendors_github_reports import grow_agent_mode, write_organization_report
 from adoption.demo.world import DemoWorld
 
 __all__ = ["FEATURE_NAMES", "REPORT_MONTHS", "login_of", "write"]
@@ -87,8 +91,10 @@ def write(world: DemoWorld) -> list[Path]:
              _write_metrics(world, frame, editor, language, last, first)]
     report_start = add_months(world.first, world.months - REPORT_MONTHS)
     start_index = (np.datetime64(report_start, "D") - first).astype(int)
+    frame = grow_agent_mode(world, frame, int(start_index))
     paths += _write_reports(world, frame[frame["day"] >= start_index], emails, editor,
                             language, first)
+    paths.append(write_organization_report(world, frame, first))
     world.claim(mine & (ev.day >= start_index))
 
     seats = world.seats

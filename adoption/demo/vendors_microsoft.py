@@ -15,6 +15,9 @@ From the synthetic organisation's Microsoft 365 Copilot events this writes, into
   contractors and three partners as guests, four service accounts and three room/equipment
   mailboxes.
 
+- ``m365_copilot_chat_usage_<date>.csv``: Copilot Chat use without a licence, mostly in one
+  department (:mod:`adoption.demo.vendors_m365_chat`).
+
 The events themselves are not claimed: the generic usage files stay the daily source, and
 these exports are further views of the same use that the report can compare with it.
 """
@@ -29,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from adoption.demo.story import CONTRACTOR_EMAILS, TOOLS, add_months
+from adoption.demo.vendors_m365_chat import write_copilot_chat
 from adoption.demo.world import DemoWorld
 
 __all__ = ["write"]
@@ -226,4 +230,5 @@ def _entra(world: DemoWorld) -> list[Path]:
 def write(world: DemoWorld) -> list[Path]:
     """Write the Microsoft exports of the demo organisation; returns the files written."""
     events = _ms_events(world)
-    return [*_user_detail(world, events), *_viva(world, events), *_entra(world)]
+    return [*_user_detail(world, events), *_viva(world, events), *_entra(world),
+            write_copilot_chat(world)]

@@ -1,0 +1,58 @@
+"""The demo's Microsoft 365 Copilot Chat usage export: Copilot Chat without a licence.
+
+``m365_copilot_chat_usage_<last day>.csv``: the admin center's Copilot Chat usage user table
+(``Username, Display name, Last activity date (UTC)`` and the per-app dates of the Microsoft
+365 Copilot app and Edge; UTF-8 with BOM, CRLF; see :mod:`adoption.vendors.m365_chat`) as of
+the last day: in one department (the largest without a Microsoft 365 Copilot roll-out to all
+of it), about 40% of the people employed on the last day and holding no Microsoft 365 Copilot
+seat used Copilot Chat, last on a day of the last 30; 5% elsewhere. These people's use is not
+in any other demo export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from adoption.demo.story import TOOLS
+from adoption.demo.world import DemoWorld
+
+__all__ = ["write_copilot_chat"]
+
+TOOL = "Microsoft 365 Copilot"
+SHARE_IN_DEPARTMENT, SHARE_ELSEWHERE = 0.4, 0.05
+
+
+def write_copilot_chat(world: DemoWorld) -> Path:
+    """Write the Copilot Chat usage export; returns its path."""
+    rng = world.rng("vendors_m365_chat")
+    org, seats = world.org, world.seats
+    last = np.datetime64(world.last_day, "D")
+    t = [x.name for x in TOOLS].index(TOOL)
+    held = np.zeros(len(org.emails), dtype=bool)
+    on = ((seats.tool == t) & (seats.assigned_on <= last)
+          & (np.isnat(seats.removed_on) | (seats.removed_on > last)))
+    held[seats.person[on]] = True
+    employed = np.isnat(org.end_date) | (org.end_date >= last)
+    department = org.team_department[org.home_team]
+    free = employed & ~held
+    counts = np.bincount(department[free], minlength=len(org.departments))
+    chosen = int(np.argmax(counts))
+    share = np.where(department == chosen, SHARE_IN_DEPARTMENT, SHARE_ELSEWHERE)
+    users = np.flatnonzero(free & (rng.random(len(org.emails)) < share))
+    lag = rng.integers(0, 30, len(users))
+    days = [(world.last_day - dt.timedelta(days=int(k))).isoformat() for k in lag]
+    edge = rng.random(len(users)) < 0.3
+    frame = pd.DataFrame({
+        "Username": org.emails[users], "Display name": org.names[users],
+        "Last activity date (UTC)": days,
+        "Last activity date of Microsoft 365 Copilot (app) (UTC)":
+            np.where(edge, "", np.array(days, dtype=object)),
+        "Last activity date of Edge (UTC)": np.where(edge, np.array(days, dtype=object), ""),
+    })
+    path = world.out / f"m365_copilot_chat_usage_{world.last_day.isoformat()}.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return path
