@@ -306,3 +306,16 @@ def test_demo_shows_agent_mode_growing_in_one_team_and_chat_without_licences(tmp
         WHERE t.period_kind = 'month' AND t.tool = 'Microsoft 365 Copilot Chat'
           AND t.source = '*' AND t.is_active GROUP BY ALL ORDER BY 2 DESC""")
     assert chat and chat[0][1] > 2 * sum(n for _, n in chat[1:]) / max(len(chat) - 1, 1)
+
+
+def test_organisation_reports_show_in_the_by_source_table_as_totals(workspace):
+    from adoption.vendors.activity import compute_source_active_users
+
+    ingest_file(workspace, GH / ORG_28)
+    rows = compute_source_active_users(workspace, by="organisation")
+    agg = rows[(rows["source"] == "github_copilot_usage_aggregates")
+               & (rows["period"] == "2026-01")].iloc[0]
+    assert not agg["counts_distinct_users"] and pd.isna(agg["active_users"])
+    # January's day totals: 6 (5 Jan) and 7 (7 Jan) daily active users: the peak is 7
+    assert (agg["team"], agg["aggregate_metric"], agg["aggregate_value"]) == (
+        "organization:9", "peak daily active users", 7)

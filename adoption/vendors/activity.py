@@ -114,7 +114,8 @@ def _aggregates(con, kind: str, week_start: int) -> pd.DataFrame:
             GROUP BY ALL
         )
         SELECT source, tool, {period_start_sql('day', kind, week_start=week_start)} AS p_start,
-               team, 'peak daily ' || replace(metric, '_', ' ') AS aggregate_metric,
+               team, 'peak daily ' || replace(regexp_replace(metric, '^daily_', ''), '_', ' ')
+                   AS aggregate_metric,
                max(value) AS aggregate_value
         FROM daily GROUP BY ALL""").df()
 
