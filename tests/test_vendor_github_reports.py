@@ -300,12 +300,13 @@ def test_demo_shows_agent_mode_growing_in_one_team_and_chat_without_licences(tmp
     assert _rows(ws, """SELECT count(DISTINCT day) FROM team_usage
         WHERE feature = 'pull_requests' AND metric = 'total_created'""") == [(28,)]
     assert not load_github_pr_kpis(ws).empty
-    # Copilot Chat without a licence: mostly in one department (40% there, 5% elsewhere)
+    # Copilot Chat without a licence: 40% of one department's unlicensed people
+    # (adoption.demo.vendors_m365_chat), none elsewhere (moves aside)
     chat = _rows(ws, """SELECT p.department, count(*) FROM person_tool_periods t
         JOIN population p USING (period_kind, period_start, person_id)
         WHERE t.period_kind = 'month' AND t.tool = 'Microsoft 365 Copilot Chat'
           AND t.source = '*' AND t.is_active GROUP BY ALL ORDER BY 2 DESC""")
-    assert chat and chat[0][1] > 2 * sum(n for _, n in chat[1:]) / max(len(chat) - 1, 1)
+    assert chat and chat[0][1] >= 0.9 * sum(n for _, n in chat)
 
 
 def test_organisation_reports_show_in_the_by_source_table_as_totals(workspace):
