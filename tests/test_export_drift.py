@@ -330,7 +330,8 @@ def test_the_demo_exports_give_one_finding_the_designed_blank_metric(demo_worksp
                                 "FROM export_activity")
     # the demo's sources with people active per day or window (adoption.demo.build)
     assert profiled == ["chatgpt_user_analytics", "github_copilot_user_metrics",
-                        "m365_copilot_usage_csv", "usage", "viva_person_query"]
+                        "m365_copilot_chat_csv", "m365_copilot_usage_csv", "usage",
+                        "viva_person_query"]
 
 
 def test_identifier_columns_are_never_profiled_as_metrics(workspace, tmp_path):

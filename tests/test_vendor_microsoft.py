@@ -142,9 +142,10 @@ def test_demo_exports_are_claimed_and_ingest_cleanly(tmp_path):
     mine = {f.name: detect_format(f).name for f in files
             if f.name.startswith(("m365_copilot", "viva_person_query", "exportUsers"))}
     formats = sorted(mine.values())
-    # three month-end user-detail exports, one person query, one Entra download
-    assert formats == ["entra_users_csv", *["m365_copilot_usage_csv"] * 3,
-                       "viva_person_query"], mine
+    # three month-end user-detail exports, one person query, one Entra download, one Copilot
+    # Chat usage export (adoption.demo.vendors_m365_chat)
+    assert formats == ["entra_users_csv", "m365_copilot_chat_csv",
+                       *["m365_copilot_usage_csv"] * 3, "viva_person_query"], mine
     ws = adoption.init_workspace(tmp_path / "ws")
     rosters = [f for f in files if f.name.startswith("roster_")]
     results = ingest_files(ws, [*rosters, *(f for f in files if f.name in mine)])
