@@ -146,14 +146,14 @@ def _read(ctx: FormatContext, required: tuple[str, ...], what: str) -> pd.DataFr
     return frame
 
 
-def _checks(ctx: FormatContext, frame: pd.DataFrame, key_cols: list[str],
-            as_of_latest: bool = True) -> tuple[pd.Series, pd.Series, LoadCounts,
-                                                 tuple[dt.date, dt.date]]:
+def _checks(ctx: FormatContext, frame: pd.DataFrame,
+            key_cols: list[str]) -> tuple[pd.Series, pd.Series, LoadCounts,
+                                          tuple[dt.date, dt.date]]:
     """(reason per row, last activity per row, counts, window)."""
     counts = LoadCounts(read=len(frame))
     last_col = _column(frame, _LAST)
     last = parse_dates(frame[last_col]) if last_col else pd.Series(pd.NaT, index=frame.index)
-    start, end = _window(ctx, last.max() if as_of_latest else None, counts)
+    start, end = _window(ctx, last.max(), counts)
     reason = pd.Series(None, index=frame.index, dtype=object)
 
     def flag(mask: pd.Series, why: pd.Series | str) -> None:
