@@ -11,6 +11,7 @@ from adoption.config import Settings
 from adoption.demo.generate import write_demo_files
 from adoption.demo.outcomes import REGISTER_FILE, write_register
 from adoption.demo.story import demo_story
+from adoption.demo.vendors_m365_chat import CHAT_TOOL
 from adoption.errors import WorkspaceError
 
 __all__ = ["build_demo"]
@@ -45,8 +46,10 @@ def build_demo(
             f"{str(root)!r} exists and is not empty; the demo needs a new folder. Remove it or "
             "choose another path.")
     story = demo_story()
+    # Microsoft 365 Copilot Chat comes with Microsoft 365: the demo organisation approves it
     ws = init_workspace(root, Settings(organisation="Example Corp (synthetic demo)",
-                                       time_zone="Europe/Berlin", currency="EUR"))
+                                       time_zone="Europe/Berlin", currency="EUR",
+                                       sections={"governance": {"sanctioned": [CHAT_TOOL]}}))
     say(f"Workspace {ws.root}")
     inbox = ws.root / "inbox"
     files = write_demo_files(inbox, seed=seed, people=people)
