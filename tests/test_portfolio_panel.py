@@ -77,3 +77,24 @@ def test_n_weighted_monthly_means_of_daily_values():
     # January: (4 x 10 + 5 x 30) / 40 = 4.75
     assert panel.period_kind == "month"
     assert panel.frame["value"].tolist() == [4.75, 3.0]
+
+
+def test_organisation_wide_rows_belong_only_to_a_use_case_of_every_team():
+    # GitHub's pull-request figures come as "(organisation)" rows
+    # (adoption.vendors.github_pr.load_github_pr_kpis)
+    data = _outcomes(["(organisation)"], kpi="pr_median_minutes_to_merge")
+    heads = {"A": 10, "B": 12}
+    rollout = {"A": dt.date(2026, 5, 1), "B": dt.date(2026, 4, 1)}
+    every = build_kpi_panel(data, kpi="pr_median_minutes_to_merge", teams=["A", "B"],
+                            rollout=rollout, headcounts=heads, min_group_size=5, all_teams=True)
+    # one unit, started with the first team (April, the 4th month), no comparison unit
+    assert every.treated_teams == ("(organisation)",) and every.comparison_teams == ()
+    assert every.frame.loc[every.frame["treated"], "period_start"].min() == pd.Timestamp(2026, 4, 1)
+    assert every.missing == []
+    some = build_kpi_panel(data, kpi="pr_median_minutes_to_merge", teams=["A"],
+                           rollout=rollout, headcounts=heads, min_group_size=5)
+    assert some.frame.empty and "(organisation)" in some.excluded
+    mixed = build_kpi_panel(pd.concat([data, _outcomes(["A", "B"], kpi="pr_median_minutes_to_merge")]),
+                            kpi="pr_median_minutes_to_merge", teams=["A", "B"], rollout=rollout,
+                            headcounts=heads, min_group_size=5, all_teams=True)
+    assert "(organisation)" in mixed.excluded and set(mixed.treated_teams) == {"A", "B"}

@@ -1,7 +1,8 @@
 """The portfolio of AI use cases for one period: adoption, KPI change, spend and a status each.
 
 For every use case of the workspace's register (:mod:`adoption.outcomes.register`) and each of
-its KPIs: the share of the use case's teams using its tools (from the canonical marts,
+its KPIs (from the outcome files, or GitHub's organisation-wide pull-request figures for a use
+case of every team): the share of the use case's teams using its tools (from the canonical marts,
 through the privacy gate), the KPI's change with an interval (:mod:`adoption.portfolio.impact`),
 the month's seat spend of its tools in its teams (seats and usage-based charges), a value statement where the estimate
 supports one (:mod:`adoption.portfolio.value`), and a status in words:
@@ -184,7 +185,8 @@ def _use_case_rows(uc, data: _Data, outcomes: pd.DataFrame, currency: str, alpha
     for kpi in uc.kpis:
         panel = build_kpi_panel(outcomes, kpi=kpi.name, teams=teams, rollout=rollout,
                                 headcounts=data.headcounts, min_group_size=data.k,
-                                until=data.period.end)
+                                until=data.period.end,
+                                all_teams=bool(getattr(uc, "all_teams", False)))
         started = list(panel.treated_teams)
         by_team = dict(zip(now["team"].astype(str), now["penetration"].astype(float),
                            strict=True))
@@ -225,6 +227,18 @@ def _use_case_rows(uc, data: _Data, outcomes: pd.DataFrame, currency: str, alpha
             "reason": impact.reason, "status": status, "missing": missing, "spend": spend,
             "value": value.text})
     return rows
+
+
+def _outcomes(ws) -> pd.DataFrame:
+    """The KPI values of the outcome files and GitHub's organisation-wide pull-request figures
+    (:func:`adoption.vendors.github_pr.load_github_pr_kpis`), in one frame."""
+    from adoption.outcomes import load_outcomes
+    from adoption.vendors.github_pr import load_github_pr_kpis
+
+    frames = [f for f in (load_outcomes(ws), load_github_pr_kpis(ws)) if len(f)]
+    if not frames:
+        return load_outcomes(ws)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _team_labels(ws, panels) -> dict[str, str]:
@@ -282,7 +296,6 @@ def build_portfolio(workspace: Any, *, period: str, period_kind: str = "month",
         usage spend of its tools in its started, shown teams this period) and ``value`` (the
         value statement).
     """
-    from adoption.outcomes import load_outcomes
     from adoption.periods import parse_period, period_title
     from adoption.privacy import check_min_group_size, resolve_min_group_size
     from adoption.workspace import as_workspace
@@ -296,7 +309,7 @@ def build_portfolio(workspace: Any, *, period: str, period_kind: str = "month",
     parts: dict = {"panels": {}, "impacts": {}, "values": {}}
     rows: list[dict] = []
     if register is not None and register.use_cases:
-        outcomes = load_outcomes(ws)
+        outcomes = _outcomes(ws)
         data = _Data(ws, target, period_kind, k, confidence)
         for uc in register.use_cases:
             rows.extend(_use_case_rows(uc, data, outcomes, currency, 1 - confidence, parts))

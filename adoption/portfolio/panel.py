@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["KpiPanel", "build_kpi_panel", "period_index"]
+__all__ = ["ORGANISATION_TEAMS", "KpiPanel", "build_kpi_panel", "period_index"]
 
 #: Periods a KPI needs before the first rollout and after it to judge a change.
 MIN_PRE_PERIODS = 3
@@ -103,6 +103,10 @@ class KpiPanel:
         return out
 
 
+#: Team labels of organisation-wide KPI rows (e.g. GitHub's pull-request figures).
+ORGANISATION_TEAMS = ("(organisation)", "(enterprise)")
+
+
 def build_kpi_panel(
     outcomes: pd.DataFrame,
     *,
@@ -112,6 +116,7 @@ def build_kpi_panel(
     headcounts: Mapping[str, int],
     min_group_size: int,
     until: dt.date | None = None,
+    all_teams: bool = False,
 ) -> KpiPanel:
     """The panel of ``kpi`` for a use case.
 
@@ -130,6 +135,10 @@ def build_kpi_panel(
     min_group_size : int
     until : datetime.date, optional
         Leave out periods starting after this day (the report period's last day).
+    all_teams : bool, default False
+        The use case covers every team. Only then do organisation-wide rows
+        (:data:`ORGANISATION_TEAMS`) belong to it: as one unit, started at the first rollout
+        date, sized by the whole roster (with no comparison unit, an interrupted time series).
     """
     rows = outcomes[outcomes["kpi"].astype(str) == kpi].copy()
     unit = str(rows["unit"].dropna().iloc[0]) if rows["unit"].notna().any() else ""
@@ -143,10 +152,23 @@ def build_kpi_panel(
         rows = rows[rows["period_start"] <= pd.Timestamp(until)]
     excluded: dict[str, str] = {}
     scope = set(teams)
+    rollout = dict(rollout)
+    headcounts = dict(headcounts)
+    for org in ORGANISATION_TEAMS:
+        if all_teams and rollout:
+            scope.add(org)
+            rollout[org] = min(rollout.values())
+            headcounts[org] = sum(headcounts.values())
     keep = []
-    for team in sorted(rows["team"].astype(str).unique()):
+    labels = sorted(rows["team"].astype(str).unique())
+    team_level = any(t not in ORGANISATION_TEAMS for t in labels)
+    for team in labels:
         size = headcounts.get(team)
-        if size is None:
+        if team in ORGANISATION_TEAMS and team not in scope:
+            excluded[team] = "an organisation-wide figure, and the use case covers some teams"
+        elif team in ORGANISATION_TEAMS and team_level:
+            excluded[team] = "an organisation-wide figure beside the teams' own figures"
+        elif size is None:
             excluded[team] = "not in the roster, so its size cannot be checked"
         elif size < min_group_size:
             excluded[team] = f"fewer than {min_group_size} people"
