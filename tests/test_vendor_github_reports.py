@@ -269,8 +269,10 @@ def test_the_by_source_section_shows_feature_use_with_hidden_teams(workspace, tm
     table = format_feature_use_table(report).data.set_index(["Department", "Team"])
     column = "GitHub Copilot · agent edit"
     assert table.loc[("Eng", "Beta"), column].startswith("hidden")  # 2 people
+    assert table.loc[("Eng", "Beta"), "GitHub Copilot · people"] == "hidden"
     # the organisation row: all 8 active people used agent edits (a share of 1)
-    assert table.loc[("All", "All"), column].startswith("8 of 8: 100%")
+    assert table.loc[("All", "All"), "GitHub Copilot · people"] == "8"
+    assert table.loc[("All", "All"), column].startswith("100%")
 
 
 # -- the demo --------------------------------------------------------------------------------

@@ -231,37 +231,53 @@ def format_feature_use_table(report: SourceReport) -> Styler:
     Returns
     -------
     pandas.io.formats.style.Styler
-        One row per group (the organisation first, then departments and their teams), one
-        column per tool and feature: ``"3 of 6: 50% (19–81)"`` (users of the feature of the
-        tool's active people, share with its interval), or ``"hidden (...)"``. ``.data`` is the
-        text frame.
+        One row per group (the organisation first, then departments and their teams); per
+        tool a column ``"<tool> · people"`` (its active people in the group, the n of the
+        shares) and one per feature: ``"50% (19–81)"`` (share with its interval), ``"hidden
+        (...)"``, or ``"–"`` (no active people). ``.data`` is the text frame.
     """
-    from adoption.report.tables import _style, format_count, format_share, hidden_label
+    from adoption.report.tables import DASH, _style, format_count, format_share, hidden_label
 
     f = report.features
     if f is None or f.empty:
         return _style(pd.DataFrame(columns=["Department", "Team"]), name="feature-use",
                       caption="No source of the period names the features people used.")
 
+    def hidden(r: pd.Series) -> bool:
+        return bool(r["suppressed"]) or (pd.isna(r["estimate"])
+                                         and not pd.isna(r["suppression_reason"]))
+
     def text(r: pd.Series) -> str:
-        if r["suppressed"] or pd.isna(r["estimate"]) and not pd.isna(r["suppression_reason"]):
+        if hidden(r):
             return hidden_label(r["suppression_reason"], short=True)
         if pd.isna(r["n"]) or r["n"] == 0:
-            return "no active people"
-        return (f"{format_count(r['users'])} of {format_count(r['n'])}: "
-                f"{format_share(r['estimate'], r['ci_low'], r['ci_high'])}")
+            return DASH
+        return format_share(r["estimate"], r["ci_low"], r["ci_high"])
 
-    f = f.assign(column=f["tool"] + " · " + f["feature"].str.replace("_", " "),
-                 text=[text(r) for _, r in f.iterrows()],
-                 department=f["department"].fillna("All"), team=f["team"].fillna("All"))
-    wide = f.pivot_table(index=["department", "team"], columns="column", values="text",
-                         aggfunc="first", sort=False).reset_index()
+    def people(r: pd.Series) -> str:
+        if hidden(r):
+            return "hidden"
+        return DASH if pd.isna(r["n"]) or r["n"] == 0 else format_count(r["n"])
+
+    f = f.assign(department=f["department"].fillna("All"), team=f["team"].fillna("All"))
+    cells = pd.concat([
+        f.assign(column=f["tool"] + " · " + f["feature"].str.replace("_", " "),
+                 text=[text(r) for _, r in f.iterrows()]),
+        f.assign(column=f["tool"] + " · people", text=[people(r) for _, r in f.iterrows()])
+        .drop_duplicates(["department", "team", "tool"]),
+    ], ignore_index=True)
+    wide = cells.pivot_table(index=["department", "team"], columns="column", values="text",
+                             aggfunc="first", sort=False).reset_index()
     wide.columns.name = None
-    wide = wide.rename(columns={"department": "Department", "team": "Team"})
-    return _style(wide.fillna("\u2013"), name="feature-use",
+    tools = sorted(f["tool"].unique())
+    order = [c for t in tools for c in [f"{t} · people"] + sorted(
+        c for c in wide.columns if c.startswith(f"{t} · ") and c != f"{t} · people")]
+    wide = wide[["department", "team", *order]].rename(
+        columns={"department": "Department", "team": "Team"})
+    return _style(wide.fillna(DASH), name="feature-use",
                   caption="What people use it for: of the people active with each tool in the "
-                          "period, how many used each feature or chat mode (share with its "
-                          "interval). Groups under the privacy threshold are hidden.")
+                          "period (*people*), the share who used each feature or chat mode, "
+                          "with its interval. Groups under the privacy threshold are hidden.")
 
 
 @house_style
