@@ -107,6 +107,12 @@ def hidden_label(reason: object, *, short: bool = False) -> str:
     return f"hidden ({text})" if text else "hidden"
 
 
+#: Shorter names of the classes pandas puts on every cell ("data row12 col3" -> "d r12 col3"):
+#: a report has thousands of cells, and no style uses these two (the column classes stay,
+#: tables wrap their long columns by them).
+_SHORT_CLASSES = {"data": "d", "row": "r"}
+
+
 def _style(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> Styler:
     """One look for every report table: no index, left-aligned text, a CSS class to find it.
 
@@ -121,7 +127,7 @@ def _style(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> Sty
         {"selector": "th", "props": "text-align: left; padding: 4px 10px;"},
         {"selector": "td", "props": "text-align: left; padding: 4px 10px; white-space: nowrap;"},
         {"selector": "caption", "props": "caption-side: top; text-align: left; padding: 4px 0;"},
-    ])
+    ], css_class_names=_SHORT_CLASSES)
     return styler.set_caption(markdown_to_html(caption)) if caption else styler
 
 
