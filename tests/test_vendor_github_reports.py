@@ -256,7 +256,11 @@ def test_feature_use_by_team_hides_a_small_team(workspace, tmp_path):
 
 
 def test_the_by_source_section_shows_feature_use_with_hidden_teams(workspace, tmp_path):
-    from adoption.vendors.report import build_source_report, format_feature_use_table
+    from adoption.vendors.report import (
+        build_source_report,
+        feature_use_tools,
+        format_feature_use_table,
+    )
 
     _roster(workspace, tmp_path)
     path = tmp_path / "users_1_day_2026-01-05.ndjson"
@@ -266,12 +270,14 @@ def test_the_by_source_section_shows_feature_use_with_hidden_teams(workspace, tm
     ingest_file(workspace, path)
     report = build_source_report(workspace, period="2026-01")
     assert set(report.features["period"]) == {"2026-01"}
-    table = format_feature_use_table(report).data.set_index(["Department", "Team"])
-    column = "GitHub Copilot · agent edit"
+    assert feature_use_tools(report) == ["GitHub Copilot"]
+    table = format_feature_use_table(report, tool="GitHub Copilot").data.set_index(
+        ["Department", "Team"])
+    column = "agent edit"
     assert table.loc[("Eng", "Beta"), column].startswith("hidden")  # 2 people
-    assert table.loc[("Eng", "Beta"), "GitHub Copilot · people"] == "hidden"
+    assert table.loc[("Eng", "Beta"), "People"] == "hidden"
     # the organisation row: all 8 active people used agent edits (a share of 1)
-    assert table.loc[("All", "All"), "GitHub Copilot · people"] == "8"
+    assert table.loc[("All", "All"), "People"] == "8"
     assert table.loc[("All", "All"), column].startswith("100%")
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "SourceReport",
     "build_source_report",
     "describe_source_activity",
+    "feature_use_tools",
     "format_feature_use_table",
     "format_source_activity_table",
     "format_source_team_table",
@@ -224,24 +225,40 @@ def format_source_team_table(report: SourceReport) -> Styler:
                           "its interval.")
 
 
-def format_feature_use_table(report: SourceReport) -> Styler:
-    """What people use the tools for: per group, the share of its active people of each tool
-    who used each feature or chat mode in the period.
+def feature_use_tools(report: SourceReport) -> list[str]:
+    """The tools :func:`format_feature_use_table` has a table for (sorted)."""
+    f = report.features
+    return [] if f is None or f.empty else sorted(f["tool"].astype(str).unique())
+
+
+def format_feature_use_table(report: SourceReport, *, tool: str | None = None) -> Styler:
+    """What people use a tool for: per group, the share of its active people of the tool who
+    used each feature or chat mode in the period.
+
+    Parameters
+    ----------
+    report : SourceReport
+    tool : str, optional
+        The tool (one of :func:`feature_use_tools`); default the first. One table per tool
+        keeps each narrow enough to read and to print.
 
     Returns
     -------
     pandas.io.formats.style.Styler
-        One row per group (the organisation first, then departments and their teams); per
-        tool a column ``"<tool> · people"`` (its active people in the group, the n of the
-        shares) and one per feature: ``"50% (19–81)"`` (share with its interval), ``"hidden
-        (...)"``, or ``"–"`` (no active people). ``.data`` is the text frame.
+        One row per group with active people of the tool or hidden (the organisation first,
+        then departments and their teams): ``People`` (the tool's active people in the
+        group, the n of the shares; ``hidden`` for a hidden group) and one column per feature:
+        ``"50% (19–81)"`` (share with its interval) or ``"hidden (...)"``. ``.data`` is the
+        text frame.
     """
     from adoption.report.tables import DASH, _style, format_count, format_share, hidden_label
 
-    f = report.features
-    if f is None or f.empty:
+    tools = feature_use_tools(report)
+    if not tools:
         return _style(pd.DataFrame(columns=["Department", "Team"]), name="feature-use",
                       caption="No source of the period names the features people used.")
+    tool = tools[0] if tool is None else tool
+    f = report.features[report.features["tool"].astype(str) == tool]
 
     def hidden(r: pd.Series) -> bool:
         return bool(r["suppressed"]) or (pd.isna(r["estimate"])
@@ -250,34 +267,27 @@ def format_feature_use_table(report: SourceReport) -> Styler:
     def text(r: pd.Series) -> str:
         if hidden(r):
             return hidden_label(r["suppression_reason"], short=True)
-        if pd.isna(r["n"]) or r["n"] == 0:
-            return DASH
-        return format_share(r["estimate"], r["ci_low"], r["ci_high"])
+        return DASH if pd.isna(r["n"]) or r["n"] == 0 else format_share(
+            r["estimate"], r["ci_low"], r["ci_high"])
 
-    def people(r: pd.Series) -> str:
-        if hidden(r):
-            return "hidden"
-        return DASH if pd.isna(r["n"]) or r["n"] == 0 else format_count(r["n"])
-
-    f = f.assign(department=f["department"].fillna("All"), team=f["team"].fillna("All"))
-    cells = pd.concat([
-        f.assign(column=f["tool"] + " · " + f["feature"].str.replace("_", " "),
-                 text=[text(r) for _, r in f.iterrows()]),
-        f.assign(column=f["tool"] + " · people", text=[people(r) for _, r in f.iterrows()])
-        .drop_duplicates(["department", "team", "tool"]),
-    ], ignore_index=True)
-    wide = cells.pivot_table(index=["department", "team"], columns="column", values="text",
-                             aggfunc="first", sort=False).reset_index()
+    f = f.assign(department=f["department"].fillna("All"), team=f["team"].fillna("All"),
+                 column=f["feature"].str.replace("_", " "),
+                 text=[text(r) for _, r in f.iterrows()])
+    shown = f.groupby(["department", "team"], sort=False).apply(
+        lambda g: g.apply(hidden, axis=1).any() or (g["n"].fillna(0) > 0).any(),
+        include_groups=False)
+    people = (f.drop_duplicates(["department", "team"]).set_index(["department", "team"])
+              .apply(lambda r: "hidden" if hidden(r) else format_count(r["n"]), axis=1))
+    wide = f.pivot_table(index=["department", "team"], columns="column", values="text",
+                         aggfunc="first", sort=False)
     wide.columns.name = None
-    tools = sorted(f["tool"].unique())
-    order = [c for t in tools for c in [f"{t} · people"] + sorted(
-        c for c in wide.columns if c.startswith(f"{t} · ") and c != f"{t} · people")]
-    wide = wide[["department", "team", *order]].rename(
-        columns={"department": "Department", "team": "Team"})
+    wide.insert(0, "People", people.reindex(wide.index))
+    wide = wide[shown.reindex(wide.index).fillna(False).to_numpy(dtype=bool)].reset_index()
+    wide = wide.rename(columns={"department": "Department", "team": "Team"})
     return _style(wide.fillna(DASH), name="feature-use",
-                  caption="What people use it for: of the people active with each tool in the "
-                          "period (*people*), the share who used each feature or chat mode, "
-                          "with its interval. Groups under the privacy threshold are hidden.")
+                  caption=f"What people use {tool} for: of its active people in the period "
+                          "(*People*), the share who used each feature or chat mode, with its "
+                          "interval. Groups under the privacy threshold are hidden.")
 
 
 @house_style
