@@ -85,7 +85,9 @@ def identity_map_sql(con: duckdb.DuckDBPyConnection | None = None) -> str:
 def resolve_sql(alias: str, *, column: str = "person_id", map_name: str = "identity_map") -> tuple[str, str]:
     """(join, expression) resolving ``alias.column`` through the stored identity map.
 
-    Only the canonical build uses it; features read resolved marts.
+    The one identity-resolution rule in SQL: the canonical build uses it, and so do the few
+    readers of staged tables that have no mart (data quality, feature use); features otherwise
+    read resolved marts.
     """
     m = f"_idm_{alias}"
     return (f"LEFT JOIN {map_name} {m} ON {m}.identity_hash = {alias}.{column}",

@@ -23,6 +23,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from adoption.canonical.identity import resolve_sql
 from adoption.canonical.marts import ANY_TOOL, check_canonical, sql_literal
 from adoption.errors import InputError
 from adoption.metrics.intervals import check_confidence, wilson_interval
@@ -40,6 +41,7 @@ FEATURE_USE_COLUMNS = ["tool", "feature", "period", "period_start", "department"
 
 def _frames(con, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     k = sql_literal(kind)
+    join, person = resolve_sql("f")  # the canonical identity map's one resolution rule
     base = f"""
         WITH pop AS (SELECT period_start, person_id, team, department FROM population
                      WHERE period_kind = {k}),
@@ -47,10 +49,8 @@ def _frames(con, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         active AS (SELECT period_start, person_id, tool FROM person_tool_periods
                    WHERE period_kind = {k} AND tool <> '{ANY_TOOL}' AND source = '{ANY_TOOL}'
                      AND is_active),
-        feat AS (SELECT DISTINCT s.period_start, coalesce(m.person_id, f.person_id) AS person_id,
-                        f.tool, f.feature
-                 FROM usage_features f
-                 LEFT JOIN identity_map m ON m.identity_hash = f.person_id
+        feat AS (SELECT DISTINCT s.period_start, {person} AS person_id, f.tool, f.feature
+                 FROM usage_features f {join}
                  JOIN spans s ON f.day BETWEEN s.period_start AND s.period_end)"""
     active = con.execute(f"""{base}
         SELECT a.tool, a.period_start, p.department, p.team, count(*) AS active_users
