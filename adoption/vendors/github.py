@@ -133,6 +133,7 @@ __all__ = [
     "TOOL",
     "USER_METRIC_FIELDS",
     "metric_rows",
+    "user_activity",
     "user_features",
 ]
 
@@ -565,24 +566,37 @@ def _user_metric_row(rec: Any, tz: zoneinfo.ZoneInfo) -> tuple[dict, str | None]
     day = _day(rec.get("day"), tz)
     if day is None:
         return {}, _bad("day", rec.get("day"), "is not a date (YYYY-MM-DD)")
-    total = 0
-    for field in ("user_initiated_interaction_count", "code_generation_activity_count"):
-        n, why = _count(rec, field)
-        if why:
-            return {}, why
-        total += n
-    cli = rec.get("totals_by_cli")
-    if isinstance(cli, dict):
-        n, why = _count(cli, "prompt_count")
-        if why:
-            return {}, "totals_by_cli." + why
-        total += n
-    features, why = user_features(rec)
+    total, features, why = user_activity(rec)
     if why:
         return {}, why
     detail = {k: v for k, v in rec.items() if k not in ("user_login", "user_id")}
     return {"login": _norm(login), "day": day, "events": total, "features": features,
             "detail": json.dumps(detail, sort_keys=True)}, None
+
+
+def user_activity(rec: dict) -> tuple[int, dict[str, int], str | None]:
+    """One per-user record's events and features (1-day and 28-day reports alike).
+
+    Events are the user-initiated interactions, the code generations and the CLI prompts
+    (``totals_by_cli.prompt_count``); features are :func:`user_features`'. Returns
+    ``(events, features, None)``, or ``(0, {}, reason)`` for a record to reject.
+    """
+    total = 0
+    for field in ("user_initiated_interaction_count", "code_generation_activity_count"):
+        n, why = _count(rec, field)
+        if why:
+            return 0, {}, why
+        total += n
+    cli = rec.get("totals_by_cli")
+    if isinstance(cli, dict):
+        n, why = _count(cli, "prompt_count")
+        if why:
+            return 0, {}, "totals_by_cli." + why
+        total += n
+    features, why = user_features(rec)
+    if why:
+        return 0, {}, why
+    return total, features, None
 
 
 #: Counts of a ``totals_by_feature`` entry that tell the feature was used.

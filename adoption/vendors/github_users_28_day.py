@@ -33,7 +33,7 @@ from adoption.vendors.github import (
     _raw,
     _read_records,
     _require,
-    user_features,
+    user_activity,
 )
 from adoption.vendors.github_links import empty_report
 
@@ -66,19 +66,7 @@ def _user_window(ctx: FormatContext, rec: Any) -> tuple[dict, str | None]:
             return {}, _bad(field, rec.get(field), "is not a date (YYYY-MM-DD)")
     if span[1] < span[0]:
         return {}, f"report_end_day {span[1]} is before report_start_day {span[0]}"
-    total = 0
-    for field in ("user_initiated_interaction_count", "code_generation_activity_count"):
-        n, why = _count(rec, field)
-        if why:
-            return {}, why
-        total += n
-    cli = rec.get("totals_by_cli")
-    if isinstance(cli, dict):
-        n, why = _count(cli, "prompt_count")
-        if why:
-            return {}, "totals_by_cli." + why
-        total += n
-    features, why = user_features(rec)
+    total, features, why = user_activity(rec)
     if why:
         return {}, why
     flags = any(v is True for k, v in rec.items() if k.startswith("used_"))
