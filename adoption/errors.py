@@ -22,6 +22,7 @@ Hierarchy::
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 
 __all__ = [
     "AdoptionError",
@@ -36,8 +37,28 @@ __all__ = [
     "ReportError",
     "SmallGroupWarning",
     "WorkspaceError",
+    "missing_names",
     "suggestion",
 ]
+
+
+def missing_names(missing: Iterable[str], found: Iterable[str]) -> str:
+    """The names of ``missing`` columns or fields, each with its closest names in ``found``.
+
+    For the message of a file whose layout lacks what a reader needs.
+
+    Examples
+    --------
+    >>> missing_names(["username", "date"], ["user name", "quantity"])
+    "'username' (closest found: 'user name'), 'date'"
+    """
+    found = [str(f) for f in found]
+    hints = []
+    for name in missing:
+        close = difflib.get_close_matches(name, found, n=3, cutoff=0.5)
+        hints.append(f"{name!r} (closest found: {', '.join(map(repr, close))})" if close
+                     else repr(name))
+    return ", ".join(hints)
 
 
 def suggestion(word: str, candidates: list[str]) -> str | None:

@@ -57,14 +57,13 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import difflib
 import io
 import json
 from typing import Any
 
 import pandas as pd
 
-from adoption.errors import InputError
+from adoption.errors import InputError, missing_names
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 from adoption.vendors.credits import stage_window_credits
@@ -114,14 +113,10 @@ def _read(ctx: FormatContext) -> pd.DataFrame:
     if not {"is_active", "messages"} & set(frame.columns):
         missing.append("is_active")
     if missing:
-        hints = []
-        for name in missing:
-            close = difflib.get_close_matches(name, list(frame.columns), n=3, cutoff=0.5)
-            hints.append(f"{name!r} (closest found: {', '.join(map(repr, close))})" if close
-                         else repr(name))
         raise InputError(
             f"{ctx.name}: not an unedited ChatGPT Enterprise user analytics export: columns "
-            f"found {list(frame.columns)}; missing {', '.join(hints)}. Export the monthly or "
+            f"found {list(frame.columns)}; missing {missing_names(missing, frame.columns)}. "
+            "Export the monthly or "
             "weekly user report again from Workspace analytics without editing it.")
     return frame
 

@@ -101,7 +101,6 @@ the fields found and the nearest expected ones; nothing of such a file is loaded
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 import zoneinfo
@@ -111,7 +110,7 @@ from typing import Any
 
 import pandas as pd
 
-from adoption.errors import InputError
+from adoption.errors import InputError, missing_names
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 from adoption.ingest.text import read_text
@@ -175,12 +174,7 @@ FORMAT_USERS = "github_copilot_user_metrics"
 def _nearest(found: Iterable[str], expected: Iterable[str], missing: Iterable[str]) -> str:
     """'fields found [...]; nearest expected ...' for error messages."""
     found = sorted({str(f) for f in found})
-    hints = []
-    for name in missing:
-        close = difflib.get_close_matches(name, found, n=3, cutoff=0.5)
-        hints.append(f"{name!r} (closest found: {', '.join(map(repr, close))})" if close
-                     else repr(name))
-    return (f"fields found: {found}; expected {', '.join(hints)}; known fields: "
+    return (f"fields found: {found}; expected {missing_names(missing, found)}; known fields: "
             f"{list(expected)}")
 
 

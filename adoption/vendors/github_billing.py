@@ -38,14 +38,13 @@ already loaded by an earlier file (reports of overlapping date ranges).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import io
 import json
 import math
 
 import pandas as pd
 
-from adoption.errors import InputError
+from adoption.errors import InputError, missing_names
 from adoption.ingest.context import LoadCounts
 from adoption.ingest.formats import FormatContext, Sniff, SourceFormat
 
@@ -87,14 +86,10 @@ def _read(ctx: FormatContext) -> pd.DataFrame:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        hints = []
-        for name in missing:
-            close = difflib.get_close_matches(name, list(frame.columns), n=3, cutoff=0.5)
-            hints.append(f"{name!r} (closest found: {', '.join(map(repr, close))})" if close
-                         else repr(name))
         raise InputError(
             f"{ctx.name}: not an unedited GitHub premium request usage report: columns found "
-            f"{list(frame.columns)}; missing {', '.join(hints)}. Download the report again "
+            f"{list(frame.columns)}; missing {missing_names(missing, frame.columns)}. "
+            "Download the report again "
             "(Billing and licensing > Usage > Get usage report) without editing it.")
     return frame
 
