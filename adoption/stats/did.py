@@ -169,6 +169,12 @@ def _wild_bootstrap(fit, term: str, *, alpha: float, reps: int, seed: int
     if not isinstance(reps, int | np.integer) or reps < 99:
         raise InputError(f"diff_in_diff: reps is {reps!r}; use at least 99 bootstrap draws "
                          "(9999 by default).")
+    try:  # pyfixest's wildboottest() needs it but does not declare it
+        import wildboottest  # noqa: F401
+    except ImportError as e:
+        raise ImportError("diff_in_diff: the wild cluster bootstrap needs the package "
+                          "'wildboottest' (pip install wildboottest), or pass "
+                          "bootstrap='never'.") from e
     with quiet_pyfixest(), warnings.catch_warnings():
         # wildboottest warns when it enumerates all weight vectors of very few clusters
         warnings.simplefilter("ignore")
