@@ -68,6 +68,7 @@ __all__ = [
     "has_table",
     "load_headcounts",
     "load_seat_periods",
+    "nearest_team_sql",
 ]
 
 #: Team and department of seat holders who are in no roster.
@@ -213,6 +214,26 @@ def _dated(frame: pd.DataFrame, *dates: str, counts: tuple[str, ...] = ()):
     return pa.table({c: pa.array(frame[c].tolist(), type=t) for c, t in types.items()})
 
 
+def nearest_team_sql(pairs: str, kind: str) -> str:
+    """A SELECT of ``period_start, person_id, unit`` (a struct of ``department, team``) for
+    the person-periods of relation ``pairs``: the team of the period, else of the person's
+    nearest period, earlier ones first.
+
+    The one rule for placing money in a team when the person holding or spending it was not
+    employed in the period itself (a seat held after leaving; usage charged after it).
+    ``kind`` is the SQL literal of the period kind.
+    """
+    return f"""SELECT h.period_start, h.person_id,
+               arg_min({{'department': p.department, 'team': p.team}},
+                       CASE WHEN p.period_start <= h.period_start
+                            THEN datediff('day', p.period_start, h.period_start)
+                            ELSE 1000000 + datediff('day', h.period_start, p.period_start)
+                       END) AS unit
+        FROM {pairs} h
+        JOIN population p ON p.person_id = h.person_id AND p.period_kind = {kind}
+        GROUP BY ALL"""
+
+
 def has_table(con: Any, name: str) -> bool:
     """Whether the store has table ``name`` (a store made before it was added may not)."""
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
@@ -275,15 +296,7 @@ def _sql(kind: str, idle_days: int) -> str:
         WHERE period_kind = {k} AND source = '{ANY_TOOL}' AND tool <> '{ANY_TOOL}'
     ),
     teams AS (  -- the period's team; a holder gone before it: the team of their last period
-        SELECT h.period_start, h.person_id,
-               arg_min({{'department': p.department, 'team': p.team}},
-                       CASE WHEN p.period_start <= h.period_start
-                            THEN datediff('day', p.period_start, h.period_start)
-                            ELSE 1000000 + datediff('day', h.period_start, p.period_start)
-                       END) AS unit
-        FROM (SELECT DISTINCT period_start, person_id FROM held) h
-        JOIN population p ON p.person_id = h.person_id AND p.period_kind = {k}
-        GROUP BY ALL
+        {nearest_team_sql("(SELECT DISTINCT period_start, person_id FROM held)", k)}
     )
     SELECT h.period, h.period_start, h.period_end, h.as_of, h.person_id,
            coalesce(t.unit.department, '{NOT_IN_ROSTER}') AS department,

@@ -57,7 +57,7 @@ from adoption.canonical import check_canonical
 from adoption.canonical.marts import sql_literal
 from adoption.errors import InputError
 from adoption.governance.config import GovernanceSettings, governance_settings
-from adoption.governance.data import NOT_IN_ROSTER, has_table
+from adoption.governance.data import NOT_IN_ROSTER, has_table, nearest_team_sql
 from adoption.periods import PERIOD_KINDS, parse_period
 from adoption.workspace import open_store
 
@@ -289,16 +289,7 @@ def _teams(store: Any, kind: str, pairs: pd.DataFrame) -> pd.DataFrame:
     store.con.register("_usage_pairs", pairs.assign(
         period_start=pairs["period_start"].dt.date))
     try:
-        return store.con.sql(f"""
-            SELECT s.period_start, s.person_id,
-                   arg_min({{'department': p.department, 'team': p.team}},
-                           CASE WHEN p.period_start <= s.period_start
-                                THEN datediff('day', p.period_start, s.period_start)
-                                ELSE 1000000 + datediff('day', s.period_start, p.period_start)
-                           END) AS unit
-            FROM _usage_pairs s
-            JOIN population p ON p.person_id = s.person_id AND p.period_kind = {sql_literal(kind)}
-            GROUP BY ALL""").df().assign(
+        return store.con.sql(nearest_team_sql("_usage_pairs", sql_literal(kind))).df().assign(
             period_start=lambda f: pd.to_datetime(f["period_start"]),
             department=lambda f: f["unit"].map(lambda x: x["department"]),
             team=lambda f: f["unit"].map(lambda x: x["team"]))[

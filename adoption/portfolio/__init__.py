@@ -17,35 +17,26 @@ interrupted time series, dose-response).
   this report".
 """
 
-from adoption.portfolio.build import JUDGEMENTS, PortfolioSection, build_portfolio
-from adoption.portfolio.display import (
-    describe_event_studies,
-    describe_portfolio,
-    describe_portfolio_methods,
-    format_comparison_table,
-    format_impact_table,
-    format_portfolio_table,
-    plot_event_studies,
-)
-from adoption.portfolio.impact import KpiImpact, estimate_kpi_impact
-from adoption.portfolio.panel import KpiPanel, build_kpi_panel
-from adoption.portfolio.value import ValueStatement, value_statement
+from adoption.lazy import lazy_exports
 
-__all__ = [
-    "JUDGEMENTS",
-    "KpiImpact",
-    "KpiPanel",
-    "PortfolioSection",
-    "ValueStatement",
-    "build_kpi_panel",
-    "build_portfolio",
-    "describe_event_studies",
-    "describe_portfolio",
-    "describe_portfolio_methods",
-    "estimate_kpi_impact",
-    "format_comparison_table",
-    "format_impact_table",
-    "format_portfolio_table",
-    "plot_event_studies",
-    "value_statement",
-]
+# loaded on first use: the section's build needs neither matplotlib nor the display code
+_LAZY = {
+    "JUDGEMENTS": "adoption.portfolio.build",
+    "KpiImpact": "adoption.portfolio.impact",
+    "KpiPanel": "adoption.portfolio.panel",
+    "PortfolioSection": "adoption.portfolio.build",
+    "ValueStatement": "adoption.portfolio.value",
+    "build_kpi_panel": "adoption.portfolio.panel",
+    "build_portfolio": "adoption.portfolio.build",
+    "describe_event_studies": "adoption.portfolio.display",
+    "describe_portfolio": "adoption.portfolio.display",
+    "describe_portfolio_methods": "adoption.portfolio.display",
+    "estimate_kpi_impact": "adoption.portfolio.impact",
+    "format_comparison_table": "adoption.portfolio.display",
+    "format_impact_table": "adoption.portfolio.display",
+    "format_portfolio_table": "adoption.portfolio.display",
+    "plot_event_studies": "adoption.portfolio.display",
+    "value_statement": "adoption.portfolio.value",
+}
+__all__ = sorted(_LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
