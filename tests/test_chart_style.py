@@ -249,3 +249,38 @@ def test_quadrant_names_its_four_corners():
     assert {"Using it and positive", "Using it, not convinced", "Positive, not yet using",
             "Neither using nor positive"} <= texts
     plt.close("all")
+
+
+def _many_teams(n: int) -> pd.DataFrame:
+    """``n`` teams in 40 departments, as the 100,000-people bench workspace has (1,000)."""
+    share = np.linspace(0.05, 0.95, n)
+    return pd.DataFrame({"department": [f"Department {i % 40}" for i in range(n)],
+                         "team": [f"Team {i}" for i in range(n)], "penetration": share,
+                         "penetration_ci_low": share - 0.04, "penetration_ci_high": share + 0.04})
+
+
+def test_the_team_chart_of_a_thousand_teams_draws_the_lowest_and_highest_on_one_page():
+    import warnings
+
+    with warnings.catch_warnings():
+        # matplotlib warns when the layout collapses: the 1,000-team chart was 271 inches tall
+        warnings.simplefilter("error")
+        ax = plot_team_intervals(_many_teams(1_000), reference=0.5)
+        ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # the 20 lowest (Team 0 .. Team 19) and the 20 highest (Team 980 .. Team 999), sorted
+    assert labels == [f"Team {i}" for i in [*range(20), *range(980, 1000)]]
+    assert "the 20 lowest and the 20 highest of 1,000 teams" in ax.get_title(loc="left")
+    assert ax.figure.get_figheight() <= 15  # 0.27 in a team + 1.4 in: 12.2 in for 40
+    legend = ax.get_legend().get_texts()
+    assert "960 teams between, not drawn" in [t.get_text() for t in legend]
+    plt.close(ax.figure)
+
+
+def test_the_team_chart_draws_every_team_up_to_its_limit():
+    ax = plot_team_intervals(_many_teams(40), max_teams=40)
+    assert len(ax.get_yticklabels()) == 40
+    assert "lowest" not in ax.get_title(loc="left")
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="max_teams must be at least 2, got 1"):
+        plot_team_intervals(_many_teams(3), max_teams=1)

@@ -32,6 +32,9 @@ from adoption.report.style import (
 )
 from adoption.report.tables import hidden_label
 
+#: Most teams :func:`plot_team_intervals` draws (beyond: the lowest and highest half each).
+MAX_TEAMS_SHOWN = 40
+
 __all__ = ["PALETTE", "plot_funnel", "plot_segment_trend", "plot_team_intervals",
            "plot_trend"]
 
@@ -161,8 +164,13 @@ def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 @house_style
 def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
-                        reference: float | None = None, counted: str = "any AI tool") -> Axes:
+                        reference: float | None = None, counted: str = "any AI tool",
+                        max_teams: int = MAX_TEAMS_SHOWN) -> Axes:
     """Each published team's penetration as a dot with its interval, sorted, by department.
+
+    With more than ``max_teams`` published teams, only the lowest and the highest
+    ``max_teams // 2`` are drawn (the title says of how many; the report's team table lists
+    them all): a chart of 1,000 teams would be hundreds of inches tall and unreadable.
 
     Parameters
     ----------
@@ -174,6 +182,8 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
         The organisation's penetration, drawn as a dashed line.
     counted : str, default "any AI tool"
         What "active" counts, for the title (``AdoptionReport.counted``).
+    max_teams : int, default 40
+        Most teams drawn; beyond it the lowest and highest half of that many.
 
     Returns
     -------
@@ -181,9 +191,16 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
     """
     _check_columns(teams, ["department", "team", "penetration", "penetration_ci_low",
                            "penetration_ci_high"], "plot_team_intervals")
+    if max_teams < 2:
+        raise ValueError(f"plot_team_intervals: max_teams must be at least 2, got {max_teams}")
     shown = teams[teams["penetration"].notna()].sort_values(["penetration", "team"])
-    ax = new_axes(ax, (9, max(3.0, 0.27 * len(shown) + 1.4)))
     title = f"Share of each team active on {counted}, with 95% intervals"
+    published = len(shown)
+    if published > max_teams:
+        half = max_teams // 2
+        shown = pd.concat([shown.head(half), shown.tail(half)])
+        title += f"\nthe {half} lowest and the {half} highest of {published:,} teams"
+    ax = new_axes(ax, (9, max(3.0, 0.27 * len(shown) + 1.4)))
     if shown.empty:
         return nothing_to_show(ax, title)
     y = np.arange(len(shown))
@@ -201,6 +218,9 @@ def plot_team_intervals(teams: pd.DataFrame, *, ax: Axes | None = None,
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.set_ylim(-0.7, len(shown) - 0.3)
+    if published > len(shown):  # where the teams left out would be
+        ax.axhline(len(shown) / 2 - 0.5, color=MUTED, linestyle=":", linewidth=1,
+                   label=f"{published - len(shown):,} teams between, not drawn")
     if reference is not None and not pd.isna(reference):
         ax.axvline(float(reference), color=INK, linestyle="--", linewidth=1,
                    label="Whole organisation")
