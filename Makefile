@@ -13,7 +13,7 @@ help:
 	@echo "make test    lint and run the test suite"
 	@echo "make lab     open JupyterLab on the notebooks (after make demo)"
 	@echo "make report  render the report of PERIOD (default: the latest complete month) in WORKSPACE=$(WORKSPACE)"
-	@echo "make bench   ingest, metric and report benchmarks (1M and 10M events; several minutes)"
+	@echo "make bench   issue 11's scale table beside DuckDB (10M, 30M, 100M events; about an hour on 2 cores)"
 	@echo "make lint    ruff and the import contracts (lint-imports)"
 	@echo "make docs    API reference from the docstrings (pdoc) in docs/api; warnings fail it"
 

@@ -1,263 +1,194 @@
-"""Benchmarks for `make bench`: ingest speed and memory against DuckDB's own plain read.
+"""Benchmarks for `make bench`: issue 11's table, ours beside DuckDB's, measured in one run.
 
-Generates synthetic usage events (1M and 10M rows, CSV and Parquet) with DuckDB, then for each
-file measures, in a fresh process each time:
+Synthetic usage events (100,000 people in 1,000 teams, 12 months; 10M, 30M and 100M events by
+default, Parquet and CSV: :mod:`bench_data`) are generated once and reused. Then, each step in
+a fresh process:
 
-- scan: DuckDB reading every column of the file once (no validation, no storage);
-- load (the floor): DuckDB's own plain load of the file into a database table;
-- ingest: our validated ingest into a fresh workspace (roster loaded beforehand, not timed);
+- ingest (:mod:`bench_ingest`): DuckDB scanning every column; the hand-written DuckDB SQL
+  (person-day roll-up + month and week active users by team, stored); ``adoption ingest`` of
+  the same file, with its ratio to that SQL, its peak memory, the 100M/10M time ratio and
+  how peak memory grows with events;
+- metrics (``bench_metrics.py``, when present): month and week metric sets from the store,
+  ``adoption metrics`` and ``adoption --help``;
+- report (:mod:`bench_report`): one month's report of the demo and of the 100,000-people
+  workspace beside papermill + nbconvert's fixed cost;
+- segments (``bench_segments.py``, when present): usage segments beside vivainsights;
+- rollup (``bench_rollup.py``, when present): the person-day roll-up on Spark.
 
-and prints seconds, events per second, peak RSS and our ratio to each. Then it times the
-monthly and weekly metric sets (person-period mart + metrics at three levels) over the 12
-months of the 10M-event workspace. Finally it renders the adoption report of the demo
-workspace's last month (``adoption report``: papermill + nbconvert, every section) beside the
-fixed cost of rendering an empty parameterised notebook the same way, both measured in fresh
-processes in the same run (best of two each).
+The table goes to stdout (Markdown, one row per measure, with the goal and whether it was
+met); progress and the total time go to stderr.
 
-Usage: python benchmarks/bench.py [--sizes 1000000 10000000] [--data-dir bench-data]
-       [--only ingest|report]
+Usage: python benchmarks/bench.py [--sizes 10000000 30000000 100000000]
+       [--data-dir bench-data] [--only ingest|metrics|report|segments|rollup]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
+import importlib
 import sys
 import time
 from pathlib import Path
 
-PEOPLE = 100_000
-TEAMS = 1_000
+from bench_data import PEOPLE, generate, log
+from bench_ingest import bench_ingest
+from bench_report import REPORT_GOAL_RATIO, bench_report, demo_workspace
+
+__all__ = ["generate", "main"]
+
+GIB = 1024.0
+#: Goals of issue 11.
+INGEST_GOAL_RATIO = 1.0
+INGEST_GOAL_MIB = 2 * GIB
+GROWTH_GOAL = 11.0
+PARTS = ("ingest", "metrics", "report", "segments", "rollup")
 
 
-def generate(data_dir: Path, sizes: list[int]) -> dict[str, Path]:
-    import duckdb
+class Table:
+    """Issue 11's table: work, DuckDB's figure, ours, the ratio, the goal and its verdict."""
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    con = duckdb.connect()
-    roster = data_dir / "roster.csv"
-    if not roster.exists():
-        con.execute(f"""COPY (
-            SELECT 'person' || i || '@example.com' AS email, 'Team ' || (i % {TEAMS}) AS team,
-                   'Department ' || (i % {TEAMS} % 40) AS department,
-                   DATE '2020-01-01' AS start_date, NULL AS end_date, DATE '2025-01-01' AS as_of
-            FROM range({PEOPLE}) t(i)) TO '{roster}' (HEADER)""")
-    files["roster"] = roster
-    for n in sizes:
-        csv = data_dir / f"events_{n}.csv"
-        parquet = data_dir / f"events_{n}.parquet"
-        if not csv.exists():
-            # realistic density: events come in sessions (a person using one tool on one
-            # day, about 8 events each, spread over two features)
-            sessions = max(n // 8, 1)
-            con.execute(f"""COPY (
-                SELECT strftime(TIMESTAMP '2025-01-01 07:00:00'
-                         + to_days(CAST((s * 7919) % 365 AS INTEGER))
-                         + to_seconds(CAST(floor(random() * 36000) AS BIGINT)),
-                         '%Y-%m-%dT%H:%M:%S') || '+01:00' AS timestamp,
-                       'person' || ((s * 104729) % {PEOPLE}) || '@example.com' AS email,
-                       ['GitHub Copilot', 'ChatGPT Enterprise', 'Microsoft 365 Copilot']
-                         [1 + CAST(s % 3 AS INTEGER)] AS tool,
-                       ['chat', 'completion', 'review', 'search']
-                         [1 + CAST((s + floor(random() * 2)) % 4 AS INTEGER)] AS feature,
-                       1 + CAST(floor(random() * 10) AS INTEGER) AS count
-                FROM (SELECT CAST(floor(random() * {sessions}) AS BIGINT) AS s
-                      FROM range({n}))) TO '{csv}' (HEADER)""")
-        if not parquet.exists():
-            con.execute(f"COPY (SELECT * FROM read_csv('{csv}', all_varchar=true)) "
-                        f"TO '{parquet}' (FORMAT parquet)")
-        files[f"csv_{n}"] = csv
-        files[f"parquet_{n}"] = parquet
-    return files
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, work: str, duckdb: str = "", ours: str = "", ratio: str = "",
+            verdict: str = "") -> None:
+        self.rows.append((work, duckdb, ours, ratio, verdict))
+
+    def print(self) -> None:
+        head = ("work", "DuckDB, same file", "adoption", "ratio", "goal")
+        print("\n| " + " | ".join(head) + " |")
+        print("|" + " --- |" * len(head))
+        for row in self.rows:
+            print("| " + " | ".join(row) + " |")
 
 
-def run_measured(code: str) -> str:
-    """Run python code in a fresh process and return what it printed.
-
-    Each step reports its own time and peak resident memory (VmHWM of that process).
-    """
-    proc = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                          check=False)
-    if proc.returncode:
-        raise SystemExit(f"benchmark step failed (exit {proc.returncode}):\n{code}")
-    return proc.stdout
+def verdict(ok: bool, goal: str) -> str:
+    return "met" if ok else f"MISSED (goal {goal})"
 
 
-PEAK = """
-def peak_mib():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-"""
-
-SCAN = PEAK + """
-import duckdb, time
-con = duckdb.connect()
-con.execute("SET memory_limit = '1GB'")
-con.execute("SET enable_progress_bar = false")
-t = time.perf_counter()
-con.execute("SELECT max(length(timestamp)), max(length(email)), max(length(tool)), "
-            "max(length(feature)), max(length(count)) FROM {reader}").fetchall()
-print(time.perf_counter() - t, peak_mib())
-"""
-
-LOAD = PEAK + """
-import duckdb, os, time
-path = {db!r}
-for p in (path, path + ".wal"):
-    if os.path.exists(p):
-        os.remove(p)
-con = duckdb.connect(path)
-con.execute("SET memory_limit = '1GB'")
-con.execute("SET enable_progress_bar = false")
-t = time.perf_counter()
-con.execute("CREATE TABLE events AS SELECT * FROM {reader}")
-con.execute("CHECKPOINT")
-print(time.perf_counter() - t, peak_mib())
-"""
-
-INGEST = PEAK + """
-import time, shutil, adoption
-from adoption.ingest import ingest_file
-root = {root!r}
-shutil.rmtree(root, ignore_errors=True)
-ws = adoption.init_workspace(root, adoption.Settings(time_zone="Europe/Berlin"))
-ingest_file(ws, {roster!r})
-t = time.perf_counter()
-r = ingest_file(ws, {path!r})
-print(time.perf_counter() - t, peak_mib())
-assert r.rows_read == r.rows_loaded + r.rows_rejected + r.rows_duplicate
-"""
-
-METRICS = PEAK + """
-import time, adoption
-from adoption.canonical import load_person_periods
-from adoption.metrics import compute_adoption_metrics
-ws = adoption.open_workspace({root!r})
-out = {{}}
-for kind in ("month", "week"):
-    t = time.perf_counter()
-    with ws.store(read_only=True) as store:
-        pp = load_person_periods(store, period_kind=kind)
-    for by in ("team", "department", "organisation"):
-        compute_adoption_metrics(pp, by=by)
-    out[kind] = (time.perf_counter() - t, int(pp["period"].nunique()), len(pp))
-out["peak"] = peak_mib()
-import json; print(json.dumps(out))
-"""
+def secs(s: float | None) -> str:
+    return "-" if s is None else f"{s:.1f} s" if s >= 10 else f"{s:.2f} s"
 
 
-REPORT = """
-import time, warnings
-warnings.simplefilter("ignore")
-from adoption.report import render_adoption_report
-t = time.perf_counter()
-render_adoption_report({root!r}, period={period!r})
-print(time.perf_counter() - t)
-"""
-
-FIXED = """
-import time
-from adoption.report import render_notebook
-t = time.perf_counter()
-render_notebook({notebook!r}, {out!r}, workspace={root!r}, period={period!r})
-print(time.perf_counter() - t)
-"""
-
-#: Target for one month's report on the 2-core machine (issue 9).
-REPORT_TARGET_S = 15.0
+def mib(m: float) -> str:
+    return f"{m / GIB:.2f} GiB" if m >= GIB else f"{m:,.0f} MiB"
 
 
-def empty_notebook(path: Path) -> Path:
-    """A notebook with the report's parameters and one markdown cell: what any render costs."""
-    import nbformat
+def ingest_rows(table: Table, rows: list[dict]) -> None:
+    for r in rows:
+        label = f"{r['fmt']} {r['n'] / 1e6:g}M events"
+        s, b, i = r["scan"], r["baseline"], r["ingest"]
+        table.add(f"scan of every column, {label}", secs(s.seconds) if s.ok else "failed")
+        duck = f"{secs(b.seconds)}, {mib(b.peak_mib)}" if b.ok else f"failed: {b.error}"
+        if not i.ok:
+            table.add(f"person-day roll-up + month/week active users by team, {label}", duck,
+                      f"ingest failed after {secs(i.seconds)}: {i.error}", "",
+                      f"MISSED (goal <= {INGEST_GOAL_RATIO:.1f}x, < 2 GiB)")
+            continue
+        ratio = i.seconds / b.seconds if b.ok else float("nan")
+        ok = ratio <= INGEST_GOAL_RATIO and i.peak_mib < INGEST_GOAL_MIB
+        table.add(f"person-day roll-up + month/week active users by team, {label}", duck,
+                  f"ingest {secs(i.seconds)}, {mib(i.peak_mib)}", f"{ratio:.2f}x",
+                  verdict(ok, f"<= {INGEST_GOAL_RATIO:.1f}x, < 2 GiB"))
+    for fmt in ("parquet", "csv"):
+        done = sorted((r["n"], r["ingest"]) for r in rows if r["fmt"] == fmt and r["ingest"].ok)
+        if len(done) < 2:
+            continue
+        (n0, i0), (n1, i1) = done[0], done[-1]
+        events = n1 / n0
+        growth = i1.seconds / i0.seconds
+        table.add(f"ingest time growth, {fmt} {n1 / 1e6:g}M / {n0 / 1e6:g}M events "
+                  f"({events:g}x events)", "", f"{growth:.1f}x", "",
+                  verdict(growth <= GROWTH_GOAL * events / 10, f"<= {GROWTH_GOAL * events / 10:g}"))
+        peaks = ", ".join(f"{n / 1e6:g}M: {mib(i.peak_mib)}" for n, i in done)
+        mem = i1.peak_mib / i0.peak_mib
+        table.add(f"ingest peak memory by size, {fmt}", "", peaks, f"{mem:.2f}x",
+                  verdict(mem < events / 2 and i1.peak_mib < INGEST_GOAL_MIB,
+                          f"grows with people x days, not with events ({events:g}x)"))
 
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('workspace = "demo"\nperiod = "2026-01"')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_markdown_cell("# Empty report")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, path)
-    return path
+
+def optional_part(module: str, function: str, *args: object) -> tuple[dict | None, str]:
+    """Call ``module.function(*args)`` from a sibling file, if that file exists yet."""
+    if not (Path(__file__).parent / f"{module}.py").exists():
+        return None, f"not measured: benchmarks/{module}.py is not on this branch yet"
+    try:
+        return getattr(importlib.import_module(module), function)(*args), ""
+    except Exception as e:  # a part's failure is a row of the table, not the end of the run
+        return None, f"failed: {type(e).__name__}: {str(e)[:160]}"
 
 
-def bench_report(data_dir: Path) -> None:
-    """Time one demo month's report against papermill + nbconvert's fixed cost."""
-    import duckdb
+def dict_rows(table: Table, title: str, result: dict | None, note: str) -> None:
+    """A part's dict as rows (its own keys and values), or the reason it is missing."""
+    if result is None:
+        table.add(title, "", note)
+        return
+    for key, value in result.items():
+        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        table.add(f"{title}: {key}", "", shown)
 
-    root = (data_dir / "demo").resolve()
-    if not (root / "store.duckdb").exists():
-        t = time.perf_counter()
-        subprocess.run(["adoption", "demo", str(root), "--reports", "0"], check=True,
-                       stdout=subprocess.DEVNULL)
-        print(f"demo workspace built in {time.perf_counter() - t:.1f} s ({root})")
-    with duckdb.connect(str(root / "store.duckdb"), read_only=True) as con:
-        (period,) = con.execute("SELECT max(period) FROM period_spans "
-                                "WHERE period_kind = 'month'").fetchone()
-        (people,) = con.execute("SELECT count(DISTINCT person_id) FROM people").fetchone()
-    notebook = empty_notebook(data_dir / "empty_report.ipynb")
-    out = data_dir / "empty_report.html"
-    report_s = min(float(run_measured(REPORT.format(root=str(root), period=period)))
-                   for _ in range(2))
-    fixed_s = min(float(run_measured(FIXED.format(notebook=str(notebook), out=str(out),
-                                                  root=str(root), period=period)))
-                  for _ in range(2))
-    verdict = "within" if report_s < REPORT_TARGET_S else "OVER"
-    print(f"\nadoption report, demo month {period} ({people:,} people), best of 2:")
-    print(f"  report render        {report_s:6.2f} s ({verdict} the {REPORT_TARGET_S:.0f} s target)")
-    print(f"  papermill + nbconvert {fixed_s:5.2f} s (empty parameterised notebook, same way)")
-    print(f"  the report's own work {report_s - fixed_s:5.2f} s")
+
+def ws_roots(data_dir: Path) -> dict[int, Path]:
+    """Parquet workspaces the ingest part left (events -> root), ingested completely."""
+    found = {}
+    for root in data_dir.glob("ws_parquet_*"):
+        if (root / "store.duckdb").exists() and root.name.split("_")[-1].isdigit():
+            found[int(root.name.split("_")[-1])] = root.resolve()
+    return dict(sorted(found.items()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[10_000_000, 30_000_000, 100_000_000])
     parser.add_argument("--data-dir", type=Path, default=Path("bench-data"))
-    parser.add_argument("--only", choices=("ingest", "report"),
-                        help="run only the ingest and metric benchmarks, or only the report")
+    parser.add_argument("--only", choices=PARTS, help="run one part (the others are skipped)")
     args = parser.parse_args()
-    if args.only == "report":
-        args.data_dir.mkdir(parents=True, exist_ok=True)
-        bench_report(args.data_dir)
-        return
+    started = time.perf_counter()
+    parts = [args.only] if args.only else list(PARTS)
+    data_dir = args.data_dir
+    table = Table()
+
     t = time.perf_counter()
-    files = generate(args.data_dir, args.sizes)
-    print(f"synthetic data ready in {time.perf_counter() - t:.1f} s ({args.data_dir})\n")
-    header = (f"{'input':<20}{'scan s':>8}{'load s':>8}{'ingest s':>10}{'/load':>7}{'/scan':>7}"
-              f"{'events/s':>11}{'load MiB':>10}{'ingest MiB':>12}")
-    print("scan = DuckDB reading every column once; load = DuckDB's plain CREATE TABLE AS of the")
-    print("file into a database (the floor for ingest); ingest = adoption's validated roll-up.\n")
-    print(header)
-    print("-" * len(header))
-    last_root = None
-    for n in args.sizes:
-        for fmt in ("csv", "parquet"):
-            path = files[f"{fmt}_{n}"].resolve()
-            reader = (f"read_csv('{path}', all_varchar = true)" if fmt == "csv"
-                      else f"read_parquet('{path}')")
-            scan_s, _ = map(float, run_measured(SCAN.format(reader=reader)).split())
-            db = str((args.data_dir / f"floor_{fmt}_{n}.duckdb").resolve())
-            load_s, load_rss = map(float, run_measured(LOAD.format(reader=reader, db=db)).split())
-            root = str((args.data_dir / f"ws_{fmt}_{n}").resolve())
-            ingest_s, ingest_rss = map(float, run_measured(INGEST.format(
-                root=root, roster=str(files["roster"].resolve()), path=str(path))).split())
-            print(f"{fmt + ' ' + format(n, ','):<20}{scan_s:>8.2f}{load_s:>8.2f}{ingest_s:>10.2f}"
-                  f"{ingest_s / load_s:>7.2f}{ingest_s / scan_s:>7.1f}{n / ingest_s:>11,.0f}"
-                  f"{load_rss:>10,.0f}{ingest_rss:>12,.0f}", flush=True)
-            last_root = root
-    if last_root:
-        result = json.loads(run_measured(METRICS.format(root=last_root)))
-        rss = result.pop("peak")
-        print(f"\nmetric sets on {Path(last_root).name} ({PEOPLE:,} people), peak {rss:,.0f} MiB:")
-        for kind, (secs, periods, rows) in result.items():
-            print(f"  {kind:<6} {secs:6.2f} s for {periods} periods ({rows:,} person-periods, "
-                  "3 levels)")
-    if args.only != "ingest":
-        bench_report(args.data_dir)
+    files = generate(data_dir, args.sizes, csv="ingest" in parts)
+    log(f"synthetic data ready in {time.perf_counter() - t:.0f} s ({data_dir})")
+    if "ingest" in parts:
+        ingest_rows(table, bench_ingest(files, args.sizes, data_dir))
+    roots = ws_roots(data_dir)
+    big = roots.get(max((n for n in roots if n in args.sizes), default=0))
+    if "metrics" in parts:
+        log(f"metrics on {big}")
+        result, note = (optional_part("bench_metrics", "bench_metrics", big) if big else
+                        (None, "not measured: no workspace (run --only ingest first)"))
+        dict_rows(table, f"metrics, {PEOPLE:,} people, from the store", result, note)
+    if "report" in parts:
+        spaces = {"demo": demo_workspace(data_dir)}
+        report_root = roots.get(10_000_000, big)
+        if report_root:
+            spaces[f"{PEOPLE // 1000}k people ({report_root.name})"] = report_root
+        for r in bench_report(data_dir, spaces):
+            work = f"adoption report, {r['label']}, month {r['period']} ({r['people']:,} people)"
+            fixed = f"papermill + nbconvert {secs(r['fixed'])}"
+            if r["seconds"] is None:
+                table.add(work, fixed, f"failed: {r['error']}", "",
+                          f"MISSED (goal <= {REPORT_GOAL_RATIO:g}x)")
+            else:
+                ratio = r["seconds"] / r["fixed"]
+                table.add(work, fixed, secs(r["seconds"]), f"{ratio:.1f}x",
+                          verdict(ratio <= REPORT_GOAL_RATIO, f"<= {REPORT_GOAL_RATIO:g}x"))
+    if "segments" in parts:
+        log("segments")
+        dict_rows(table, "usage segments vs vivainsights",
+                  *optional_part("bench_segments", "bench_segments"))
+    if "rollup" in parts:
+        path = files.get("parquet_10000000", files[f"parquet_{args.sizes[0]}"])
+        log(f"rollup on {path}")
+        dict_rows(table, f"Spark roll-up, {path.name}",
+                  *optional_part("bench_rollup", "bench_rollup", path.resolve()))
+    table.print()
+    total = time.perf_counter() - started
+    print(f"\ntotal {total / 60:.1f} min", flush=True)
+    log(f"done in {total / 60:.1f} min")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
