@@ -28,6 +28,7 @@ import argparse
 import importlib
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench_data import PEOPLE, generate, log
@@ -55,7 +56,7 @@ class Table:
         self.rows.append((work, duckdb, ours, ratio, verdict))
 
     def print(self) -> None:
-        head = ("work", "DuckDB, same file", "adoption", "ratio", "goal")
+        head = ("work", "baseline, same input and run", "adoption", "ratio", "goal")
         print("\n| " + " | ".join(head) + " |")
         print("|" + " --- |" * len(head))
         for row in self.rows:
@@ -78,8 +79,10 @@ def ingest_rows(table: Table, rows: list[dict]) -> None:
     for r in rows:
         label = f"{r['fmt']} {r['n'] / 1e6:g}M events"
         s, b, i = r["scan"], r["baseline"], r["ingest"]
-        table.add(f"scan of every column, {label}", secs(s.seconds) if s.ok else "failed")
-        duck = f"{secs(b.seconds)}, {mib(b.peak_mib)}" if b.ok else f"failed: {b.error}"
+        table.add(f"scan of every column, {label}",
+                  f"DuckDB {secs(s.seconds)}" if s.ok else f"failed: {s.error}")
+        duck = (f"DuckDB SQL {secs(b.seconds)}, {mib(b.peak_mib)}" if b.ok
+                else f"DuckDB SQL failed: {b.error}")
         if not i.ok:
             table.add(f"person-day roll-up + month/week active users by team, {label}", duck,
                       f"ingest failed after {secs(i.seconds)}: {i.error}", "",
@@ -127,6 +130,66 @@ def dict_rows(table: Table, title: str, result: dict | None, note: str) -> None:
         table.add(f"{title}: {key}", "", shown)
 
 
+def metrics_rows(table: Table, r: dict) -> None:
+    """``bench_metrics``' figures (benchmarks/bench_metrics.py) against issue 11's goals."""
+    sets, cli, help_ = r["sets"], r["metrics_cli"], r["help_cli"]
+    secs_, peak = r["sets_total_seconds"], r["sets_peak_mib"]
+    periods = ", ".join(f"{k} {v['periods']} periods" for k, v in sets.items())
+    table.add(f"month + week metric sets, 3 levels, {PEOPLE:,} people, from the store "
+              f"({periods})", "", f"{secs(secs_)}, peak {mib(peak)}", "",
+              verdict(secs_ < 2 and peak < GIB, "< 2 s, < 1 GiB"))
+    table.add(f"`adoption metrics --period {cli['period']} --by team`", "",
+              f"{secs(cli['seconds'])}, {mib(cli['peak_mib'])}", "",
+              verdict(cli["seconds"] < 1, "< 1 s"))
+    table.add("`adoption --help`", "", secs(help_["seconds"]), "",
+              verdict(help_["seconds"] < 0.5, "< 0.5 s"))
+
+
+def segments_rows(table: Table, r: dict) -> None:
+    """``bench_segments``' figures (benchmarks/bench_segments.py): ours beside vivainsights."""
+    table.add(f"Viva usage segments, both versions (12w, 4w), {r['person_weeks']:,} "
+              f"person-weeks ({r['people']:,} people x {r['weeks']} weeks)",
+              f"vivainsights {secs(r['vivainsights_s'])}", secs(r["ours_s"]),
+              f"{r['ratio']:g}x faster" + ("" if r.get("same_labels") else ", labels DIFFER"),
+              verdict(r["ratio"] >= 20 and r.get("same_labels", False),
+                      ">= 20x faster, same labels"))
+
+
+def rollup_rows(table: Table, r: dict) -> None:
+    """``bench_rollup``'s figures (benchmarks/bench_rollup.py): DuckDB and Spark engines."""
+    def shown(step: dict | None) -> str:
+        if step is None:
+            return "not measured: pyspark or Java missing"
+        if "error" in step:
+            return f"failed: {step['error'][:120]}"
+        return f"{secs(step['seconds'])}, {mib(step['peak_mib'])}"
+
+    base = r["baseline"]
+    for engine in ("duckdb", "spark"):
+        step = r.get(engine)
+        ratio = (f"{step['seconds'] / base['seconds']:.1f}x" if step and "seconds" in step
+                 and "seconds" in base else "")
+        table.add(f"`adoption rollup --engine {engine}` (person x tool x day x feature), "
+                  f"{r['file']}", f"hand-written {shown(base)}", shown(step), ratio)
+    spark = r.get("spark") or {}
+    start = spark.get("startup", {})
+    if "startup_seconds" in start:
+        table.add("Spark start-up, local mode (session started and stopped)", "",
+                  secs(start["startup_seconds"]))
+
+
+def shaped(rows: Callable[[Table, dict], None], table: Table, title: str,
+           result: dict | None, note: str) -> None:
+    """A part's rows; its raw dict if its shape is not the one expected (or its note)."""
+    if result is not None:
+        try:
+            rows(table, result)
+            return
+        except (KeyError, TypeError, ZeroDivisionError):
+            pass
+    dict_rows(table, title, result, note)
+
+
 def ws_roots(data_dir: Path) -> dict[int, Path]:
     """Parquet workspaces the ingest part left (events -> root), ingested completely."""
     found = {}
@@ -159,7 +222,8 @@ def main() -> None:
         log(f"metrics on {big}")
         result, note = (optional_part("bench_metrics", "bench_metrics", big) if big else
                         (None, "not measured: no workspace (run --only ingest first)"))
-        dict_rows(table, f"metrics, {PEOPLE:,} people, from the store", result, note)
+        shaped(metrics_rows, table, f"metrics, {PEOPLE:,} people, from the store", result,
+               note)
     if "report" in parts:
         spaces = {"demo": demo_workspace(data_dir)}
         report_root = roots.get(10_000_000, big)
@@ -177,13 +241,13 @@ def main() -> None:
                           verdict(ratio <= REPORT_GOAL_RATIO, f"<= {REPORT_GOAL_RATIO:g}x"))
     if "segments" in parts:
         log("segments")
-        dict_rows(table, "usage segments vs vivainsights",
-                  *optional_part("bench_segments", "bench_segments"))
+        shaped(segments_rows, table, "usage segments vs vivainsights",
+               *optional_part("bench_segments", "bench_segments"))
     if "rollup" in parts:
         path = files.get("parquet_10000000", files[f"parquet_{args.sizes[0]}"])
         log(f"rollup on {path}")
-        dict_rows(table, f"Spark roll-up, {path.name}",
-                  *optional_part("bench_rollup", "bench_rollup", path.resolve()))
+        shaped(rollup_rows, table, f"Spark roll-up, {path.name}",
+               *optional_part("bench_rollup", "bench_rollup", path.resolve()))
     table.print()
     total = time.perf_counter() - started
     print(f"\ntotal {total / 60:.1f} min", flush=True)
