@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -199,23 +201,18 @@ def ws_roots(data_dir: Path) -> dict[int, Path]:
     return dict(sorted(found.items()))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+",
-                        default=[10_000_000, 30_000_000, 100_000_000])
-    parser.add_argument("--data-dir", type=Path, default=Path("bench-data"))
-    parser.add_argument("--only", choices=PARTS, help="run one part (the others are skipped)")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    parts = [args.only] if args.only else list(PARTS)
+def run_parts(args: argparse.Namespace, parts: list[str], table: Table) -> None:
     data_dir = args.data_dir
-    table = Table()
-
     t = time.perf_counter()
     files = generate(data_dir, args.sizes, csv="ingest" in parts)
     log(f"synthetic data ready in {time.perf_counter() - t:.0f} s ({data_dir})")
     if "ingest" in parts:
-        ingest_rows(table, bench_ingest(files, args.sizes, data_dir))
+        measured: list[dict] = []
+        try:
+            for row in bench_ingest(files, args.sizes, data_dir):
+                measured.append(row)
+        finally:  # the sizes measured before an interruption stay in the table
+            ingest_rows(table, measured)
     roots = ws_roots(data_dir)
     big = roots.get(max((n for n in roots if n in args.sizes), default=0))
     if "metrics" in parts:
@@ -248,9 +245,33 @@ def main() -> None:
         log(f"rollup on {path}")
         shaped(rollup_rows, table, f"Spark roll-up, {path.name}",
                *optional_part("bench_rollup", "bench_rollup", path.resolve()))
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[10_000_000, 30_000_000, 100_000_000])
+    parser.add_argument("--data-dir", type=Path, default=Path("bench-data"))
+    parser.add_argument("--only", choices=PARTS, help="run one part (the others are skipped)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    load = [os.getloadavg()[0]]
+    table = Table()
+    signal.signal(signal.SIGTERM, _interrupted)
+    note = ""
+    try:
+        run_parts(args, [args.only] if args.only else list(PARTS), table)
+    except KeyboardInterrupt:
+        note = " (interrupted: the rows above are the parts measured until then)"
+    load.append(os.getloadavg()[0])
     table.print()
     total = time.perf_counter() - started
-    print(f"\ntotal {total / 60:.1f} min", flush=True)
+    print(f"\ntotal {total / 60:.1f} min on {os.cpu_count()} cores, 1-minute load average "
+          f"{load[0]:.1f} at the start and {load[1]:.1f} at the end{note}", flush=True)
     log(f"done in {total / 60:.1f} min")
 
 

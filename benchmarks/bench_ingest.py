@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,14 +113,13 @@ def ingest(path: Path, roster: Path, root: Path) -> Measured:
 
 
 def bench_ingest(files: dict[str, Path], sizes: list[int], data_dir: Path,
-                 *, keep_csv_workspaces: bool = False) -> list[dict]:
-    """Scan, baseline and ingest for every size and format; one dict per file.
+                 *, keep_csv_workspaces: bool = False) -> Iterator[dict]:
+    """Scan, baseline and ingest for every size and format; one dict per file, as measured.
 
     The Parquet workspaces stay (``ws_parquet_N``: the metric and report benchmarks use them);
     the CSV ones are removed after measuring unless ``keep_csv_workspaces`` (disk: the archive
     holds a copy of every ingested file).
     """
-    rows = []
     for n in sizes:
         for fmt in ("parquet", "csv"):
             path = files[f"{fmt}_{n}"].resolve()
@@ -135,6 +135,5 @@ def bench_ingest(files: dict[str, Path], sizes: list[int], data_dir: Path,
             log(f"{fmt} {n:,}: scan {s.seconds:.1f} s, DuckDB {b.seconds:.1f} s "
                 f"{b.peak_mib:,.0f} MiB, ingest {i.seconds:.1f} s {i.peak_mib:,.0f} MiB"
                 + ("" if i.ok else f" FAILED: {i.error}"))
-            rows.append({"n": n, "fmt": fmt, "path": path, "scan": s, "baseline": b,
-                         "ingest": i, "root": root})
-    return rows
+            yield {"n": n, "fmt": fmt, "path": path, "scan": s, "baseline": b, "ingest": i,
+                   "root": root}
