@@ -61,8 +61,13 @@ def measure(argv: list[str], *, env: dict[str, str] | None = None) -> Measured:
     """Run ``argv`` in a fresh process; its wall time and peak RSS (``ru_maxrss``)."""
     t = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    err = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        err = proc.stderr.read() if proc.stderr else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # interrupted: the step does not outlive the bench
+        proc.kill()
+        proc.wait()
+        raise
     seconds = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = [ln for ln in err.decode(errors="replace").splitlines() if ln.strip()]
