@@ -13,16 +13,20 @@ from __future__ import annotations
 from adoption.canonical.build import NO_DEPARTMENT, canonical_is_current, refresh_canonical
 from adoption.canonical.marts import (
     ANY_TOOL,
-    PERSON_PERIOD_COLUMNS,
     check_canonical,
     check_period_has_data,
     latest_complete_period,
     load_period_labels,
     load_periods,
-    load_person_periods,
     load_person_tool_periods,
     load_population,
     load_tool_names,
+)
+from adoption.canonical.person_periods import (
+    PERSON_PERIOD_COLUMNS,
+    load_person_periods,
+    person_period_sources_sql,
+    person_periods_sql,
 )
 from adoption.canonical.semantics import SOURCE_SEMANTICS, SourceSemantics, source_semantics
 from adoption.canonical.sources import load_sources
@@ -49,6 +53,8 @@ __all__ = [
     "load_population",
     "load_sources",
     "load_tool_names",
+    "person_period_sources_sql",
+    "person_periods_sql",
     "refresh_canonical",
     "source_semantics",
 ]

@@ -15,16 +15,14 @@ import pandas as pd
 
 from adoption.canonical.build import canonical_is_current
 from adoption.errors import InputError, WorkspaceError
-from adoption.periods import PERIOD_KINDS, period_start_sql
+from adoption.periods import PERIOD_KINDS
 
 __all__ = [
     "ANY_TOOL",
-    "PERSON_PERIOD_COLUMNS",
     "check_canonical",
     "check_period_has_data",
     "latest_complete_period",
     "load_period_labels",
-    "load_person_periods",
     "load_periods",
     "load_person_tool_periods",
     "load_population",
@@ -34,12 +32,6 @@ __all__ = [
 
 #: The ``tool`` (and ``source``) value of rows over all tools (and all sources).
 ANY_TOOL = "*"
-
-PERSON_PERIOD_COLUMNS = [
-    "period", "period_start", "period_end", "days_in_period", "person_id", "team", "department",
-    "has_seat", "active_days", "events", "is_active", "is_new", "was_active_prev",
-    "in_prev_population", "is_unknown", "days_known", "sources",
-]
 
 
 def sql_literal(value: str) -> str:
@@ -218,121 +210,3 @@ def load_person_tool_periods(store, *, period_kind: str = "month",
         ORDER BY t.period_start""").to_arrow_table().to_pandas(strings_to_categorical=True)
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     return frame
-
-
-def load_person_periods(
-    store,
-    *,
-    period_kind: str = "month",
-    tools: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """One row per person x period for everyone employed at least one day of the period.
-
-    Activity is that of any AI tool (default) or of ``tools``, from every source, each used
-    only for what it can tell (see :mod:`adoption.canonical.build` for the rule). Periods run
-    from the first to the last day with activity data of any source. A person's team and
-    department are those of their last employed day within the period.
-
-    Parameters
-    ----------
-    store : Store
-    period_kind : {"week", "month", "quarter"}
-    tools : list of str, optional
-        Count only these tools (default: any tool).
-
-    Returns
-    -------
-    DataFrame
-        Columns :data:`PERSON_PERIOD_COLUMNS`:
-
-        - ``period, period_start, period_end, days_in_period`` (days of the period within
-          the data's date range), ``person_id, team, department`` (categories);
-        - ``has_seat``: held a seat of a counted tool at least one day of the period;
-        - ``is_active``: known active on an employed day of the period;
-        - ``is_unknown``: not known active, but a window source straddling the period's
-          boundary says active with no known day (neither active nor inactive);
-        - ``active_days, events``: from daily sources only (distinct days across tools);
-          ``days_known``: every source showing the person active is daily, so
-          ``active_days`` is complete;
-        - ``is_new`` (first known activity falls in this period), ``was_active_prev``,
-          ``in_prev_population``;
-        - ``sources``: the sources with evidence for the person in the period, comma-joined
-          (empty when none).
-    """
-    _check_kind(period_kind, "load_person_periods")
-    check_canonical(store)
-    tools = _check_tools(store, tools)
-    kind = sql_literal(period_kind)
-    if tools is None:
-        sel = (f"SELECT period_start, person_id, is_active, is_unknown, active_days, events, "
-               f"days_known FROM person_tool_periods WHERE period_kind = {kind} "
-               f"AND tool = '{ANY_TOOL}' AND source = '{ANY_TOOL}'")
-        tool_filter = "true"
-        seat_filter = "true"
-    else:
-        in_list = ", ".join(sql_literal(t) for t in tools)
-        tool_filter = f"tool IN ({in_list})"
-        seat_filter = tool_filter
-        if len(tools) == 1:
-            sel = (f"SELECT period_start, person_id, is_active, is_unknown, active_days, "
-                   f"events, days_known FROM person_tool_periods WHERE period_kind = {kind} "
-                   f"AND {tool_filter} AND source = '{ANY_TOOL}'")
-        else:  # distinct days across the chosen tools come from the day table
-            ws = store.settings.week_start_index
-            sel = f"""
-                SELECT t.period_start, t.person_id, bool_or(t.is_active) AS is_active,
-                       NOT bool_or(t.is_active) AND bool_or(t.is_unknown) AS is_unknown,
-                       coalesce(any_value(d.active_days), 0) AS active_days,
-                       sum(t.events) AS events, bool_and(t.days_known) AS days_known
-                FROM person_tool_periods t
-                LEFT JOIN (
-                    SELECT {period_start_sql('day', period_kind, week_start=ws)}
-                               AS period_start, person_id, count(DISTINCT day) AS active_days
-                    FROM person_tool_days WHERE evidence = 'day' AND {tool_filter}
-                    GROUP BY ALL) d USING (period_start, person_id)
-                WHERE t.period_kind = {kind} AND t.{tool_filter} AND t.source = '{ANY_TOOL}'
-                GROUP BY ALL"""
-    sql = f"""
-    WITH sel AS ({sel}),
-    firsts AS (SELECT person_id, min(period_start) AS first_start FROM sel
-               WHERE is_active GROUP BY 1),
-    srcs AS (
-        SELECT period_start, person_id, string_agg(DISTINCT source, ', ' ORDER BY source)
-                   AS sources
-        FROM person_tool_periods
-        WHERE period_kind = {kind} AND tool <> '{ANY_TOOL}' AND source <> '{ANY_TOOL}'
-          AND {tool_filter} AND (is_active OR is_unknown)
-        GROUP BY ALL
-    ),
-    seat AS (SELECT DISTINCT period_start, person_id FROM seat_periods
-             WHERE period_kind = {kind} AND {seat_filter})
-    SELECT s.period, s.period_start, s.period_end, s.days_in_period, p.person_id, p.team,
-           p.department, st.person_id IS NOT NULL AS has_seat,
-           coalesce(a.active_days, 0) AS active_days, coalesce(a.events, 0) AS events,
-           coalesce(a.is_active, false) AS is_active,
-           coalesce(a.is_active AND f.first_start = p.period_start, false) AS is_new,
-           coalesce(prev.is_active, false) AS was_active_prev,
-           p.in_prev_population,
-           coalesce(a.is_unknown, false) AS is_unknown,
-           coalesce(a.days_known, true) AS days_known,
-           coalesce(sr.sources, '') AS sources
-    FROM population p
-    JOIN period_spans s ON s.period_kind = p.period_kind AND s.period_start = p.period_start
-    LEFT JOIN sel a ON a.person_id = p.person_id AND a.period_start = p.period_start
-    LEFT JOIN sel prev ON prev.person_id = p.person_id AND prev.period_start = s.prev_start
-    LEFT JOIN firsts f ON f.person_id = p.person_id
-    LEFT JOIN srcs sr ON sr.person_id = p.person_id AND sr.period_start = p.period_start
-    LEFT JOIN seat st ON st.person_id = p.person_id AND st.period_start = p.period_start
-    WHERE p.period_kind = {kind}
-    ORDER BY s.period_start
-    """
-    # through Arrow, with text as categories: millions of person-weeks stay small and fast
-    frame = store.con.sql(sql).to_arrow_table().to_pandas(strings_to_categorical=True)
-    for col in ("period_start", "period_end"):
-        frame[col] = pd.to_datetime(frame[col])
-    for col in ("active_days", "events", "days_in_period"):
-        frame[col] = frame[col].astype("int64")
-    for col in ("has_seat", "is_active", "is_new", "was_active_prev", "in_prev_population",
-                "is_unknown", "days_known"):
-        frame[col] = frame[col].astype(bool)
-    return frame[PERSON_PERIOD_COLUMNS]

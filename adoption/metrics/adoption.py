@@ -21,7 +21,15 @@ from adoption.stats.intervals import (
     wilson_interval,
 )
 
-__all__ = ["ADOPTION_COLUMNS", "BY_LEVELS", "NO_DEPARTMENT", "compute_adoption_metrics"]
+__all__ = [
+    "ADOPTION_COLUMNS",
+    "BY_LEVELS",
+    "NO_DEPARTMENT",
+    "TEAM_STAT_COLUMNS",
+    "compute_adoption_metrics",
+    "level_rows",
+    "protect_levels",
+]
 
 #: Allowed values of ``by``, each with the key columns of its rows (before ``period``).
 BY_LEVELS: dict[str, list[str]] = {
@@ -50,6 +58,13 @@ _REQUIRED = [
     "active_days", "events", "is_active", "is_new", "was_active_prev",
 ]
 _FLAGS = ["has_seat", "is_active", "is_new", "was_active_prev"]
+#: Columns of the team statistics the three levels are computed from (:func:`protect_levels`).
+TEAM_STAT_COLUMNS = [
+    "department", "team", "period", "period_start", "days_in_period", "headcount", "seats",
+    "active_users", "unknown_users", "active_users_upper", "intensity_n", "seat_active",
+    "new_users", "returning_users", "lapsed_users", "days_sum", "days_m2", "events_sum",
+    "events_m2", "sources",
+]
 
 
 def compute_adoption_metrics(
@@ -124,11 +139,8 @@ def compute_adoption_metrics(
     department and organisation, per period), then the requested level is returned. A
     :class:`~adoption.errors.SmallGroupWarning` is emitted only when every returned row is hidden.
     """
-    keys = _check_by(by, "compute_adoption_metrics")
-    protected = _all_levels(data, min_group_size=min_group_size, confidence=confidence)
-    depth = protected[["department", "team"]].notna().sum(axis=1)
-    out = protected.loc[depth == len(keys), [*keys, "period", *ADOPTION_COLUMNS]]
-    out = out.sort_values([*keys, "period_start", "period"], kind="stable").reset_index(drop=True)
+    _check_by(by, "compute_adoption_metrics")
+    out = level_rows(_all_levels(data, min_group_size=min_group_size, confidence=confidence), by)
     _warn_if_all_hidden(out, by, min_group_size)
     return out
 
@@ -139,7 +151,37 @@ def _all_levels(data: pd.DataFrame, *, min_group_size: int, confidence: float) -
     check_min_group_size(min_group_size, where=where)
     check_confidence(confidence, where=where)
     _check_person_periods(data, _REQUIRED, where)
-    team = _team_stats(data, where)
+    return protect_levels(_team_stats(data, where), min_group_size=min_group_size,
+                          confidence=confidence)
+
+
+def level_rows(protected: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rows of one level of :func:`protect_levels`' table, in the published order."""
+    keys = _check_by(by, "level_rows")
+    depth = protected[["department", "team"]].notna().sum(axis=1)
+    out = protected.loc[depth == len(keys), [*keys, "period", *ADOPTION_COLUMNS]]
+    return out.sort_values([*keys, "period_start", "period"], kind="stable").reset_index(drop=True)
+
+
+def protect_levels(team: pd.DataFrame, *, min_group_size: int, confidence: float
+                   ) -> pd.DataFrame:
+    """The rows of all three levels from team statistics, suppressed together.
+
+    Parameters
+    ----------
+    team : DataFrame
+        One row per department x team x period, sorted by those keys, with
+        :data:`TEAM_STAT_COLUMNS` (counts, sums and sums of squared deviations of the active
+        users' days and events; ``sources`` a frozenset per row).
+    min_group_size : int
+    confidence : float
+
+    Returns
+    -------
+    DataFrame
+        Team, department (``team`` missing) and organisation (both keys missing) rows with
+        ``period`` and :data:`ADOPTION_COLUMNS`.
+    """
     table = pd.concat([team, _roll_up(team, ["department", "period"]), _roll_up(team, ["period"])],
                       ignore_index=True)
     return suppress_small_groups(

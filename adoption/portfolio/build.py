@@ -120,7 +120,7 @@ class _Data:
     def adoption(self, tools: tuple[str, ...]) -> pd.DataFrame:
         """Team adoption of ``tools`` in every period (privacy gate applied)."""
         if tools not in self._adoption:
-            from adoption.canonical.marts import load_person_periods
+            from adoption.canonical.person_periods import load_person_periods
             from adoption.metrics import compute_adoption_metrics
 
             with self.ws.store(read_only=True) as store:
