@@ -15,7 +15,6 @@ from adoption.errors import AdoptionError, InputError, ReportError, WorkspaceErr
 from adoption.lazy import lazy_exports
 from adoption.periods import Period, parse_period
 from adoption.registry import register_format_modules
-from adoption.version import __version__
 from adoption.workspace import Workspace, init_workspace, open_workspace
 
 # The readers of named source formats sit above the ingest driver in the layers: the root,
@@ -40,6 +39,8 @@ _LAZY = {
     "render_adoption_report": "adoption.report.render",
     "suppress_small_groups": "adoption.privacy",
     "wilson_interval": "adoption.metrics",
+    # importlib.metadata, which reads the installed version, takes a tenth of a second
+    "__version__": "adoption.version",
 }
 
 __all__ = [

@@ -324,11 +324,10 @@ def cmd_rejects(args: argparse.Namespace) -> int:
 def cmd_metrics(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from adoption.canonical import check_period_has_data, load_person_periods
-    from adoption.canonical.membership import load_group_labels
-    from adoption.metrics import compute_adoption_metrics
+    from adoption.canonical import check_period_has_data
+    from adoption.metrics.sets import metric_sets
     from adoption.periods import parse_period
-    from adoption.privacy import publish_labels, resolve_min_group_size
+    from adoption.privacy import resolve_min_group_size
     from adoption.report.content import tools_phrase
     from adoption.workspace import open_workspace
 
@@ -337,10 +336,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     k = resolve_min_group_size(ws.settings, args.min_group_size, where="adoption metrics")
     with ws.store(read_only=True) as store:
         check_period_has_data(store, period)
-        pp = publish_labels(load_person_periods(store, period_kind=period.kind, tools=args.tool),
-                            ws.settings, labels=load_group_labels(store))
-    table = compute_adoption_metrics(pp[pp["period"] == period.label], by=args.by,
-                                     min_group_size=k)
+        table = metric_sets(store, period.kind, by=(args.by,), periods=[period.label],
+                            tools=args.tool, min_group_size=k)[args.by]
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False)
         return 0

@@ -42,6 +42,28 @@ def test_wilson_matches_statsmodels_on_a_grid(confidence):
     assert_allclose(high, ref_high, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+def test_wilson_and_t_quantiles_without_statsmodels_are_bit_for_bit_the_same(confidence):
+    # wilson_interval and the Student-t intervals use scipy.special (ndtri, stdtrit) instead
+    # of statsmodels and scipy.stats, whose import costs a command a second: the values must
+    # not move at all. Large counts too (100,000 people).
+    rng = np.random.default_rng(11)
+    n = np.concatenate([np.arange(1, 200), rng.integers(200, 200_000, 3000)]).astype(float)
+    x = np.floor(rng.random(n.size) * (n + 1))
+    ref_low, ref_high = proportion_confint(x, n, alpha=1 - confidence, method="wilson")
+    low, high = wilson_interval(x, n, confidence=confidence)
+    inside = (ref_low <= x / n) & (ref_high >= x / n)  # else clipped to the estimate
+    assert inside.mean() > 0.99
+    assert np.array_equal(low[inside], ref_low[inside])
+    assert np.array_equal(high[inside], ref_high[inside])
+    df = np.arange(1, 5000, dtype=float)
+    mean, sd = np.zeros(df.size), np.ones(df.size)
+    low, high = mean_interval_from_summary(mean, sd, df + 1, confidence=confidence)
+    # scipy.stats.t.ppf((1 + confidence) / 2, df) * sd / sqrt(n)
+    half = stats.t.ppf((1 + confidence) / 2, df) * sd / np.sqrt(df + 1)
+    assert np.array_equal(high, mean + half) and np.array_equal(low, mean - half)
+
+
 def test_wilson_matches_hand_formula():
     z = stats.norm.ppf(0.975)
     for x, n in [(0, 7), (3, 7), (7, 7), (81, 263), (1, 1000)]:

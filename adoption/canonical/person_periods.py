@@ -152,14 +152,22 @@ def person_periods_sql(store, *, period_kind: str = "month",
                 WHERE t.period_kind = {kind} AND t.{tool_filter} AND t.source = '{ANY_TOOL}'
                 GROUP BY ALL"""
     # people are joined on a small integer key numbered here: hashing and comparing their
-    # 32-character ids row by row costs twice as much on millions of person-weeks
+    # 32-character ids row by row costs twice as much on millions of person-weeks. Only the
+    # chosen periods' population is keyed, and only their own and previous periods' activity
+    # is joined (a person's first active period still looks at every period).
     return f"""
-    WITH keys AS (
+    WITH spans AS (SELECT * FROM period_spans s WHERE s.period_kind = {kind} AND {period_filter}),
+    pop AS (SELECT p.* FROM population p SEMI JOIN spans s ON s.period_start = p.period_start
+            WHERE p.period_kind = {kind}),
+    keys AS (
         SELECT person_id, CAST(row_number() OVER () AS INTEGER) AS k
-        FROM (SELECT DISTINCT person_id FROM population WHERE period_kind = {kind})
+        FROM (SELECT DISTINCT person_id FROM pop)
     ),
-    sel AS (SELECT keys.k, x.* EXCLUDE (person_id) FROM ({sel}) x JOIN keys USING (person_id)),
-    firsts AS (SELECT k, min(period_start) AS first_start FROM sel WHERE is_active GROUP BY 1),
+    keyed AS (SELECT keys.k, x.* EXCLUDE (person_id) FROM ({sel}) x JOIN keys USING (person_id)),
+    firsts AS (SELECT k, min(period_start) AS first_start FROM keyed WHERE is_active
+               GROUP BY 1),
+    sel AS (SELECT * FROM keyed WHERE period_start IN (SELECT period_start FROM spans)
+                                   OR period_start IN (SELECT prev_start FROM spans)),
     srcs AS (
         SELECT period_start, keys.k, string_agg(DISTINCT source, ', ' ORDER BY source)
                    AS sources
@@ -169,9 +177,7 @@ def person_periods_sql(store, *, period_kind: str = "month",
         GROUP BY ALL
     ),
     seat AS (SELECT DISTINCT period_start, keys.k FROM seat_periods JOIN keys USING (person_id)
-             WHERE period_kind = {kind} AND {seat_filter}),
-    pop AS (SELECT p.*, keys.k FROM population p JOIN keys USING (person_id)
-            WHERE p.period_kind = {kind})
+             WHERE period_kind = {kind} AND {seat_filter})
     SELECT s.period, s.period_start, s.period_end, s.days_in_period, p.person_id, p.team,
            p.department, st.k IS NOT NULL AS has_seat,
            coalesce(a.active_days, 0) AS active_days, coalesce(a.events, 0) AS events,
@@ -183,14 +189,14 @@ def person_periods_sql(store, *, period_kind: str = "month",
            coalesce(a.days_known, true) AS days_known
            {", coalesce(sr.sources, '') AS sources" if with_sources else ""}
     FROM pop p
-    JOIN period_spans s ON s.period_kind = p.period_kind AND s.period_start = p.period_start
-    LEFT JOIN sel a ON a.k = p.k AND a.period_start = p.period_start
-    LEFT JOIN sel prev ON prev.k = p.k AND prev.period_start = s.prev_start
-    LEFT JOIN firsts f ON f.k = p.k
-    {"LEFT JOIN srcs sr ON sr.k = p.k AND sr.period_start = p.period_start"
+    JOIN keys USING (person_id)
+    JOIN spans s ON s.period_start = p.period_start
+    LEFT JOIN sel a ON a.k = keys.k AND a.period_start = p.period_start
+    LEFT JOIN sel prev ON prev.k = keys.k AND prev.period_start = s.prev_start
+    LEFT JOIN firsts f ON f.k = keys.k
+    {"LEFT JOIN srcs sr ON sr.k = keys.k AND sr.period_start = p.period_start"
      if with_sources else ""}
-    LEFT JOIN seat st ON st.k = p.k AND st.period_start = p.period_start
-    WHERE {period_filter}
+    LEFT JOIN seat st ON st.k = keys.k AND st.period_start = p.period_start
     {"ORDER BY s.period_start" if ordered else ""}
     """
 

@@ -118,6 +118,16 @@ def team_stats(store, period_kind: str = "month", *, periods: Sequence[str] | No
     """
     people = person_periods_sql(store, period_kind=period_kind, tools=tools, periods=periods,
                                 with_sources=False, ordered=False)
+    sources = person_period_sources_sql(store, period_kind=period_kind, tools=tools,
+                                        periods=periods)
+    return _team_stats_sql(store.con, people, sources)
+
+
+def _team_stats_sql(con, people: str, sources: str) -> pd.DataFrame:
+    """:func:`team_stats` of the person-period rows ``people`` and the long form of their
+    sources ``sources`` (SQL of :func:`~adoption.canonical.person_periods_sql` and
+    :func:`~adoption.canonical.person_period_sources_sql`, or of any relation with their
+    columns) on the DuckDB connection ``con``."""
     dept = f"coalesce(department, {sql_literal(NO_DEPARTMENT)})"
     known = "is_active AND days_known"
     sums = ", ".join(
@@ -128,7 +138,7 @@ def team_stats(store, period_kind: str = "month", *, periods: Sequence[str] | No
     spread = ", ".join(f"CAST({v}_sum AS DOUBLE) AS {v}_sum, "
                        f"CAST(intensity_n * {v}_sq - {v}_sum * {v}_sum AS DOUBLE) AS {v}_spread"
                        for v in ("days", "events"))
-    frame = store.con.sql(f"""
+    frame = con.sql(f"""
         SELECT * EXCLUDE (days_sum, days_sq, events_sum, events_sq), {spread} FROM (
         SELECT {dept} AS department, CAST(team AS VARCHAR) AS team, period,
                any_value(period_start) AS period_start,
@@ -145,11 +155,10 @@ def team_stats(store, period_kind: str = "month", *, periods: Sequence[str] | No
                count_if(was_active_prev AND NOT is_active) AS lapsed_users,
                {sums}
         FROM ({people}) GROUP BY ALL)""").df()
-    sources = store.con.sql(f"""
+    found = con.sql(f"""
         SELECT DISTINCT {dept} AS department, CAST(team AS VARCHAR) AS team, period, source
-        FROM ({person_period_sources_sql(store, period_kind=period_kind, tools=tools,
-                                         periods=periods)})""").fetchall()
-    return _finish(frame, sources)
+        FROM ({sources})""").fetchall()
+    return _finish(frame, found)
 
 
 def _finish(frame: pd.DataFrame, sources: list[tuple]) -> pd.DataFrame:

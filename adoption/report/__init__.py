@@ -13,25 +13,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from adoption.lazy import lazy_exports
-from adoption.report.captions import (
-    describe_funnel,
-    describe_headline,
-    describe_method,
-    describe_sources,
-    describe_suppressed,
-    describe_teams,
-    describe_title,
-    describe_trend,
-)
-from adoption.report.content import AdoptionReport, build_adoption_report
-from adoption.report.figures import plot_funnel, plot_team_intervals, plot_trend
-from adoption.report.tables import (
-    format_headline_table,
-    format_sources_table,
-    format_team_table,
-)
 
 if TYPE_CHECKING:
+    from adoption.report.captions import (
+        describe_funnel,
+        describe_headline,
+        describe_method,
+        describe_sources,
+        describe_suppressed,
+        describe_teams,
+        describe_title,
+        describe_trend,
+    )
+    from adoption.report.content import AdoptionReport, build_adoption_report
+    from adoption.report.figures import plot_funnel, plot_team_intervals, plot_trend
     from adoption.report.index import render_index
     from adoption.report.render import (
         check_self_contained,
@@ -39,10 +34,25 @@ if TYPE_CHECKING:
         render_notebook,
         report_notebook_path,
     )
+    from adoption.report.tables import (
+        format_headline_table,
+        format_sources_table,
+        format_team_table,
+    )
 
 #: Imported on first use: papermill and nbconvert take seconds to import, and the report
-#: notebook's kernel, which imports this package, never renders.
+#: notebook's kernel, which imports this package, never renders; matplotlib (the figures)
+#: and the display tables are not needed by a command that prints a table of metrics.
 _LAZY = {
+    "AdoptionReport": "adoption.report.content",
+    "build_adoption_report": "adoption.report.content",
+    **{name: "adoption.report.captions" for name in (
+        "describe_funnel", "describe_headline", "describe_method", "describe_sources",
+        "describe_suppressed", "describe_teams", "describe_title", "describe_trend")},
+    **{name: "adoption.report.figures" for name in (
+        "plot_funnel", "plot_team_intervals", "plot_trend")},
+    **{name: "adoption.report.tables" for name in (
+        "format_headline_table", "format_sources_table", "format_team_table")},
     "check_self_contained": "adoption.report.render",
     "render_adoption_report": "adoption.report.render",
     "render_notebook": "adoption.report.render",

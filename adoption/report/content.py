@@ -18,7 +18,7 @@ import pandas as pd
 from adoption.canonical import load_person_periods, load_sources, source_semantics
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError, SmallGroupWarning
-from adoption.metrics import compute_adoption_change, compute_adoption_metrics
+from adoption.metrics.adoption import compute_adoption_metrics
 from adoption.metrics.intervals import check_confidence, wilson_interval
 from adoption.periods import Period, parse_period, period_title
 from adoption.privacy import publish_labels, resolve_min_group_size
@@ -310,6 +310,10 @@ def _change(people: pd.DataFrame, by: str, target: Period, before: Period | None
             confidence: float) -> pd.DataFrame | None:
     if before is None:
         return None
+    # statsmodels (McNemar's test) is imported only when a change is computed: the command
+    # line's metrics table uses this module's words, not its statistics
+    from adoption.metrics.change import compute_adoption_change
+
     return compute_adoption_change(people, by=by, period=target.label,
                                    comparison_period=before.label, min_group_size=k,
                                    confidence=confidence)
