@@ -39,6 +39,7 @@ def load_person_periods(
     *,
     period_kind: str = "month",
     tools: Sequence[str] | None = None,
+    periods: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One row per person x period for everyone employed at least one day of the period.
 
@@ -53,6 +54,9 @@ def load_person_periods(
     period_kind : {"week", "month", "quarter"}
     tools : list of str, optional
         Count only these tools (default: any tool).
+    periods : list of str, optional
+        Only the rows of these period labels (default: every period); ``is_new`` and
+        ``was_active_prev`` still look at every period.
 
     Returns
     -------
@@ -73,7 +77,7 @@ def load_person_periods(
         - ``sources``: the sources with evidence for the person in the period, comma-joined
           (empty when none).
     """
-    sql = person_periods_sql(store, period_kind=period_kind, tools=tools)
+    sql = person_periods_sql(store, period_kind=period_kind, tools=tools, periods=periods)
     # through Arrow, with text as categories: millions of person-weeks stay small and fast
     frame = store.con.sql(sql).to_arrow_table().to_pandas(strings_to_categorical=True)
     for col in ("period_start", "period_end"):
@@ -157,11 +161,11 @@ def person_periods_sql(store, *, period_kind: str = "month",
     # is joined (a person's first active period still looks at every period).
     return f"""
     WITH spans AS (SELECT * FROM period_spans s WHERE s.period_kind = {kind} AND {period_filter}),
-    pop AS (SELECT p.* FROM population p SEMI JOIN spans s ON s.period_start = p.period_start
-            WHERE p.period_kind = {kind}),
     keys AS (
         SELECT person_id, CAST(row_number() OVER () AS INTEGER) AS k
-        FROM (SELECT DISTINCT person_id FROM pop)
+        FROM (SELECT DISTINCT person_id FROM population p
+              SEMI JOIN spans s ON s.period_start = p.period_start
+              WHERE p.period_kind = {kind})
     ),
     keyed AS (SELECT keys.k, x.* EXCLUDE (person_id) FROM ({sel}) x JOIN keys USING (person_id)),
     firsts AS (SELECT k, min(period_start) AS first_start FROM keyed WHERE is_active
@@ -188,15 +192,16 @@ def person_periods_sql(store, *, period_kind: str = "month",
            coalesce(a.is_unknown, false) AS is_unknown,
            coalesce(a.days_known, true) AS days_known
            {", coalesce(sr.sources, '') AS sources" if with_sources else ""}
-    FROM pop p
-    JOIN keys USING (person_id)
+    FROM population p
     JOIN spans s ON s.period_start = p.period_start
+    JOIN keys USING (person_id)
     LEFT JOIN sel a ON a.k = keys.k AND a.period_start = p.period_start
     LEFT JOIN sel prev ON prev.k = keys.k AND prev.period_start = s.prev_start
     LEFT JOIN firsts f ON f.k = keys.k
     {"LEFT JOIN srcs sr ON sr.k = keys.k AND sr.period_start = p.period_start"
      if with_sources else ""}
     LEFT JOIN seat st ON st.k = keys.k AND st.period_start = p.period_start
+    WHERE p.period_kind = {kind}
     {"ORDER BY s.period_start" if ordered else ""}
     """
 

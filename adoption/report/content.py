@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from adoption.canonical import load_person_periods, load_sources, source_semantics
+from adoption.canonical import load_periods, load_person_periods, load_sources, source_semantics
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError, SmallGroupWarning
-from adoption.metrics.adoption import compute_adoption_metrics
 from adoption.metrics.intervals import check_confidence, wilson_interval
+from adoption.metrics.sets import metric_sets
 from adoption.periods import Period, parse_period, period_title
 from adoption.privacy import publish_labels, resolve_min_group_size
 from adoption.store import Store
@@ -232,35 +232,43 @@ def build_adoption_report(
     check_confidence(confidence, where="build_adoption_report")
     with open_store(workspace_or_store) as store:
         settings = store.settings
-        people = publish_labels(load_person_periods(store, period_kind=period_kind, tools=tools),
-                                settings, labels=load_group_labels(store))
         sources = load_sources(store)
-    k = resolve_min_group_size(settings, min_group_size)
-    target = parse_period(period, period_kind, week_start=settings.week_start_index)
-    available = sorted(people["period"].unique())
-    _check_available(target.label, available, "period")
-    if comparison_period is not None:
-        before = parse_period(comparison_period, period_kind, week_start=settings.week_start_index)
-        _check_available(before.label, available, "comparison_period")
-        if before.start >= target.start:
-            raise InputError(
-                f"build_adoption_report: comparison_period {before.label!r} is not before the "
-                f"report's period {target.label!r}. Choose an earlier period or leave it unset "
-                "for the previous one."
-            )
-    else:
-        before = target.previous()
-        if before.label not in available:
-            before = None
-    window = [p for p in available if p <= target.label][-TREND_PERIODS:]
-    keep = set(window) | ({before.label} if before else set())
-    people = people[people["period"].isin(keep)]
+        k = resolve_min_group_size(settings, min_group_size)
+        target = parse_period(period, period_kind, week_start=settings.week_start_index)
+        periods = load_periods(store, period_kind=period_kind)
+        available = periods["period"].astype(str).tolist()
+        _check_available(target.label, available, "period")
+        if comparison_period is not None:
+            before = parse_period(comparison_period, period_kind,
+                                  week_start=settings.week_start_index)
+            _check_available(before.label, available, "comparison_period")
+            if before.start >= target.start:
+                raise InputError(
+                    f"build_adoption_report: comparison_period {before.label!r} is not before "
+                    f"the report's period {target.label!r}. Choose an earlier period or leave "
+                    "it unset for the previous one."
+                )
+        else:
+            before = target.previous()
+            if before.label not in available:
+                before = None
+        window = [p for p in available if p <= target.label][-TREND_PERIODS:]
+        keep = sorted(set(window) | ({before.label} if before else set()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SmallGroupWarning)
+            # counted in the store: the person rows of the trend's periods never reach pandas
+            metrics = metric_sets(store, period_kind, periods=keep, tools=tools,
+                                  min_group_size=k, confidence=confidence)
+        # the paired change and the unknown people need the people of two periods only
+        people = publish_labels(
+            load_person_periods(store, period_kind=period_kind, tools=tools,
+                                periods=[target.label, *([before.label] if before else [])]),
+            settings, labels=load_group_labels(store))
+    if target.label not in set(metrics["organisation"]["period"]):
+        _check_available(target.label, sorted(set(metrics["organisation"]["period"])), "period")
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallGroupWarning)
-        metrics = {by: compute_adoption_metrics(people, by=by, min_group_size=k,
-                                                confidence=confidence)
-                   for by in ("team", "department", "organisation")}
         change = {by: _change(people, by, target, before, k, confidence)
                   for by in ("team", "organisation")}
 
@@ -284,7 +292,8 @@ def build_adoption_report(
         funnel=_funnel(now, confidence, tools_phrase(tools)),
         suppressed=_suppressed(metrics, target.label),
         sources=sources,
-        coverage=_coverage(people, period_kind, settings.week_start_index),
+        coverage=_coverage(periods[periods["period"].isin(keep)], period_kind,
+                           settings.week_start_index),
         activity_sources=_labels(now["sources"]) if shown else (),
         unknown_sources=_unknown_sources(people, target.label) if shown else (),
     )
@@ -319,8 +328,9 @@ def _change(people: pd.DataFrame, by: str, target: Period, before: Period | None
                                    confidence=confidence)
 
 
-def _coverage(people: pd.DataFrame, kind: str, week_start: int) -> pd.DataFrame:
-    out = (people[["period", "period_start", "days_in_period"]].drop_duplicates("period")
+def _coverage(periods: pd.DataFrame, kind: str, week_start: int) -> pd.DataFrame:
+    """Days of each period and days the data covers (:func:`load_periods`' rows)."""
+    out = (periods[["period", "period_start", "days_in_period"]]
            .rename(columns={"days_in_period": "days_with_data"}).sort_values("period_start"))
     out.insert(2, "days", [parse_period(p, kind, week_start=week_start).days
                            for p in out["period"]])
