@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from adoption.report.content import seat_hidden_reason, source_label
 from adoption.report.escape import escape_styler, markdown_to_html
 
 if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
     from adoption.report.content import AdoptionReport
 
 __all__ = [
@@ -119,6 +120,10 @@ def _style(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> Sty
     Every cell and label is HTML-escaped (values come from users' files); ``caption`` is
     Markdown (as the report's captions are), shown as HTML with raw HTML escaped.
     """
+    # imported here: the Styler compiles its HTML templates at import (half a second), which
+    # the command line's plain-text tables (format_count, format_share ...) do not need
+    from pandas.io.formats.style import Styler
+
     # cell_ids=False: an id on a cell only where a cell has a style of its own (none do), which
     # keeps a report's HTML a third smaller
     styler = escape_styler(Styler(frame, cell_ids=False)).hide(axis="index")
