@@ -54,3 +54,17 @@ def test_report_kernel_loads_no_rendering_machinery():
     loaded = sorted(m for m in modules
                     if m.split(".")[0] in ("nbformat", "papermill", "nbconvert", "jsonschema"))
     assert loaded == [], f"the report's kernel imports {loaded[:10]}"
+
+
+def test_metrics_command_loads_no_model_or_chart_library():
+    """``adoption metrics`` must answer in under a second: what it imports (the metric sets,
+    the report's words and plain-text formatting) loads no statsmodels, scipy.stats,
+    matplotlib or the Styler's templates (jinja2), each a large share of that second."""
+    modules = _imported("-c", "import adoption.cli, adoption.canonical, adoption.metrics.sets, "
+                              "adoption.report.content, adoption.report.tables, "
+                              "adoption.metrics, adoption.report")
+    assert "adoption.metrics.sets" in modules and "adoption.report.tables" in modules
+    loaded = sorted(m for m in modules if m.split(".")[0] in ("statsmodels", "matplotlib",
+                                                               "jinja2", "seaborn")
+                    or m.startswith("scipy.stats"))
+    assert loaded == [], f"adoption metrics imports {loaded[:10]}"
