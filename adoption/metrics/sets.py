@@ -130,13 +130,16 @@ def _team_stats_sql(con, people: str, sources: str) -> pd.DataFrame:
     columns) on the DuckDB connection ``con``."""
     dept = f"coalesce(department, {sql_literal(NO_DEPARTMENT)})"
     known = "is_active AND days_known"
+    # sums of integers are exact (DuckDB sums BIGINT into a 128-bit total; a person's
+    # squared events fit 64 bits up to 3 billion events a period)
     sums = ", ".join(
-        f"coalesce(sum(CAST({x} AS HUGEINT)) FILTER (WHERE {known}), 0) AS {v}_sum, "
-        f"coalesce(sum(CAST({x} AS HUGEINT) * {x}) FILTER (WHERE {known}), 0) AS {v}_sq"
+        f"coalesce(sum({x}) FILTER (WHERE {known}), 0) AS {v}_sum, "
+        f"coalesce(sum(CAST({x} AS BIGINT) * {x}) FILTER (WHERE {known}), 0) AS {v}_sq"
         for v, x in (("days", "active_days"), ("events", "events")))
-    # n * sum(x^2) - sum(x)^2 is exact in integers; only its quotient by n is rounded
+    # n * sum(x^2) - sum(x)^2 is exact in 128-bit integers; only its quotient by n is rounded
     spread = ", ".join(f"CAST({v}_sum AS DOUBLE) AS {v}_sum, "
-                       f"CAST(intensity_n * {v}_sq - {v}_sum * {v}_sum AS DOUBLE) AS {v}_spread"
+                       f"CAST(CAST(intensity_n AS HUGEINT) * {v}_sq - CAST({v}_sum AS HUGEINT) "
+                       f"* {v}_sum AS DOUBLE) AS {v}_spread"
                        for v in ("days", "events"))
     frame = con.sql(f"""
         SELECT * EXCLUDE (days_sum, days_sq, events_sum, events_sq), {spread} FROM (
