@@ -19,7 +19,8 @@ The table goes to stdout (Markdown, one row per measure, with the goal and wheth
 met); progress and the total time go to stderr.
 
 Usage: python benchmarks/bench.py [--sizes 10000000 30000000 100000000]
-       [--data-dir bench-data] [--only ingest|metrics|report|segments|rollup]
+       [--formats parquet csv] [--data-dir bench-data]
+       [--only ingest|metrics|report|segments|rollup]
 """
 
 from __future__ import annotations
@@ -204,12 +205,12 @@ def ws_roots(data_dir: Path) -> dict[int, Path]:
 def run_parts(args: argparse.Namespace, parts: list[str], table: Table) -> None:
     data_dir = args.data_dir
     t = time.perf_counter()
-    files = generate(data_dir, args.sizes, csv="ingest" in parts)
+    files = generate(data_dir, args.sizes, csv="ingest" in parts and "csv" in args.formats)
     log(f"synthetic data ready in {time.perf_counter() - t:.0f} s ({data_dir})")
     if "ingest" in parts:
         measured: list[dict] = []
         try:
-            for row in bench_ingest(files, args.sizes, data_dir):
+            for row in bench_ingest(files, args.sizes, data_dir, formats=tuple(args.formats)):
                 measured.append(row)
         finally:  # the sizes measured before an interruption stay in the table
             ingest_rows(table, measured)
@@ -256,6 +257,8 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+",
                         default=[10_000_000, 30_000_000, 100_000_000])
     parser.add_argument("--data-dir", type=Path, default=Path("bench-data"))
+    parser.add_argument("--formats", nargs="+", choices=("parquet", "csv"),
+                        default=["parquet", "csv"], help="event file formats to ingest")
     parser.add_argument("--only", choices=PARTS, help="run one part (the others are skipped)")
     args = parser.parse_args()
     started = time.perf_counter()

@@ -117,8 +117,9 @@ def ingest(path: Path, roster: Path, root: Path) -> Measured:
     return measure(["adoption", "ingest", "--workspace", str(root), str(path)])
 
 
-def bench_ingest(files: dict[str, Path], sizes: list[int], data_dir: Path,
-                 *, keep_csv_workspaces: bool = False) -> Iterator[dict]:
+def bench_ingest(files: dict[str, Path], sizes: list[int], data_dir: Path, *,
+                 formats: tuple[str, ...] = ("parquet", "csv"),
+                 keep_csv_workspaces: bool = False) -> Iterator[dict]:
     """Scan, baseline and ingest for every size and format; one dict per file, as measured.
 
     The Parquet workspaces stay (``ws_parquet_N``: the metric and report benchmarks use them);
@@ -126,7 +127,7 @@ def bench_ingest(files: dict[str, Path], sizes: list[int], data_dir: Path,
     holds a copy of every ingested file).
     """
     for n in sizes:
-        for fmt in ("parquet", "csv"):
+        for fmt in formats:
             path = files[f"{fmt}_{n}"].resolve()
             log(f"{fmt} {n:,}: scan")
             s = scan(path)
