@@ -157,15 +157,13 @@ def person_periods_sql(store, *, period_kind: str = "month",
                 GROUP BY ALL"""
     # people are joined on a small integer key numbered here: hashing and comparing their
     # 32-character ids row by row costs twice as much on millions of person-weeks. Only the
-    # chosen periods' population is keyed, and only their own and previous periods' activity
-    # is joined (a person's first active period still looks at every period).
+    # chosen periods' own and previous periods' activity is joined (a person's first active
+    # period still looks at every period).
     return f"""
     WITH spans AS (SELECT * FROM period_spans s WHERE s.period_kind = {kind} AND {period_filter}),
-    keys AS (
+    keys AS (  -- everyone of the roster (the population's people are among them)
         SELECT person_id, CAST(row_number() OVER () AS INTEGER) AS k
-        FROM (SELECT DISTINCT person_id FROM population p
-              SEMI JOIN spans s ON s.period_start = p.period_start
-              WHERE p.period_kind = {kind})
+        FROM (SELECT DISTINCT person_id FROM people)
     ),
     keyed AS (SELECT keys.k, x.* EXCLUDE (person_id) FROM ({sel}) x JOIN keys USING (person_id)),
     firsts AS (SELECT k, min(period_start) AS first_start FROM keyed WHERE is_active
