@@ -34,21 +34,37 @@ As in the package, the window counts rows, not calendar weeks.
 person query, or the weeks built here). :func:`identify_period_segments` builds those weeks
 for every daily source from the canonical person x tool x week activity: each person has a
 row for every week they are employed from the first to the last week with data of the tool in
-that source (no activity that week: 0, which a daily source can say), and each period takes the segments of its last week. The
-aggregates are in :mod:`adoption.metrics.segment_trends`.
+that source (no activity that week: 0, which a daily source can say), and each period takes
+the segments of its last week; :func:`load_period_segments` does the same on the store's
+marts without loading them. The aggregates are in :mod:`adoption.metrics.segment_trends`.
+
+All three run one SQL definition of the rules (:mod:`adoption.metrics.segment_sql`) in
+DuckDB: a frame is registered, not copied, and only the segment columns come back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from collections.abc import Sequence
 
+import duckdb
 import numpy as np
 import pandas as pd
 
+from adoption.canonical.marts import ANY_TOOL, check_canonical, sql_literal
 from adoption.canonical.semantics import source_semantics
 from adoption.errors import ColumnNotFoundError, InputError
 from adoption.metrics.adoption import NO_DEPARTMENT
-from adoption.periods import PERIOD_KINDS, parse_period, period_label_series
+from adoption.metrics.segment_sql import (
+    INSUFFICIENT_HISTORY,
+    SEGMENTS,
+    VERSIONS,
+    check_version,
+    period_segments_sql,
+    usage_segments_sql,
+)
+from adoption.periods import PERIOD_KINDS
 
 __all__ = [
     "INSUFFICIENT_HISTORY",
@@ -57,21 +73,18 @@ __all__ = [
     "VERSIONS",
     "identify_period_segments",
     "identify_usage_segments",
+    "load_period_segments",
 ]
 
-#: The package's labels, from most to least engaged.
-SEGMENTS = ("Power User", "Habitual User", "Novice User", "Low User", "Non-user")
-#: Label of weeks with fewer rows of history than the window.
-INSUFFICIENT_HISTORY = "insufficient history"
-#: version -> (window in weeks, qualifying weeks needed for a habit); threshold is 1
-#: (vivainsights: identify_habit(threshold=1, width=9, max_window=12) and (1, 4, 4)).
-VERSIONS: dict[str, tuple[int, int]] = {"12w": (12, 9), "4w": (4, 4)}
-_THRESHOLD = 1.0
 #: Columns of :func:`identify_period_segments`.
 PERIOD_SEGMENT_COLUMNS = [
     "tool", "source", "version", "period", "period_start", "week", "warm_up", "person_id",
     "department", "team", "metric", "rolling_mean", "active_weeks", "history_weeks",
     "is_habit", "vivainsights_segment", "segment"]
+_CON: duckdb.DuckDBPyConnection | None = None
+_LOCK = threading.Lock()
+_TEXT = ("tool", "source", "version", "period", "person_id", "department", "team",
+         "vivainsights_segment", "segment")
 
 
 def _need(frame: pd.DataFrame, columns: list[str], where: str) -> None:
@@ -83,20 +96,18 @@ def _need(frame: pd.DataFrame, columns: list[str], where: str) -> None:
             f"{where}: column(s) {missing} missing; found {list(frame.columns)}.")
 
 
-def _trailing_sum(values: np.ndarray, position: np.ndarray, window: int) -> np.ndarray:
-    """Each row's value plus those of up to ``window - 1`` rows before it in its history.
-
-    Rows are sorted by history, then week; ``position`` is the row's place in its history
-    (0 for the first). The same sums as ``groupby(...).rolling(window, min_periods=1).sum()``
-    (added in row order, so exact for counts), without a window object per history, which
-    took seconds on a few thousand people.
-    """
-    total = values.copy()
-    for lag in range(1, window):
-        shifted = np.zeros_like(values)
-        shifted[lag:] = values[:-lag]
-        total += np.where(position >= lag, shifted, 0.0)
-    return total
+def _history_codes(frame: pd.DataFrame, keys: list[str], where: str) -> np.ndarray:
+    """One integer per history, in the order of its sorted key values (no string per row
+    crosses into DuckDB)."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for key in keys:
+        found, uniques = pd.factorize(frame[key], sort=True)
+        if (found < 0).any():
+            raise InputError(f"{where}: column {key!r} has missing values (e.g. row "
+                             f"{frame.index[np.argmax(found < 0)]!r}); every person-week "
+                             "needs a person. Drop or fill those rows first.")
+        codes, _ = pd.factorize(codes * len(uniques) + found, sort=True)
+    return codes.astype(np.int64)
 
 
 def identify_usage_segments(
@@ -127,55 +138,140 @@ def identify_usage_segments(
     Returns
     -------
     pandas.DataFrame
-        The input rows sorted by person and week, with ``version``, ``rolling_mean``,
-        ``active_weeks``, ``history_weeks`` (rows in the window so far), ``is_habit``,
-        ``vivainsights_segment`` (the package's label) and ``segment`` (the same, or
-        ``"insufficient history"`` while ``history_weeks < window``).
+        The input rows sorted by person and week (``week`` as datetimes, ``metric`` as
+        floats), with ``version``, ``history_weeks`` (rows in the window so far),
+        ``rolling_mean``, ``active_weeks``, ``is_habit``, ``vivainsights_segment`` (the
+        package's label) and ``segment`` (the same, or ``"insufficient history"`` while
+        ``history_weeks < window``); the labels and ``version`` are categories (the
+        segments in :data:`SEGMENTS` order, then ``"insufficient history"``).
 
     Raises
     ------
     InputError
-        Unknown version, missing or negative metric values, a person-week listed twice.
+        Unknown version, missing person or week, missing or negative metric values, a
+        person-week listed twice.
+
+    Notes
+    -----
+    Sums are exact for counts (whole numbers, as Copilot actions are); for other fractional
+    values a mean may differ from the package's in the last binary digit, which changes a
+    label only when the mean lies on a threshold (15, 1 or 0) to that precision.
     """
-    if version not in VERSIONS:
-        raise InputError(f"identify_usage_segments: version {version!r} is unknown; use one "
-                         f"of {sorted(VERSIONS)}.")
+    where = "identify_usage_segments"
+    check_version(version, where)
     keys = [person] if isinstance(person, str) else list(person)
-    _need(person_weeks, [*keys, week, metric], "identify_usage_segments")
-    window, width = VERSIONS[version]
-    data = person_weeks.copy()
-    data[week] = pd.to_datetime(data[week])
-    values = pd.to_numeric(data[metric], errors="coerce")
+    _need(person_weeks, [*keys, week, metric], where)
+    values = pd.to_numeric(person_weeks[metric], errors="coerce")
     if values.isna().any() or (values < 0).any():
-        bad = data.loc[values.isna() | (values < 0), metric].head(3).tolist()
-        raise InputError(f"identify_usage_segments: column {metric!r} has missing, non-numeric "
-                         f"or negative values (e.g. {bad}); fill or drop those rows first.")
-    if data.duplicated([*keys, week]).any():
-        raise InputError(f"identify_usage_segments: some {' x '.join(keys)} x {week} rows "
-                         "appear more than once; pass one row per person and week.")
-    data[metric] = values.astype(float)
-    data = data.sort_values([*keys, week], kind="stable").reset_index(drop=True)
-    position = data.groupby(keys, sort=False, observed=True).cumcount().to_numpy()
-    metric_values = data[metric].to_numpy(dtype=float)
-    data["version"] = version
-    data["history_weeks"] = np.minimum(position + 1, window)
-    data["rolling_mean"] = (_trailing_sum(metric_values, position, window)
-                            / data["history_weeks"].to_numpy())
-    data["active_weeks"] = _trailing_sum((metric_values >= _THRESHOLD).astype(float), position,
-                                         window).astype(int)
-    data["is_habit"] = data["active_weeks"] >= width
-    mean = data["rolling_mean"]
-    data["vivainsights_segment"] = np.select(
-        [data["is_habit"] & (mean >= power_threshold), data["is_habit"], mean >= 1, mean > 0],
-        list(SEGMENTS[:4]), default=SEGMENTS[4])
-    data["segment"] = np.where(data["history_weeks"] < window, INSUFFICIENT_HISTORY,
-                               data["vivainsights_segment"])
+        bad = person_weeks.loc[(values.isna() | (values < 0)).to_numpy(), metric]
+        raise InputError(f"{where}: column {metric!r} has missing, non-numeric or negative "
+                         f"values (e.g. {bad.head(3).tolist()}); fill or drop those rows "
+                         "first.")
+    weeks = pd.Series(pd.to_datetime(person_weeks[week]).array)
+    if weeks.isna().any():
+        raise InputError(f"{where}: column {week!r} has missing dates (e.g. row "
+                         f"{person_weeks.index[int(np.argmax(weeks.isna()))]!r}); drop those "
+                         "rows first.")
+    history = _history_codes(person_weeks, keys, where)
+    week_id = weeks.array.asi8  # the order of the weeks is all the rules need
+    order = np.lexsort((week_id, history))  # rows by history, then week
+    history, week_id = history[order], week_id[order]
+    if ((history[1:] == history[:-1]) & (week_id[1:] == week_id[:-1])).any():
+        raise InputError(f"{where}: some {' x '.join(keys)} x {week} rows appear more than "
+                         "once; pass one row per person and week.")
+    frame = pd.DataFrame({"history_id": history, "week_id": week_id,
+                          "metric": values.to_numpy(dtype=float)[order],
+                          "row_id": np.arange(len(order), dtype=np.int64)})
+    sql = usage_segments_sql("person_weeks", keys=["history_id"], week="week_id",
+                             metric="metric", version=version,
+                             power_threshold=power_threshold)
+    got = _run(f"SELECT row_id, history_weeks, rolling_mean, active_weeks, segment_rank "
+               f"FROM ({sql})", person_weeks=frame)
+    at = got["row_id"]  # DuckDB's row order is its own: put each result in its row
+    data = person_weeks.iloc[order].reset_index(drop=True)
+    data[week] = weeks.to_numpy()[order]
+    data[metric] = frame["metric"].to_numpy()
+    n = len(order)
+    data["version"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [version])
+    for col in ("history_weeks", "rolling_mean", "active_weeks"):
+        data[col] = _scatter(got[col], at)
+    rank = _scatter(got["segment_rank"], at)
+    data["is_habit"] = rank <= 1  # power and habitual users are those with a habit
+    data["vivainsights_segment"] = pd.Categorical.from_codes(rank, SEGMENTS)
+    short = data["history_weeks"].to_numpy() < VERSIONS[version][0]
+    data["segment"] = pd.Categorical.from_codes(np.where(short, len(SEGMENTS), rank),
+                                                [*SEGMENTS, INSUFFICIENT_HISTORY])
     return data
+
+
+def _scatter(values, at: np.ndarray) -> np.ndarray:
+    out = np.empty(len(at), dtype=np.asarray(values).dtype)
+    out[at] = values
+    return out
+
+
+def _run(sql: str, **frames: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``sql`` over ``frames`` (registered under their names) in an in-memory DuckDB, as
+    numpy arrays. One connection serves every call (opening one costs more than the query
+    on a few thousand people); the lock keeps each call's frames its own."""
+    global _CON
+    with _LOCK:
+        if _CON is None:
+            _CON = duckdb.connect()
+        for name, frame in frames.items():
+            _CON.register(name, frame)
+        try:
+            return {k: np.asarray(v) for k, v in _CON.sql(sql).fetchnumpy().items()}
+        finally:
+            for name in frames:
+                _CON.unregister(name)
 
 
 def daily_sources(names) -> list[str]:
     """The sources among ``names`` that tell each day a person was active."""
     return [str(s) for s in dict.fromkeys(names) if source_semantics(str(s)).daily_activity]
+
+
+def _check_options(where: str, *, version: str, period_kind: str, metric: str) -> None:
+    if period_kind not in PERIOD_KINDS:
+        raise InputError(f"{where}: period kind {period_kind!r} is unknown; use one of "
+                         f"{list(PERIOD_KINDS)}.")
+    if metric not in ("events", "active_days"):
+        raise InputError(f"{where}: metric {metric!r} is unknown; use 'events' or "
+                         "'active_days'.")
+    check_version(version, where)
+
+
+def _chosen_sources(found: list[str], sources: Sequence[str] | None, where: str) -> list[str]:
+    if sources is None:
+        return daily_sources(found)
+    sources = list(dict.fromkeys(str(s) for s in sources))
+    bad = [s for s in sources if not source_semantics(s).daily_activity]
+    if bad:
+        raise InputError(f"{where}: source(s) {bad} do not tell daily activity, so weeks "
+                         "without a row cannot be read as no use; daily sources here: "
+                         f"{daily_sources(found)}.")
+    return sources
+
+
+def _period_segments(con, activity: str, population: str, sources: list[str], *,
+                     version: str, period_kind: str, power_threshold: float,
+                     where: str) -> pd.DataFrame:
+    twice = con.sql(f"""SELECT person_id, week FROM {population}
+                        GROUP BY ALL HAVING count(*) > 1 LIMIT 1""").fetchall()
+    if twice:
+        raise InputError(f"{where}: the population lists person {twice[0][0]!r} twice in "
+                         f"the week of {twice[0][1]}; pass one row per person and week "
+                         "(load_population(store, period_kind='week')).")
+    sql = period_segments_sql(activity, population, sources=sources, version=version,
+                              period_kind=period_kind, power_threshold=power_threshold,
+                              no_department=NO_DEPARTMENT)
+    out = con.sql(sql).df()
+    for col in _TEXT:  # plain text, missing as None
+        out[col] = pd.Series(out[col].astype(object).to_numpy(), index=out.index, dtype=object)
+    for col in ("period_start", "week"):
+        out[col] = out[col].astype("datetime64[ns]")
+    return out[PERIOD_SEGMENT_COLUMNS]
 
 
 def identify_period_segments(
@@ -217,86 +313,82 @@ def identify_period_segments(
         (the week is among the first ``window - 1`` of the tool in the source, so nobody
         can have a full window yet), ``metric`` (that week's count), then the columns of
         :func:`identify_usage_segments`. Restricted: one row per person.
+
+    See Also
+    --------
+    load_period_segments : the same from the store's marts, without loading them.
     """
     where = "identify_period_segments"
-    if period_kind not in PERIOD_KINDS:
-        raise InputError(f"{where}: period kind {period_kind!r} is unknown; use one of "
-                         f"{list(PERIOD_KINDS)}.")
-    if metric not in ("events", "active_days"):
-        raise InputError(f"{where}: metric {metric!r} is unknown; use 'events' or "
-                         "'active_days'.")
-    if version not in VERSIONS:
-        raise InputError(f"{where}: version {version!r} is unknown; use one of "
-                         f"{sorted(VERSIONS)}.")
+    _check_options(where, version=version, period_kind=period_kind, metric=metric)
     _need(activity, ["period_start", "person_id", "tool", "source", metric], where)
     _need(population, ["period_start", "person_id", "team", "department"], where)
-    found = activity["source"].astype(str).unique().tolist()
-    if sources is None:
-        sources = daily_sources(found)
-    else:
-        sources = list(dict.fromkeys(str(s) for s in sources))
-        bad = [s for s in sources if not source_semantics(s).daily_activity]
-        if bad:
-            raise InputError(f"{where}: source(s) {bad} do not tell daily activity, so "
-                             "weeks without a row cannot be read as no use; daily sources here: "
-                             f"{daily_sources(found)}.")
-    # keys as categoricals over one sorted set of categories: merges and sorts work on the
-    # codes (string keys made this step take seconds on a few thousand people)
-    keys = {c: _categories(activity[c], population[c] if c == "person_id" else None)
-            for c in ("tool", "source", "person_id")}
-    act = pd.DataFrame({
-        "tool": _coded(activity["tool"], keys["tool"]),
-        "source": _coded(activity["source"], keys["source"]),
-        "person_id": _coded(activity["person_id"], keys["person_id"]),
-        "week": pd.to_datetime(activity["period_start"]).to_numpy(),
-        "metric": pd.to_numeric(activity[metric], errors="coerce").fillna(0).to_numpy()})
-    act = act[act["source"].isin(sources)]
+    found = [str(s) for s in pd.unique(activity["source"].array) if pd.notna(s)]
+    sources = _chosen_sources(found, sources, where)
+    act = pd.DataFrame({  # the columns the SQL reads, under its names (no copy of the rest)
+        "tool": activity["tool"].array, "source": activity["source"].array,
+        "person_id": activity["person_id"].array,
+        "week": pd.to_datetime(activity["period_start"]).array,
+        "metric": pd.to_numeric(activity[metric], errors="coerce").array})
     pop = pd.DataFrame({
-        "person_id": _coded(population["person_id"], keys["person_id"]),
-        "week": pd.to_datetime(population["period_start"]).to_numpy(),
-        "department": pd.Categorical(population["department"].astype(object).where(
-            population["department"].notna(), NO_DEPARTMENT)),
-        "team": pd.Categorical(population["team"].astype(object))})
-    if act.empty or pop.empty:
-        return pd.DataFrame(columns=PERIOD_SEGMENT_COLUMNS)
-    # a tool's weeks in a source run from its first to its last week with any row there
-    span = act.groupby(["tool", "source"], as_index=False, observed=True)["week"].agg(
-        ["min", "max"])
-    grid = span.merge(pop, how="cross")
-    grid = grid[(grid["week"] >= grid["min"]) & (grid["week"] <= grid["max"])]
-    grid = grid.merge(act.groupby(["tool", "source", "person_id", "week"], as_index=False,
-                                  observed=True)["metric"].sum(), on=["tool", "source", "person_id", "week"], how="left")
-    grid["metric"] = grid["metric"].fillna(0.0)
-    window = VERSIONS[version][0]
-    grid["warm_up"] = grid["week"] < grid["min"] + pd.Timedelta(weeks=window - 1)
-    seg = identify_usage_segments(grid.drop(columns=["min", "max"]), version=version,
-                                  metric="metric", person=["tool", "source", "person_id"],
-                                  week="week", power_threshold=power_threshold)
-    if period_kind == "week":  # the store's weeks, whatever weekday they start on
-        seg["period"] = period_label_series(seg["week"], "week").to_numpy()
-        seg["period_start"] = seg["week"]
-    else:  # the month or quarter in which the week starts
-        found = {w: parse_period(f"{w:%Y-%m-%d}", period_kind) for w in seg["week"].unique()}
-        seg["period"] = seg["week"].map({w: p.label for w, p in found.items()})
-        seg["period_start"] = seg["week"].map(
-            {w: pd.Timestamp(p.start) for w, p in found.items()})
-    last = seg.groupby(["tool", "source", "period"], observed=True)["week"].transform("max")
-    out = seg.loc[seg["week"] == last, PERIOD_SEGMENT_COLUMNS]
-    out = out.sort_values(["tool", "source", "period_start", "person_id"],
-                          kind="stable").reset_index(drop=True)
-    for col in ("tool", "source", "person_id", "department", "team"):  # plain text again
-        out[col] = pd.Series(out[col].astype(object).to_numpy(), index=out.index)
-    return out
+        "person_id": population["person_id"].array,
+        "week": pd.to_datetime(population["period_start"]).array,
+        "team": population["team"].array, "department": population["department"].array})
+    con = duckdb.connect()
+    try:
+        con.register("act_frame", act)
+        con.register("pop_frame", pop)
+        return _period_segments(con, "act_frame", "pop_frame", sources, version=version,
+                                period_kind=period_kind, power_threshold=power_threshold,
+                                where=where)
+    finally:
+        con.close()
 
 
-def _categories(*columns: pd.Series | None) -> pd.Index:
-    """The sorted distinct text values of ``columns`` (None skipped)."""
-    values = [pd.Index(pd.factorize(c)[1]).astype(str) for c in columns if c is not None]
-    return pd.Index(np.unique(np.concatenate([np.asarray(v, dtype=object) for v in values])))
+def load_period_segments(
+    store,
+    *,
+    version: str = "12w",
+    period_kind: str = "month",
+    metric: str = "events",
+    power_threshold: float = 15.0,
+    sources: Sequence[str] | None = None,
+    until: dt.date | None = None,
+) -> pd.DataFrame:
+    """Each person's usage segment per tool, daily source and period, from the store's marts.
 
+    The weekly ``person_tool_periods`` and ``population`` marts are read inside DuckDB, so
+    only the classified rows (one per person and period) come back: the same table as
+    ``identify_period_segments(load_person_tool_periods(store, period_kind="week"),
+    load_population(store, period_kind="week"), ...)`` without loading the weeks.
 
-def _coded(column: pd.Series, categories: pd.Index) -> pd.Categorical:
-    """``column`` as text categories ``categories`` (factorised first: no string per row)."""
-    codes, uniques = pd.factorize(column)
-    where = categories.get_indexer(pd.Index(uniques).astype(str))
-    return pd.Categorical.from_codes(np.where(codes < 0, -1, where[codes]), categories=categories)
+    Parameters
+    ----------
+    store : Store
+    version, period_kind, metric, power_threshold, sources
+        As for :func:`identify_period_segments`.
+    until : datetime.date, optional
+        Use only the weeks that start on or before this day (a report's last day), as if
+        the later weeks were not stored yet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`identify_period_segments`; team and department as stored (publish them
+        with :func:`adoption.privacy.publish_labels` before showing them).
+    """
+    where = "load_period_segments"
+    _check_options(where, version=version, period_kind=period_kind, metric=metric)
+    check_canonical(store)
+    cut = "" if until is None else f" AND period_start <= DATE {sql_literal(f'{until:%Y-%m-%d}')}"
+    weekly = f"period_kind = 'week'{cut}"
+    activity = (f"(SELECT tool, source, person_id, period_start AS week, {metric} AS metric "
+                f"FROM person_tool_periods WHERE {weekly} AND tool <> '{ANY_TOOL}' "
+                f"AND source <> '{ANY_TOOL}')")
+    population = ("(SELECT person_id, period_start AS week, team, department "
+                  f"FROM population WHERE {weekly})")
+    found = [r[0] for r in store.con.execute(
+        f"SELECT DISTINCT source FROM {activity} ORDER BY 1").fetchall()]
+    sources = _chosen_sources(found, sources, where)
+    return _period_segments(store.con, activity, population, sources, version=version,
+                            period_kind=period_kind, power_threshold=power_threshold,
+                            where=where)

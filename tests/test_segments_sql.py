@@ -1,0 +1,150 @@
+"""The SQL usage segments against Microsoft's vivainsights package itself.
+
+vivainsights (Python, 0.4.3 when these tests were written; a dev dependency, skipped without
+it) computes both versions in one call: ``UsageSegments_12w`` and ``UsageSegments_4w``, with
+``target_metric_l12w`` / ``target_metric_l4w`` (rolling means) and ``IsHabit12w`` /
+``IsHabit4w``. Every expected value here is the package's own output on the same rows:
+its sample person query (``load_pq_data()``: 300 people x 35 weeks, no gaps) and random
+person-week tables with missing weeks, zeros and short histories.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from adoption.metrics.segments import identify_period_segments, identify_usage_segments
+
+vi = pytest.importorskip("vivainsights")
+vi_segments = pytest.importorskip("vivainsights.identify_usage_segments").identify_usage_segments
+
+WEEKS = pd.date_range("2025-01-05", periods=20, freq="7D")  # Sundays, as Viva's MetricDate
+#: values at and around every threshold: 1 (a qualifying week, Novice), 15 (Power), 0 (Low)
+VALUES = [0, 0, 0, 0.5, 1, 2, 5, 14, 15, 16, 30]
+
+
+def theirs(data: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """vivainsights' classification (both versions), sorted by person and week."""
+    got = vi_segments(data.copy(), metric=metric, version="12w")  # it writes into its input
+    return got.sort_values(["PersonId", "MetricDate"]).reset_index(drop=True)
+
+
+def assert_same(data: pd.DataFrame, metric: str) -> None:
+    ref = theirs(data, metric)
+    for version in ("12w", "4w"):
+        ours = identify_usage_segments(data, version=version, metric=metric,
+                                       person="PersonId", week="MetricDate")
+        assert ours["vivainsights_segment"].astype(str).tolist() == \
+            ref[f"UsageSegments_{version}"].tolist()
+        assert ours["is_habit"].tolist() == ref[f"IsHabit{version}"].tolist()
+        # rolling means: the same sums divided by the same counts (exact for counts)
+        np.testing.assert_allclose(ours["rolling_mean"], ref[f"target_metric_l{version}"],
+                                   rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("metric", ["copilot_actions", "Emails_sent", "Collaboration_hours"])
+def test_same_segments_as_vivainsights_on_its_sample_person_query(metric):
+    data = vi.load_pq_data()
+    # Copilot actions over the apps, as identify_usage_segments(metric_str=[...]) adds them
+    apps = [c for c in data.columns if c.startswith("Copilot_actions_taken_in_")]
+    assert len(apps) == 6  # Teams, Copilot chat (work), Excel, Outlook, Powerpoint, Word
+    data["copilot_actions"] = data[apps].sum(axis=1)
+    before = data.copy()
+    assert_same(data, metric)  # a count; a fractional count (0.02% of rows); hours
+    pd.testing.assert_frame_equal(data, before)  # ours does not write into its input
+
+
+@st.composite
+def person_weeks(draw) -> pd.DataFrame:
+    """A few people, each with some of the weeks (gaps and late starts), random values."""
+    rows = []
+    for person in range(draw(st.integers(1, 6))):
+        weeks = draw(st.lists(st.sampled_from(range(len(WEEKS))), min_size=1, max_size=20,
+                              unique=True))
+        for w in weeks:
+            rows.append({"PersonId": f"p{person}", "MetricDate": WEEKS[w],
+                         "actions": float(draw(st.sampled_from(VALUES)))})
+    return pd.DataFrame(rows)
+
+
+prop = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@prop
+@given(data=person_weeks(), seed=st.integers(0, 2**16))
+@example(data=pd.DataFrame({  # p misses week 3: the window counts rows, not weeks;
+    "PersonId": ["p"] * 4 + ["q"] * 5,  # q's mean is exactly 15 (>= 15: Power, 4w)
+    "MetricDate": [*WEEKS[[0, 1, 3, 4]], *WEEKS[:5]], "actions": [20.0] * 4 + [15.0] * 5}),
+    seed=0)
+def test_same_segments_as_vivainsights_with_gaps_and_short_histories(data, seed):
+    shuffled = data.sample(frac=1, random_state=seed)  # row order must not matter
+    assert_same(shuffled, "actions")
+
+
+def _old():
+    spec = importlib.util.spec_from_file_location(
+        "old_segments", Path(__file__).parent / "_old_segments.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+OLD = _old()
+
+
+@prop
+@given(data=person_weeks(), version=st.sampled_from(["12w", "4w"]))
+def test_same_as_the_pandas_implementation(data, version):
+    kw = dict(version=version, metric="actions", person="PersonId", week="MetricDate")
+    new, old = identify_usage_segments(data, **kw), OLD.identify_usage_segments(data, **kw)
+    for col in ("vivainsights_segment", "segment", "version"):
+        new[col] = new[col].astype(str)
+        old[col] = old[col].astype(str)
+    pd.testing.assert_frame_equal(new, old, check_dtype=False)
+
+
+@st.composite
+def marts(draw):
+    """Weekly activity of two tools in a daily and a weekly source, and weekly employment."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    act, pop = [], []
+    for person in range(draw(st.integers(1, 8))):
+        first, last = sorted(rng.integers(0, len(WEEKS), 2))
+        for w in range(first, last + 1):
+            if rng.random() < 0.15:
+                continue  # away that week
+            pop.append({"period_start": WEEKS[w], "person_id": f"p{person}",
+                        "team": f"t{person % 3}",
+                        "department": None if person == 0 else f"d{person % 2}"})
+        for w in range(len(WEEKS)):
+            for tool, source in (("A", "usage"), ("B", "usage"), ("A", "m365_chat")):
+                if rng.random() < 0.4:
+                    act.append({"period_start": WEEKS[w], "person_id": f"p{person}",
+                                "tool": tool, "source": source,
+                                "events": int(rng.choice([0, 1, 3, 16, 40])),
+                                "active_days": int(rng.integers(0, 8))})
+    return pd.DataFrame(act), pd.DataFrame(pop)
+
+
+@prop
+@given(frames=marts(), version=st.sampled_from(["12w", "4w"]),
+       kind=st.sampled_from(["week", "month", "quarter"]),
+       metric=st.sampled_from(["events", "active_days"]))
+def test_period_segments_same_as_the_pandas_implementation(frames, version, kind, metric):
+    act, pop = frames
+    if act.empty or pop.empty:
+        return
+    kw = dict(version=version, period_kind=kind, metric=metric, sources=["usage"])
+    new = identify_period_segments(act, pop, **kw)
+    old = OLD.identify_period_segments(act, pop, **kw)
+    for frame in (new, old):
+        for col in ("tool", "source", "version", "period", "person_id", "department", "team",
+                    "vivainsights_segment", "segment"):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    pd.testing.assert_frame_equal(new, old, check_dtype=False)
