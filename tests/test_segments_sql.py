@@ -10,9 +10,6 @@ person-week tables with missing weeks, zeros and short histories.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -87,69 +84,6 @@ def test_same_segments_as_vivainsights_with_gaps_and_short_histories(data, seed)
     assert_same(shuffled, "actions")
 
 
-def _old():
-    spec = importlib.util.spec_from_file_location(
-        "old_segments", Path(__file__).parent / "_old_segments.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-OLD = _old()
-
-
-@prop
-@given(data=person_weeks(), version=st.sampled_from(["12w", "4w"]))
-def test_same_as_the_pandas_implementation(data, version):
-    kw = dict(version=version, metric="actions", person="PersonId", week="MetricDate")
-    new, old = identify_usage_segments(data, **kw), OLD.identify_usage_segments(data, **kw)
-    for col in ("vivainsights_segment", "segment", "version"):
-        new[col] = new[col].astype(str)
-        old[col] = old[col].astype(str)
-    pd.testing.assert_frame_equal(new, old, check_dtype=False)
-
-
-@st.composite
-def marts(draw):
-    """Weekly activity of two tools in a daily and a weekly source, and weekly employment."""
-    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
-    act, pop = [], []
-    for person in range(draw(st.integers(1, 8))):
-        first, last = sorted(rng.integers(0, len(WEEKS), 2))
-        for w in range(first, last + 1):
-            if rng.random() < 0.15:
-                continue  # away that week
-            pop.append({"period_start": WEEKS[w], "person_id": f"p{person}",
-                        "team": f"t{person % 3}",
-                        "department": None if person == 0 else f"d{person % 2}"})
-        for w in range(len(WEEKS)):
-            for tool, source in (("A", "usage"), ("B", "usage"), ("A", "m365_chat")):
-                if rng.random() < 0.4:
-                    act.append({"period_start": WEEKS[w], "person_id": f"p{person}",
-                                "tool": tool, "source": source,
-                                "events": int(rng.choice([0, 1, 3, 16, 40])),
-                                "active_days": int(rng.integers(0, 8))})
-    return pd.DataFrame(act), pd.DataFrame(pop)
-
-
-@prop
-@given(frames=marts(), version=st.sampled_from(["12w", "4w"]),
-       kind=st.sampled_from(["week", "month", "quarter"]),
-       metric=st.sampled_from(["events", "active_days"]))
-def test_period_segments_same_as_the_pandas_implementation(frames, version, kind, metric):
-    act, pop = frames
-    if act.empty or pop.empty:
-        return
-    kw = dict(version=version, period_kind=kind, metric=metric, sources=["usage"])
-    new = identify_period_segments(act, pop, **kw)
-    old = OLD.identify_period_segments(act, pop, **kw)
-    for frame in (new, old):
-        for col in ("tool", "source", "version", "period", "person_id", "department", "team",
-                    "vivainsights_segment", "segment"):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    pd.testing.assert_frame_equal(new, old, check_dtype=False)
-
-
 def _text(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("tool", "source", "version", "period", "person_id", "department", "team",
                 "vivainsights_segment", "segment"):
@@ -172,8 +106,6 @@ def test_segments_from_the_store_equal_those_of_the_loaded_marts(demo_workspace,
     loaded = identify_period_segments(activity, population, version=version)
     assert len(stored) > 1000 and stored["source"].nunique() >= 2
     pd.testing.assert_frame_equal(_text(stored), _text(loaded))
-    old = OLD.identify_period_segments(activity, population, version=version)
-    pd.testing.assert_frame_equal(_text(stored), _text(old), check_dtype=False)
     early = identify_period_segments(activity[activity["period_start"] <= until],
                                      population[population["period_start"] <= until],
                                      version=version)
