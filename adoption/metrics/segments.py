@@ -51,6 +51,7 @@ from collections.abc import Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from adoption.canonical.marts import ANY_TOOL, check_canonical, sql_literal
 from adoption.canonical.semantics import source_semantics
@@ -173,15 +174,15 @@ def identify_usage_segments(
                          f"{person_weeks.index[int(np.argmax(weeks.isna()))]!r}); drop those "
                          "rows first.")
     history = _history_codes(person_weeks, keys, where)
-    week_id = weeks.array.asi8  # the order of the weeks is all the rules need
-    order = np.lexsort((week_id, history))  # rows by history, then week
+    week_id, found = pd.factorize(weeks.array.asi8, sort=True)  # their order is what counts
+    order = np.argsort(history * len(found) + week_id)  # rows by history, then week
     history, week_id = history[order], week_id[order]
     if ((history[1:] == history[:-1]) & (week_id[1:] == week_id[:-1])).any():
         raise InputError(f"{where}: some {' x '.join(keys)} x {week} rows appear more than "
                          "once; pass one row per person and week.")
-    frame = pd.DataFrame({"history_id": history, "week_id": week_id,
-                          "metric": values.to_numpy(dtype=float)[order],
-                          "row_id": np.arange(len(order), dtype=np.int64)})
+    metric_values = values.to_numpy(dtype=float)[order]
+    frame = pa.table({"history_id": history, "week_id": week_id, "metric": metric_values,
+                      "row_id": np.arange(len(order), dtype=np.int64)})  # no copy
     sql = usage_segments_sql("person_weeks", keys=["history_id"], week="week_id",
                              metric="metric", version=version,
                              power_threshold=power_threshold)
@@ -190,7 +191,7 @@ def identify_usage_segments(
     at = got["row_id"]  # DuckDB's row order is its own: put each result in its row
     data = person_weeks.iloc[order].reset_index(drop=True)
     data[week] = weeks.to_numpy()[order]
-    data[metric] = frame["metric"].to_numpy()
+    data[metric] = metric_values
     n = len(order)
     data["version"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [version])
     for col in ("history_weeks", "rolling_mean", "active_weeks"):
@@ -210,7 +211,7 @@ def _scatter(values, at: np.ndarray) -> np.ndarray:
     return out
 
 
-def _run(sql: str, **frames: pd.DataFrame) -> dict[str, np.ndarray]:
+def _run(sql: str, **frames: pa.Table) -> dict[str, np.ndarray]:
     """``sql`` over ``frames`` (registered under their names) in an in-memory DuckDB, as
     numpy arrays. One connection serves every call (opening one costs more than the query
     on a few thousand people); the lock keeps each call's frames its own."""

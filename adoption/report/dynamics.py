@@ -1,9 +1,10 @@
 """The report's "Adoption over time" part: when people start, whether they stay, how the mix
 of users moves and when each department reaches its target.
 
-:func:`build_dynamics_section` loads the stored marts once (monthly person-periods, weekly
-person x tool activity and weekly population), keeps the months that start on or before the
-report period's last day, and computes four tables, each through the privacy gate of its
+:func:`build_dynamics_section` loads the stored marts once (monthly person-periods, and each
+person's monthly usage segment computed in the store from the weekly marts by
+:func:`adoption.metrics.segments.load_period_segments`), keeps the months that start on or
+before the report period's last day, and computes four tables, each through the privacy gate of its
 metric function (:mod:`adoption.metrics`): time to first use per department and for the
 organisation, retention of monthly first-use cohorts, usage segments per tool and source
 (organisation trend and departments in the report's month) with the moves between the last
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from adoption.canonical import load_person_periods, load_person_tool_periods, load_population
+from adoption.canonical import load_person_periods
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import SmallGroupWarning
 from adoption.metrics import (
@@ -31,6 +32,7 @@ from adoption.metrics import (
     compute_usage_segments,
     identify_period_segments,
 )
+from adoption.metrics.segments import load_period_segments
 from adoption.periods import parse_period
 from adoption.privacy import publish_labels, resolve_min_group_size
 from adoption.stats.intervals import check_confidence
@@ -138,19 +140,17 @@ def build_dynamics_section(
     with open_store(workspace_or_store) as store:
         settings = store.settings
         labels = load_group_labels(store)
+        target = parse_period(period, period_kind, week_start=settings.week_start_index)
         people = load_person_periods(store, period_kind="month")
-        activity = load_person_tool_periods(store, period_kind="week")
-        population = load_population(store, period_kind="week")
+        # the weekly marts stay in the store: only each person's monthly segment comes back
+        segments = load_period_segments(store, version="12w", period_kind="month",
+                                        until=target.end)
     k = resolve_min_group_size(settings, min_group_size)
-    target = parse_period(period, period_kind, week_start=settings.week_start_index)
     end = pd.Timestamp(target.end)
     people = publish_labels(people[people["period_start"] <= end], settings, labels=labels)
-    population = publish_labels(population[population["period_start"] <= end], settings,
-                                labels=labels)
-    return compute_dynamics_section(people, activity[activity["period_start"] <= end],
-                                    population, period=target.label,
-                                    month=f"{target.end:%Y-%m}", min_group_size=k,
-                                    target_share=target_share, confidence=confidence)
+    return _section(people, publish_labels(segments, settings, labels=labels),
+                    period=target.label, month=f"{target.end:%Y-%m}", min_group_size=k,
+                    target_share=target_share, confidence=confidence)
 
 
 def compute_dynamics_section(people: pd.DataFrame, activity: pd.DataFrame,
@@ -172,6 +172,16 @@ def compute_dynamics_section(people: pd.DataFrame, activity: pd.DataFrame,
     min_group_size, target_share, confidence
         As for :func:`build_dynamics_section` (``min_group_size`` already resolved).
     """
+    segments = identify_period_segments(activity, population, version="12w",
+                                        period_kind="month")
+    return _section(people, segments, period=period, month=month,
+                    min_group_size=min_group_size, target_share=target_share,
+                    confidence=confidence)
+
+
+def _section(people: pd.DataFrame, segments: pd.DataFrame, *, period: str, month: str,
+             min_group_size: int, target_share: float, confidence: float) -> DynamicsSection:
+    """The section from monthly person-periods and person-month segments (12-week version)."""
     k = min_group_size
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallGroupWarning)
@@ -180,7 +190,7 @@ def compute_dynamics_section(people: pd.DataFrame, activity: pd.DataFrame,
                                       confidence=confidence)
         forecast = _levels(compute_diffusion_forecast, people, k=k, confidence=confidence,
                            target_share=target_share)
-        shares, moves, team_moves = _segments(activity, population, month, k, confidence)
+        shares, moves, team_moves = _segments(segments, month, k, confidence)
     cohorts = retention["cohort"].drop_duplicates().tolist()[-RETENTION_COHORTS:]
     return DynamicsSection(
         period=period, month=month, min_group_size=k, confidence=float(confidence),
@@ -197,12 +207,11 @@ def _levels(compute, data: pd.DataFrame, *, k: int, **options) -> pd.DataFrame:
                       dept.assign(level="department")], ignore_index=True)
 
 
-def _segments(activity: pd.DataFrame, population: pd.DataFrame, month: str, k: int,
+def _segments(seg: pd.DataFrame, month: str, k: int,
               confidence: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Organisation trend and departments in ``month``; the organisation's moves into
     ``month`` (per department they took two seconds more on the demo); each team's moves
     since the tool's first month with enough history."""
-    seg = identify_period_segments(activity, population, version="12w", period_kind="month")
     if seg.empty:
         return pd.DataFrame(), pd.DataFrame(), _no_team_moves()
     months = sorted(seg["period"].unique())[-SEGMENT_MONTHS:]
