@@ -157,43 +157,54 @@ def period_segments_sql(activity: str, population: str, *, sources: Sequence[str
         start = "CAST(week AS DATE)"
     else:  # the month or quarter in which the week starts
         start = period_start_sql("CAST(week AS DATE)", period_kind)
+    # histories are numbered (ts: tool and source, pid: person) so that the windows sort
+    # integers; the text comes back only for the rows kept, one per person and period
     grid = f"""
-        SELECT s.tool, s.source, p.person_id, p.week, p.department, p.team,
-               coalesce(a.metric, 0.0) AS metric,
+        SELECT s.ts, p.pid, p.week, coalesce(a.metric, 0.0) AS metric,
                p.week < s.first_week + INTERVAL {7 * (window - 1)} DAY AS warm_up
         FROM span s
         JOIN pop p ON p.week BETWEEN s.first_week AND s.last_week
-        LEFT JOIN act a ON a.tool = s.tool AND a.source = s.source
-                       AND a.person_id = p.person_id AND a.week = p.week"""
-    segments = usage_segments_sql(f"({grid})", keys=["tool", "source", "person_id"],
-                                  week="week", metric="metric", version=version,
+        LEFT JOIN act a ON a.ts = s.ts AND a.pid = p.pid AND a.week = p.week"""
+    segments = usage_segments_sql(f"({grid})", keys=["ts", "pid"], week="week",
+                                  metric="metric", version=version,
                                   power_threshold=power_threshold)
     return f"""
-    WITH act AS (
+    WITH act_text AS (
         SELECT CAST(tool AS VARCHAR) AS tool, CAST(source AS VARCHAR) AS source,
                CAST(person_id AS VARCHAR) AS person_id, CAST(week AS TIMESTAMP) AS week,
-               sum(coalesce(TRY_CAST(metric AS DOUBLE), 0.0)) AS metric
+               coalesce(TRY_CAST(metric AS DOUBLE), 0.0) AS metric
         FROM {activity}
         WHERE CAST(source AS VARCHAR) IN ({chosen})
-        GROUP BY ALL
     ),
-    span AS (SELECT tool, source, min(week) AS first_week, max(week) AS last_week
-             FROM act GROUP BY ALL),
-    pop AS (
+    pop_text AS (
         SELECT CAST(person_id AS VARCHAR) AS person_id, CAST(week AS TIMESTAMP) AS week,
                coalesce(CAST(department AS VARCHAR), {_literal(no_department)}) AS department,
                CAST(team AS VARCHAR) AS team
         FROM {population}
     ),
+    people AS (SELECT person_id, CAST(row_number() OVER () AS INTEGER) AS pid
+               FROM (SELECT DISTINCT person_id FROM pop_text)),
+    -- a tool's weeks in a source run from its first to its last week with any row there
+    span AS (SELECT tool, source, CAST(row_number() OVER () AS INTEGER) AS ts,
+                    min(week) AS first_week, max(week) AS last_week
+             FROM act_text GROUP BY tool, source),
+    act AS (SELECT s.ts, e.pid, a.week, sum(a.metric) AS metric
+            FROM act_text a JOIN span s USING (tool, source) JOIN people e USING (person_id)
+            GROUP BY ALL),
+    pop AS (SELECT e.pid, p.week FROM pop_text p JOIN people e USING (person_id)),
     seg AS ({segments}),
-    labelled AS (
-        SELECT *, CAST({start} AS TIMESTAMP) AS period_start,
-               {period_label_sql(start, period_kind)} AS period
-        FROM seg
-    )
-    SELECT tool, source, {_literal(version)} AS version, period, period_start, week, warm_up,
-           person_id, department, team, metric, rolling_mean, active_weeks, history_weeks,
-           is_habit, vivainsights_segment, segment
-    FROM labelled
-    QUALIFY week = max(week) OVER (PARTITION BY tool, source, period)
-    ORDER BY tool, source, period_start, person_id"""
+    -- each period takes its last week with a row of the tool in the source
+    weeks AS (SELECT s.ts, w.week, CAST({start} AS TIMESTAMP) AS period_start,
+                     {period_label_sql(start, period_kind)} AS period
+              FROM span s JOIN (SELECT DISTINCT week FROM pop_text) w
+                ON w.week BETWEEN s.first_week AND s.last_week),
+    last AS (SELECT ts, period, period_start, max(week) AS week FROM weeks GROUP BY ALL)
+    SELECT s.tool, s.source, {_literal(version)} AS version, l.period, l.period_start,
+           g.week, g.warm_up, e.person_id, p.department, p.team, g.metric, g.rolling_mean,
+           g.active_weeks, g.history_weeks, g.is_habit, g.vivainsights_segment, g.segment
+    FROM seg g
+    JOIN last l ON l.ts = g.ts AND l.week = g.week
+    JOIN span s ON s.ts = g.ts
+    JOIN people e ON e.pid = g.pid
+    JOIN pop_text p ON p.person_id = e.person_id AND p.week = g.week
+    ORDER BY s.tool, s.source, l.period_start, e.person_id"""
