@@ -24,6 +24,7 @@ register_format_modules(
     "adoption.vendors.formats",
     "adoption.discovery.formats",
     "adoption.outcomes.formats",
+    "adoption.rollup.person_days",
 )
 
 _LAZY = {

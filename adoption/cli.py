@@ -133,6 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
                                        "activity marts) from the loaded batches")
     _workspace_arg(p)
 
+    p = sub.add_parser("rollup", help="roll raw usage events up to person-days on DuckDB or "
+                                      "Spark, for `adoption ingest` (large exports, data lakes)")
+    p.add_argument("--input", "-i", required=True, action="append", metavar="PATH",
+                   help="a file, folder or pattern ('exports/*.parquet'; a URI such as "
+                        "'s3a://bucket/usage/*.parquet' with --engine spark); repeatable")
+    p.add_argument("--out", "-o", required=True, metavar="FILE",
+                   help="the person-day Parquet file to write (rejects go beside it)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="duckdb (this machine, default) or spark (local, or --master)")
+    p.add_argument("--master", metavar="URL",
+                   help="Spark master, e.g. spark://head:7077 or yarn (default: local[*])")
+    zone = p.add_mutually_exclusive_group()
+    zone.add_argument("--time-zone", metavar="ZONE",
+                      help="IANA zone whose days count (default: UTC)")
+    zone.add_argument("--workspace", "-w", metavar="DIR",
+                      help="take the time zone and plausible dates from this workspace")
+
     p = sub.add_parser("demo", help="build a synthetic demo workspace and render its reports")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--seed", type=int, default=2026)
@@ -432,6 +449,19 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from adoption.rollup import rollup_events
+
+    ws = None
+    if args.workspace:
+        from adoption.workspace import open_workspace
+
+        ws = open_workspace(args.workspace)
+    rollup_events(args.input, args.out, engine=args.engine, master=args.master,
+                  time_zone=args.time_zone, workspace=ws)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from adoption.demo import build_demo
 
@@ -445,7 +475,7 @@ COMMANDS = {"init": cmd_init, "ingest": cmd_ingest, "formats": cmd_formats,
             "status": cmd_status,
             "rejects": cmd_rejects, "batches": cmd_batches, "undo": cmd_undo,
             "metrics": cmd_metrics, "rebuild": cmd_rebuild,
-            "report": cmd_report, "demo": cmd_demo}
+            "report": cmd_report, "rollup": cmd_rollup, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                "adoption report -w acme --period 2026-Q1 --comparison-period 2025-Q4"),
     "rebuild": ("adoption rebuild -w acme",),
     "demo": ("adoption demo demo", "adoption demo small --people 600 --reports 1"),
+    "rollup": ("adoption rollup --input 'exports/usage_*.parquet' --out person_days.parquet "
+               "-w acme",
+               "adoption ingest -w acme person_days.parquet   # then load the result",
+               "adoption rollup --engine spark --input 's3a://lake/usage/*.parquet' "
+               "--out s3a://lake/person_days --master spark://head:7077 --time-zone "
+               "Europe/Berlin"),
     "survey": ("adoption survey check surveys/ai_adoption_pulse.yaml",
                "adoption survey waves -w acme",
                "adoption survey report -w acme --wave 2026-09_ai_adoption_pulse"),

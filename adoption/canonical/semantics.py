@@ -88,6 +88,11 @@ SOURCE_SEMANTICS: dict[str, SourceSemantics] = {
         "Usage events (generic)", daily_activity=True, distinct_users=True, active_days=True,
         window="day", cadence="day", tells="every day each person used a tool, with events",
         cannot_tell="use not logged by the tool"),
+    "usage_person_days": SourceSemantics(
+        "Usage person-days (adoption rollup)", daily_activity=True, distinct_users=True,
+        active_days=True, window="day", cadence="day",
+        tells="every day each person used a tool, with events (and per feature)",
+        cannot_tell="use not logged by the tool"),
     "entra_users_csv": SourceSemantics(
         "Microsoft Entra ID users", window="snapshot",
         tells="who has an account of which type in which department, and which UPN belongs "
