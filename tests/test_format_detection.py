@@ -51,6 +51,8 @@ EXPECTED: list[tuple[str, str | None]] = [
     ("vendors/directory/entra_users_*.csv", "entra_users_csv"),
     ("vendors/directory/hr_report*.csv", None),  # hr_report is only ever forced
     ("vendors/directory/hr_mapping*", None),
+    # the person-day files of `adoption rollup`
+    ("rollup/person_days_*.parquet", "usage_person_days"),
     # surveys
     ("surveys/qualtrics_*.csv", "qualtrics_csv"),
     ("surveys/surveymonkey_*.csv", "surveymonkey_csv"),
