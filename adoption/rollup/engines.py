@@ -121,7 +121,7 @@ class DuckDBEngine:
         casts = ", ".join(f"CAST({d.ident(c)} AS VARCHAR) AS {d.ident(c)}" for c in plan.columns)
         con.execute(f"CREATE OR REPLACE TEMP VIEW src AS SELECT {casts}, filename AS _file "
                     f"FROM {self._reader(plan)}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql(plan.validated(d))}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql(d, plan.validated(d))}")
         mixed = [r[0] for r in con.execute(_mixed_sql("stage")).fetchall()]
         con.execute(f"CREATE OR REPLACE TEMP TABLE _mixed AS {_mixed_sql('stage')}")
         read = int(con.execute(_counts_sql("stage")).fetchone()[0])
@@ -207,7 +207,7 @@ class SparkEngine:
     def run(self, plan: Plan, out: Path | str, rejects: Path | None) -> EngineOutput:
         d, spark = self.dialect, self.spark
         self._frame(plan).createOrReplaceTempView("src")
-        stage = spark.sql(stage_sql(plan.validated(d))).persist()
+        stage = spark.sql(stage_sql(d, plan.validated(d))).persist()
         try:
             stage.createOrReplaceTempView("stage")
             mixed = [r[0] for r in spark.sql(_mixed_sql("stage")).collect()]

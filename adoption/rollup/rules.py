@@ -27,7 +27,6 @@ __all__ = ["DUCKDB", "SPARK", "Dialect", "Columns", "rejects_sql", "stage_sql", 
 #: One timestamp: 1 date, 2 time of day, 3 fraction of a second, 4 offset or zone name.
 TIMESTAMP_RE = (r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?)?\s*"
                 r"(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?|[A-Za-z_]+/[A-Za-z_/+-]+)?\s*$")
-_OFFSET_RE = r"^([+-])(\d{2}):?(\d{2})?$"
 
 
 @dataclass(frozen=True)
@@ -54,9 +53,30 @@ class Dialect:
         return '"' + str(name).replace('"', '""') + '"'
 
     def trim(self, expr: str) -> str:
-        """``expr`` without leading and trailing white space of any kind (as ingest trims)."""
+        """``expr`` without leading and trailing white space of any kind (as ingest trims).
+
+        Every white space character is below ``!`` or above ``~``: a value that begins and
+        ends with a printable ASCII character is kept as it is without the (slower) trim.
+        """
         chars = self.lit(WHITESPACE)
-        return f"trim(BOTH {chars} FROM {expr})" if self.spark else f"trim({expr}, {chars})"
+        full = f"trim(BOTH {chars} FROM {expr})" if self.spark else f"trim({expr}, {chars})"
+        printable = " AND ".join(f"{end}({expr}, 1) {op} {bound}" for end in ("left", "right")
+                                 for op, bound in ((">", "' '"), ("<", self.lit("\x7f"))))
+        return f"(CASE WHEN {printable} THEN {expr} ELSE {full} END)"
+
+    def parts(self, expr: str, pattern: str, names: tuple[str, ...]) -> tuple[str, str]:
+        """The groups of ``pattern`` in ``expr`` as columns ``names`` ('' where unmatched).
+
+        Returns (select items for the inner query, select items for the query over it):
+        DuckDB matches once into a struct and unpacks it; Spark extracts each group.
+        """
+        if self.spark:
+            inner = ", ".join(f"{self.group(expr, pattern, i)} AS {n}"
+                              for i, n in enumerate(names, 1))
+            return inner, ""
+        keys = ", ".join(self.lit(n) for n in names)
+        inner = f"regexp_extract({expr}, {self.lit(pattern)}, [{keys}]) AS _parts"
+        return inner, ", " + ", ".join(f"coalesce(_parts.{n}, '') AS {n}" for n in names)
 
     def matches(self, expr: str, pattern: str) -> str:
         fn = "rlike" if self.spark else "regexp_matches"
@@ -126,10 +146,10 @@ def validated_sql(d: Dialect, cols: Columns, *, time_zone: str, bounds: DateBoun
                if d.spark else "CAST(NULL AS VARCHAR)") for k, v in vars(cols).items()}
     zone_list = ", ".join(d.lit(z) for z in sorted(zones))
     ts = col["timestamp"]
-    suffix, offset = "ts_suffix", _OFFSET_RE
-    minutes = (f"(CASE WHEN {d.group(suffix, offset, 1)} = '-' THEN -1 ELSE 1 END * "
-               f"(CAST({d.group(suffix, offset, 2)} AS INT) * 60 "
-               f"+ CAST(coalesce(nullif({d.group(suffix, offset, 3)}, ''), '0') AS INT)))")
+    # the suffix is known to be well formed (TIMESTAMP_RE): +HH, +HHMM or +HH:MM
+    minutes = ("(CASE WHEN left(ts_suffix, 1) = '-' THEN -1 ELSE 1 END * "
+               "(CAST(substr(ts_suffix, 2, 2) AS INT) * 60 + CASE WHEN length(ts_suffix) > 3 "
+               "THEN CAST(right(ts_suffix, 2) AS INT) ELSE 0 END))")
     clock = ("CASE WHEN ts_clock = '' THEN '00:00:00' WHEN length(ts_clock) = 5 "
              "THEN concat(ts_clock, ':00') ELSE ts_clock END")
     local_text = f"concat(ts_date, ' ', {clock}, substr(ts_frac, 1, 7))"
@@ -164,9 +184,11 @@ def validated_sql(d: Dialect, cols: Columns, *, time_zone: str, bounds: DateBoun
                            "is negative; counts must be 0 or more")),
     ]
     reason = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, r in rules) + " ELSE NULL END"
-    spaces = d.lit(r"\s+")
-    person_norm = (f"lower(regexp_replace(person, {spaces}, ''))" if d.spark
-                   else f"lower(regexp_replace(person, {spaces}, '', 'g'))")
+    parts, unpack = d.parts(ts, TIMESTAMP_RE, ("ts_date", "ts_clock", "ts_frac", "ts_suffix"))
+    zone_text = (f"nullif({d.trim(col['timezone'])}, '')" if cols.timezone
+                 else col["timezone"])
+    zone_ok = (f"CASE WHEN zone_text IS NULL THEN false ELSE zone_text IN ({zone_list}) END"
+               if cols.timezone else "false")
     return f"""
         SELECT *, {reason} AS reason
         FROM (
@@ -175,7 +197,8 @@ def validated_sql(d: Dialect, cols: Columns, *, time_zone: str, bounds: DateBoun
             FROM (
                 SELECT *, CASE
                     WHEN ts_local IS NULL THEN NULL
-                    WHEN {d.matches(suffix, offset)} THEN {d.add_minutes('ts_local', '-' + minutes)}
+                    WHEN left(ts_suffix, 1) IN ('+', '-')
+                        THEN {d.add_minutes('ts_local', '-' + minutes)}
                     WHEN ts_suffix IN ('Z', 'z', 'UTC', 'GMT') THEN ts_local
                     WHEN ts_suffix <> '' THEN CASE WHEN ts_suffix IN ({zone_list})
                         THEN {d.to_utc('ts_local', 'ts_suffix')} END
@@ -186,47 +209,53 @@ def validated_sql(d: Dialect, cols: Columns, *, time_zone: str, bounds: DateBoun
                            CASE WHEN ts_date = '' THEN NULL
                                 ELSE {d.try_cast(local_text, 'TIMESTAMP')} END AS ts_local
                     FROM (
-                        SELECT _file, {ts} AS ts_text,
-                               {d.group(ts, TIMESTAMP_RE, 1)} AS ts_date,
-                               {d.group(ts, TIMESTAMP_RE, 2)} AS ts_clock,
-                               {d.group(ts, TIMESTAMP_RE, 3)} AS ts_frac,
-                               {d.group(ts, TIMESTAMP_RE, 4)} AS ts_suffix,
-                               zone_text, coalesce(zone_text IN ({zone_list}), false) AS zone_ok,
+                      SELECT *{unpack} FROM (
+                        SELECT _file, {ts} AS ts_text, {parts},
+                               zone_text, {zone_ok} AS zone_ok,
                                person, tool_raw, feature_raw, count_text, nd,
-                               {person_norm} AS email,
-                               {d.trim('tool_raw')} AS tool,
-                               nullif({d.trim('feature_raw')}, '') AS feature,
                                coalesce({d.try_cast('nd', 'BIGINT')}, 1) AS events
                         FROM (
-                            SELECT src._file, nullif({d.trim(col['timezone'])}, '') AS zone_text,
+                            SELECT src._file, {zone_text} AS zone_text,
                                    {col['email']} AS person, {col['tool']} AS tool_raw,
                                    {col['feature']} AS feature_raw, {col['count']} AS count_text,
                                    {d.try_cast(col['count'], 'DOUBLE')} AS nd,
                                    {ts} AS {d.ident(cols.timestamp)}
                             FROM src
                         ) src
+                      )
                     )
                 )
             )
         )"""
 
 
-def stage_sql(validated: str) -> str:
+def stage_sql(d: Dialect, validated: str) -> str:
     """The single pass: valid rows rolled up per file, naivety and feature; bad rows counted.
 
     Valid rows keep ``naive`` and ``_file`` so that a file mixing naive and offset
     timestamps can be rejected afterwards (ingest's rule) without reading the input again.
+    People, tools and features are normalised on the grouped rows, not on every event:
+    ``email`` lower case without white space (as identities are normalised), ``tool`` and
+    ``feature`` trimmed (an empty feature is none).
     """
+    spaces = d.lit(r"\s+")
+    email = (f"lower(regexp_replace(person, {spaces}, ''))" if d.spark
+             else f"lower(regexp_replace(person, {spaces}, '', 'g'))")
     return f"""
-        SELECT _file, naive, reason,
-               CASE WHEN reason IS NULL THEN ts_day END AS day,
-               CASE WHEN reason IS NULL THEN email END AS email,
-               CASE WHEN reason IS NULL THEN tool END AS tool,
-               CASE WHEN reason IS NULL THEN feature END AS feature,
-               CAST(sum(CASE WHEN reason IS NULL THEN events ELSE 0 END) AS BIGINT) AS events,
-               count(*) AS n_rows
-        FROM ({validated}) v
-        GROUP BY _file, naive, reason, 4, 5, 6, 7"""
+        SELECT _file, naive, reason, day, {email} AS email, {d.trim('tool_raw')} AS tool,
+               nullif({d.trim('feature_raw')}, '') AS feature, events, n_rows
+        FROM (
+            SELECT _file, naive, reason,
+                   CASE WHEN reason IS NULL THEN ts_day END AS day,
+                   CASE WHEN reason IS NULL THEN person END AS person,
+                   CASE WHEN reason IS NULL THEN tool_raw END AS tool_raw,
+                   CASE WHEN reason IS NULL THEN feature_raw END AS feature_raw,
+                   CAST(sum(CASE WHEN reason IS NULL THEN events ELSE 0 END) AS BIGINT)
+                       AS events,
+                   count(*) AS n_rows
+            FROM ({validated}) v
+            GROUP BY _file, naive, reason, 4, 5, 6, 7
+        ) g"""
 
 
 def rejects_sql(validated: str) -> str:
