@@ -4,8 +4,8 @@ The rules are those of ``adoption ingest`` for generic usage events
 (:mod:`adoption.ingest.usage`), in the same order and with the same reason texts, so that a
 row rejected by one is rejected by the other for the same reason. The SQL is built once, from
 :func:`validated_sql` and :func:`stage_sql`; the few functions the two engines spell
-differently (trimming a set of characters, time-zone conversion, adding minutes, regular
-expressions, string literals) come from a :class:`Dialect`.
+differently (trimming a set of characters, time-zone conversion, adding minutes, matching a
+regular expression's groups, string literals) come from a :class:`Dialect`.
 
 Timestamps are parsed by one regular expression here rather than by each engine's own
 parser, which accept different forms: ``YYYY-MM-DD``, optionally followed by ``T`` or a
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from adoption.ingest.bounds import DateBounds
 from adoption.ingest.sql import WHITESPACE
 
-__all__ = ["DUCKDB", "SPARK", "Dialect", "Columns", "rejects_sql", "stage_sql", "validated_sql"]
+__all__ = ["DUCKDB", "SPARK", "Columns", "Dialect", "person_days_sql", "rejects_sql", "stage_sql",
+           "validated_sql"]
 
 #: One timestamp: 1 date, 2 time of day, 3 fraction of a second, 4 offset or zone name.
 TIMESTAMP_RE = (r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?)?\s*"
@@ -77,10 +78,6 @@ class Dialect:
         keys = ", ".join(self.lit(n) for n in names)
         inner = f"regexp_extract({expr}, {self.lit(pattern)}, [{keys}]) AS _parts"
         return inner, ", " + ", ".join(f"coalesce(_parts.{n}, '') AS {n}" for n in names)
-
-    def matches(self, expr: str, pattern: str) -> str:
-        fn = "rlike" if self.spark else "regexp_matches"
-        return f"{fn}({expr}, {self.lit(pattern)})"
 
     def group(self, expr: str, pattern: str, index: int) -> str:
         """Group ``index`` of ``pattern`` in ``expr``; empty text when it did not match."""
