@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,6 +155,19 @@ class DuckDBEngine:
         self.con.close()
 
 
+def _log_config() -> Path:
+    """A log4j2 configuration that lets only Spark's errors through (written once)."""
+    path = Path(tempfile.gettempdir()) / "adoption-spark-log4j2.properties"
+    if not path.exists():
+        path.write_text("rootLogger.level = error\nrootLogger.appenderRef.stderr.ref = "
+                        "console\nappender.console.type = Console\nappender.console.name = "
+                        "console\nappender.console.target = SYSTEM_ERR\n"
+                        "appender.console.layout.type = PatternLayout\n"
+                        "appender.console.layout.pattern = Spark %p %c{1}: %m%n%ex\n",
+                        encoding="utf-8")
+    return path
+
+
 def spark_session(master: str | None = None, *, conf: dict[str, str] | None = None):
     """A Spark session (``local[*]`` unless ``master``); raises when pyspark or Java is missing.
 
@@ -173,10 +187,16 @@ def spark_session(master: str | None = None, *, conf: dict[str, str] | None = No
     why = java_missing()
     if why:
         raise SparkUnavailableError(why)
-    builder = SparkSession.builder.master(master or "local[*]").appName("adoption rollup")
-    for key, value in {**SPARK_CONF, **(conf or {})}.items():
+    master = master or "local[*]"
+    if master.startswith("local"):  # no warning that the host name is a loopback address
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = SparkSession.builder.master(master).appName("adoption rollup")
+    quiet = {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={_log_config()}"}
+    for key, value in {**SPARK_CONF, **quiet, **(conf or {})}.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    with warnings.catch_warnings():  # pyspark's note on the pandas version it was tested with
+        warnings.simplefilter("ignore", FutureWarning)
+        session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     for key in ("spark.sql.session.timeZone", "spark.sql.ansi.enabled"):
         session.conf.set(key, SPARK_CONF[key])
@@ -213,9 +233,10 @@ class SparkEngine:
             mixed = [r[0] for r in spark.sql(_mixed_sql("stage")).collect()]
             spark.createDataFrame([(f,) for f in mixed], "_file string"
                                   ).createOrReplaceTempView("_mixed")
-            read = int(spark.sql(_counts_sql("stage")).collect()[0][0])
+            read, bad = spark.sql("SELECT CAST(coalesce(sum(n_rows), 0) AS BIGINT), "
+                                  "count(reason) FROM stage").collect()[0]
+            read = int(read)
             rejected: dict[str, int] = {}
-            bad = spark.sql("SELECT count(*) FROM stage WHERE reason IS NOT NULL").collect()[0][0]
             if mixed or bad:
                 found = spark.sql(f"SELECT reason, count(*) FROM ({rejects_sql(plan.validated(d, mixed))}) "
                                   "GROUP BY reason").collect()
@@ -236,8 +257,8 @@ def _write_single(frame, out: Path | str) -> tuple[int, int]:
 
     frame = frame.persist()
     try:
-        written = frame.count()
-        person_days = frame.filter(F.col("feature").isNull()).count()
+        counts = frame.agg(F.count(F.lit(1)), F.count_if(F.col("feature").isNull())).collect()
+        written, person_days = (int(n) for n in counts[0])
         ordered = frame.coalesce(1).sortWithinPartitions(
             "day", "email", "tool", F.col("feature").asc_nulls_first())
         if "://" in str(out):
