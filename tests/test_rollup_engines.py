@@ -300,6 +300,16 @@ def test_mixed_formats_and_master_without_spark_are_refused(inputs, tmp_path):
                       progress=False)
 
 
+def test_spark_without_pyspark_says_what_to_install(monkeypatch, inputs, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark now fails
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(SparkUnavailableError, match=r"pip install 'adoption\[spark\]'"):
+        rollup_events(str(inputs["csv"]), tmp_path / "o.parquet", engine="spark",
+                      progress=False)
+
+
 def test_cli_rollup_then_ingest(inputs, tmp_path, capsys):
     from adoption.cli import main
 
