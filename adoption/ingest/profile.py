@@ -132,10 +132,10 @@ def profile_columns(con: duckdb.DuckDBPyConnection, view: str,
 
 def profile_staged_usage(con: duckdb.DuckDBPyConnection, columns: list[str],
                          count_column: str | None, *,
-                         stage: str = "u_stage") -> list[ColumnProfile]:
+                         stage: str = "u_counts") -> list[ColumnProfile]:
     """The profile of a generic usage file from its staged rows, without reading it again.
 
-    The usage loader's single pass (:mod:`adoption.ingest.usage`) leaves the file's rows
+    The usage loader's first pass (:mod:`adoption.ingest.usage`) leaves the file's counts
     grouped in ``stage`` (``n``: the count as a whole number, NULL when blank or not a number;
     ``n_rows``: how many rows). The count column, the only metric the loader reads, is
     profiled from it; the other columns are listed by name (columns the loader does not read
@@ -149,7 +149,7 @@ def profile_staged_usage(con: duckdb.DuckDBPyConnection, columns: list[str],
         The file's columns, in its order.
     count_column : str or None
         The file's header of the count (``count``, ``events`` ...), None when it has none.
-    stage : str, default "u_stage"
+    stage : str, default "u_counts"
     """
     row = con.execute(f"""
         WITH h AS (SELECT n, sum(n_rows) AS w FROM {stage} GROUP BY n),

@@ -1,7 +1,8 @@
 """Usage events -> distinct events (``usage_rows``) -> person x tool x day (``usage``).
 
-This is the one heavy step of the product: it runs inside DuckDB in a single streaming pass
-over the file, so files larger than memory ingest without pandas.
+This is the one heavy step of the product: it runs inside DuckDB in two streaming passes over
+the file (a summary into a few small groups, then the events with integer keys), so files
+larger than memory ingest without pandas and memory grows with people and days, not events.
 
 Timestamps become instants, then days in the workspace time zone:
 
@@ -14,8 +15,9 @@ Timestamps become instants, then days in the workspace time zone:
 - a date outside the plausible range (:mod:`adoption.ingest.bounds`) is a reject.
 
 Repeated events (the same person, tool, instant, feature and count) follow
-:mod:`adoption.ingest.rollup`: max(k, j) over files, k within one. Rows repeated byte for byte
-within a file are kept and reported as a finding.
+:mod:`adoption.ingest.rollup`: max(k, j) over files, k within one. Rows repeating an event of
+the same file (same person, tool, instant, feature and count) are kept and reported as a
+finding.
 """
 
 from __future__ import annotations
@@ -87,7 +89,6 @@ def _validated_sql(ctx: LoadContext, source: str, *, bounds: DateBounds, mixed: 
     ]
     ordered = source == "src"
     row = f"_row, {f.raw_json()} AS raw" if ordered else "NULL AS _row, NULL AS raw"
-    every = ", ".join(f"src.{sql_ident(c)}" for c in ctx.source.columns)
     # the hot path reads the values as they are (casts ignore surrounding blanks); trimming
     # every value of every row would cost more than the whole roll-up
     return f"""
@@ -103,26 +104,49 @@ def _validated_sql(ctx: LoadContext, source: str, *, bounds: DateBounds, mixed: 
                        {_has_offset(col('timestamp'))} AS has_offset,
                        {col('email')} AS person, {col('tool')} AS tool,
                        {col('feature')} AS feature, {col('count')} AS count_text,
-                       TRY_CAST({col('count')} AS DOUBLE) AS nd, hash({every}) AS row_hash
+                       TRY_CAST({col('count')} AS DOUBLE) AS nd
                 FROM {source} AS src {join}
             )
         )"""
 
 
-def _staging_sql(ctx: LoadContext, bounds: DateBounds) -> str:
-    """The single pass: parse once, validate, group identical rows.
+def _summary_sql(ctx: LoadContext, bounds: DateBounds) -> str:
+    """The first pass: counts by validity and the distinct persons, tools and features.
 
-    Invalid rows are grouped under their reason and only counted in this pass; their row
-    numbers are found by a second pass that runs only when there are any. Identifiers are
-    only lower-cased here; trimming, the full normalisation and the keyed hash run later on
-    the (smaller) grouped result.
+    One streaming scan into a few small groups (GROUPING SETS), not one group per event: the
+    events themselves are read again by :func:`_rows_sql` once the persons are hashed. The
+    counts' histogram (``is_n``) is the column profile's (:mod:`adoption.ingest.profile`).
+    Identifiers are only lower-cased here; trimming, the full normalisation and the keyed
+    hash run on the distinct values.
     """
     return f"""
-        CREATE OR REPLACE TEMP TABLE u_stage AS
-        SELECT reason IS NOT NULL AS is_bad, naive, lower(person) AS person, tool, ts, feature,
-               n, row_hash, count(*) AS n_rows
-        FROM ({_validated_sql(ctx, "src_unordered", bounds=bounds, mixed=False)})
-        GROUP BY ALL"""
+        CREATE OR REPLACE TEMP TABLE u_summary AS
+        SELECT GROUPING(is_bad) = 0 AS is_count, GROUPING(n) = 0 AS is_n, is_bad, naive,
+               person, tool, feature, n, count(*) AS n_rows
+        FROM (
+            SELECT reason IS NOT NULL AS is_bad, naive, n,
+                   CASE WHEN reason IS NULL THEN lower(person) END AS person,
+                   CASE WHEN reason IS NULL THEN tool END AS tool,
+                   CASE WHEN reason IS NULL THEN feature END AS feature
+            FROM ({_validated_sql(ctx, "src_unordered", bounds=bounds, mixed=False)})
+        )
+        GROUP BY GROUPING SETS ((is_bad, naive), (person), (tool), (feature), (n))"""
+
+
+def _rows_sql(ctx: LoadContext, bounds: DateBounds, mixed: bool) -> str:
+    """The second pass: the valid events with integer person, tool and feature keys.
+
+    Narrow fixed-width rows, so that grouping them into events costs little; the keys are
+    the row numbers of the small name tables ``u_idmap`` and ``u_names``.
+    """
+    return f"""
+        CREATE OR REPLACE TEMP TABLE u_rows AS
+        SELECT m.k AS pk, t.k AS tk, f.k AS fk, v.ts, coalesce(v.n, 1) AS events
+        FROM ({_validated_sql(ctx, "src_unordered", bounds=bounds, mixed=mixed)}) v
+        JOIN u_idmap m ON m.norm = lower(v.person)
+        JOIN u_names t ON t.what = 'tool' AND t.raw = v.tool
+        LEFT JOIN u_names f ON f.what = 'feature' AND f.raw = v.feature
+        WHERE v.reason IS NULL"""
 
 
 def _write_rejects(ctx: LoadContext, bounds: DateBounds, mixed: bool) -> int:
@@ -147,22 +171,22 @@ def load_usage(ctx: LoadContext) -> LoadCounts:
     if ctx.fields.has("timezone"):
         con.execute("CREATE OR REPLACE TEMP TABLE _tz_names AS "
                     "SELECT name FROM pg_timezone_names()")
-    con.execute(_staging_sql(ctx, bounds))
+    con.execute(_summary_sql(ctx, bounds))
     ctx.source.check_structure(con, scanned=True)
     counts = LoadCounts()
-    read, naive, offset = con.execute("""SELECT coalesce(sum(n_rows), 0),
+    read, bad, naive, offset = con.execute("""SELECT coalesce(sum(n_rows), 0),
+        coalesce(sum(n_rows) FILTER (WHERE is_bad), 0),
         coalesce(sum(n_rows) FILTER (WHERE NOT is_bad AND naive), 0),
-        coalesce(sum(n_rows) FILTER (WHERE NOT is_bad AND NOT naive), 0) FROM u_stage""").fetchone()
+        coalesce(sum(n_rows) FILTER (WHERE NOT is_bad AND NOT naive), 0)
+        FROM u_summary WHERE is_count""").fetchone()
     counts.read = int(read)
     mixed = bool(naive and offset)
     if mixed:
-        con.execute("UPDATE u_stage SET is_bad = true WHERE naive AND NOT is_bad")
+        bad += naive
     elif naive:
         counts.add_finding(f"timestamps without a time zone offset, read as {tz} local time "
                            "(the workspace's time zone); add offsets or a timezone column to "
                            "be exact", naive)
-    bad = int(con.execute("SELECT coalesce(sum(n_rows), 0) FROM u_stage WHERE is_bad"
-                          ).fetchone()[0])
     counts.rejected = _write_rejects(ctx, bounds, mixed) if bad else 0
     if counts.rejected != bad:
         raise IngestError(f"{ctx.name}: {bad} invalid rows counted but {counts.rejected} found "
@@ -170,27 +194,37 @@ def load_usage(ctx: LoadContext) -> LoadCounts:
     # white space is trimmed once per distinct tool and feature, not per row; persons are
     # normalised (all white space removed) when they are hashed
     con.execute(f"""CREATE OR REPLACE TEMP TABLE u_names AS
-        SELECT 'tool' AS what, raw, {trim_sql('raw')} AS clean
-        FROM (SELECT DISTINCT tool AS raw FROM u_stage)
-        UNION ALL
-        SELECT 'feature', raw, nullif({trim_sql('raw')}, '')
-        FROM (SELECT DISTINCT feature AS raw FROM u_stage)""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE u_valid AS
-        SELECT s.person, t.clean AS tool, s.ts, CAST(s.ts AS DATE) AS day, f.clean AS feature,
-               coalesce(s.n, 1) AS events, s.n_rows
-        FROM u_stage s
-        JOIN u_names t ON t.what = 'tool' AND t.raw = s.tool
-        LEFT JOIN u_names f ON f.what = 'feature' AND f.raw = s.feature
-        WHERE NOT s.is_bad""")
-    repeated = con.execute("SELECT coalesce(sum(n_rows - 1), 0) FROM u_valid").fetchone()[0]
+        SELECT what, raw, clean,
+               CAST(dense_rank() OVER (ORDER BY what, clean) AS INTEGER) AS k FROM (
+            SELECT 'tool' AS what, tool AS raw, {trim_sql('tool')} AS clean
+            FROM u_summary WHERE tool IS NOT NULL
+            UNION ALL
+            SELECT 'feature', feature, nullif({trim_sql('feature')}, '')
+            FROM u_summary WHERE feature IS NOT NULL)""")
+    ctx.register_identities("u_summary", "person", "u_idmap")
+    con.execute("CREATE OR REPLACE TEMP TABLE u_idmap AS "
+                "SELECT *, CAST(dense_rank() OVER (ORDER BY person_id) AS INTEGER) AS k "
+                "FROM u_idmap")
+    con.execute("CREATE OR REPLACE TEMP VIEW u_counts AS "
+                "SELECT n, n_rows FROM u_summary WHERE is_n")
+    con.execute(_rows_sql(ctx, bounds, mixed))
+    # one row per event of this file with its copies: narrow integer keys, strings after
+    con.execute("""CREATE OR REPLACE TEMP TABLE u_events AS
+        SELECT pk, tk, fk, ts, events, count(*) AS copies FROM u_rows GROUP BY ALL""")
+    con.execute("DROP TABLE u_rows")
+    repeated = con.execute("SELECT coalesce(sum(copies - 1), 0) FROM u_events").fetchone()[0]
     if repeated:
-        counts.add_finding("rows repeating an earlier row of the same file byte for byte (kept: "
-                           "each copy counts; check the export if that is not meant)", repeated)
-    ctx.register_identities("u_valid", "person", "u_idmap")
+        counts.add_finding("rows repeating an earlier row of the same file (same person, tool, "
+                           "time, feature and count; kept: each copy counts; check the export "
+                           "if that is not meant)", repeated)
     con.execute("""CREATE OR REPLACE TEMP TABLE u_keys AS
-        SELECT m.person_id, v.tool, v.day, v.ts, v.feature, v.events, sum(v.n_rows) AS copies
-        FROM u_valid v JOIN u_idmap m ON m.norm = v.person
-        GROUP BY ALL""")
+        SELECT m.person_id, t.clean AS tool, CAST(e.ts AS DATE) AS day, e.ts,
+               f.clean AS feature, e.events, e.copies
+        FROM u_events e
+        JOIN (SELECT DISTINCT k, person_id FROM u_idmap) m ON m.k = e.pk
+        JOIN (SELECT DISTINCT k, clean FROM u_names) t ON t.k = e.tk
+        LEFT JOIN (SELECT DISTINCT k, clean FROM u_names) f ON f.k = e.fk""")
+    con.execute("DROP TABLE u_events")
     counts.loaded, counts.duplicate = _count_new(ctx)
     con.execute(f"""INSERT INTO usage_rows
         SELECT {ctx.batch_id}, person_id, tool, day, ts, feature, events, copies FROM u_keys""")
