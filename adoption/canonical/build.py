@@ -101,8 +101,11 @@ def refresh_canonical(con, *, week_start: int = 0) -> None:
     _seat_assignments(con)
     _unit_days(con)
     _discovery(con)
+    _person_keys(con)
     for kind in PERIOD_KINDS:
         _periods(con, kind, week_start)
+    con.execute("DROP TABLE _pkeys")
+    con.execute("DROP TABLE _employment_k")
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [_META_KEY, _batches_fingerprint(con)])
     log.info("canonical tables rebuilt in %.2f s", time.perf_counter() - started)
@@ -220,6 +223,21 @@ def _span_sql(con) -> str:
     return " UNION ALL ".join(parts)
 
 
+def _person_keys(con) -> None:
+    """Integer keys for the person marts' heavy grouping (``_pkeys``, ``_employment_k``).
+
+    Pseudonyms are 32 characters: grouping millions of person-days by them costs several
+    times what grouping by an integer does. The keys live only while the marts are built.
+    """
+    con.execute("""CREATE OR REPLACE TEMP TABLE _pkeys AS
+        SELECT person_id, CAST(row_number() OVER () AS INTEGER) AS pk FROM (
+            SELECT person_id FROM person_tool_days UNION SELECT person_id FROM person_tool_windows
+            UNION SELECT person_id FROM employment)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _employment_k AS
+        SELECT k.pk, e.employed_from, e.employed_to
+        FROM employment e JOIN _pkeys k ON k.person_id = e.person_id""")
+
+
 def _periods(con, kind: str, week_start: int) -> None:
     """period_spans, population, seat_periods and person_tool_periods of one period kind."""
     def ps(col: str) -> str:
@@ -264,11 +282,13 @@ def _periods(con, kind: str, week_start: int) -> None:
         INSERT INTO person_tool_periods
         WITH periods AS (SELECT * FROM period_spans WHERE period_kind = '{kind}'),
         day_evidence AS (
-            SELECT d.person_id, d.tool, d.source, d.day, {ps('d.day')} AS period_start,
+            SELECT k.pk AS person_id, d.tool, d.source, d.day,
+                   {ps('d.day')} AS period_start,
                    d.evidence = 'day' AS is_daily, d.events, true AS certain,
                    d.day BETWEEN e.employed_from AND e.employed_to AS employed,
-                   e.person_id IS NOT NULL AS in_roster
-            FROM person_tool_days d LEFT JOIN employment e USING (person_id)
+                   e.pk IS NOT NULL AS in_roster
+            FROM person_tool_days d JOIN _pkeys k ON k.person_id = d.person_id
+            LEFT JOIN _employment_k e ON e.pk = k.pk
         ),
         spread AS (  -- one row per window x period it overlaps
             SELECT w.*, p.period_start, p.period_end,
@@ -281,7 +301,7 @@ def _periods(con, kind: str, week_start: int) -> None:
               ON p.period_start <= w.window_end AND p.period_end >= w.window_start
         ),
         window_evidence AS (
-            SELECT w.person_id, w.tool, w.source, w.period_start,
+            SELECT k.pk AS person_id, w.tool, w.source, w.period_start,
                    (k_lo >= o_lo AND k_hi <= o_hi)
                    OR coalesce(first_active BETWEEN o_lo AND o_hi, false)
                    OR coalesce(last_active BETWEEN o_lo AND o_hi, false)
@@ -289,8 +309,9 @@ def _periods(con, kind: str, week_start: int) -> None:
                        AS certain,
                    coalesce(o_lo <= e.employed_to AND o_hi >= e.employed_from, false)
                        AS employed,
-                   e.person_id IS NOT NULL AS in_roster
-            FROM spread w LEFT JOIN employment e USING (person_id)
+                   e.pk IS NOT NULL AS in_roster
+            FROM spread w JOIN _pkeys k ON k.person_id = w.person_id
+            LEFT JOIN _employment_k e ON e.pk = k.pk
             WHERE k_lo <= o_hi AND k_hi >= o_lo  -- the known active days reach into it
         ),
         evidence AS (
@@ -353,7 +374,7 @@ def _periods(con, kind: str, week_start: int) -> None:
                    bool_and(days_known)
             FROM person_day GROUP BY ALL
         )
-        SELECT '{kind}', period_start, person_id, tool, source,
-               is_active, NOT is_active AND unknown_any, any_evidence_active, in_roster,
-               active_days, coalesce(events, 0), coalesce(days_known, true)
-        FROM grouped""")
+        SELECT '{kind}', g.period_start, k.person_id, g.tool, g.source, g.is_active,
+               NOT g.is_active AND g.unknown_any, g.any_evidence_active, g.in_roster,
+               g.active_days, coalesce(g.events, 0), coalesce(g.days_known, true)
+        FROM grouped g JOIN _pkeys k ON k.pk = g.person_id""")

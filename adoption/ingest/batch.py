@@ -28,7 +28,7 @@ from adoption.ingest.profile import (
 from adoption.ingest.reader import SourceFile, open_source, source_columns
 from adoption.ingest.roster import load_roster
 from adoption.ingest.sql import Fields
-from adoption.ingest.usage import load_usage
+from adoption.ingest.usage import drop_staged, load_usage
 from adoption.store import Store
 from adoption.workspace import Workspace
 
@@ -208,6 +208,7 @@ def _load(workspace: Workspace, store: Store, path: Path, kind: str | None, fmt:
         con.execute("SET preserve_insertion_order = false")
         con.execute("DROP VIEW IF EXISTS src")
         con.execute("DROP VIEW IF EXISTS src_unordered")
+        drop_staged(con)
 
 
 def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: str | None,

@@ -236,11 +236,12 @@ def write_profile(con: duckdb.DuckDBPyConnection, batch_id: int, source: str,
         GROUP BY ALL HAVING count(DISTINCT person_id) FILTER (WHERE active) > 0""", [source])
     if first_date is None or last_date is None:
         return
-    # a generic usage file's events are in usage_rows (its person-days in usage may be
-    # attributed to an earlier file that shares them); a daily vendor source's are in usage
-    table = "usage_rows" if con.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM usage_rows WHERE batch_id = {b} LIMIT 1)"
-    ).fetchone()[0] else "usage"
+    # a generic usage file's person-days are staged by its loader in u_days (those in usage
+    # may be attributed to an earlier file that shares them); a daily vendor source's are in
+    # usage
+    staged = con.execute("SELECT count(*) FROM duckdb_tables() "
+                         "WHERE temporary AND table_name = 'u_days'").fetchone()[0]
+    table = f"(SELECT *, {b} AS batch_id FROM u_days)" if staged else "usage"
     week = _week_start_sql("day", week_start)
     con.execute(f"""INSERT INTO export_activity
         SELECT {b}, ?, tool, week, week + 6, count(*)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["EVENT_KEY", "insert_fresh_days", "rebuild_usage_days", "rolled_up_batches_sql"]
+__all__ = ["EVENT_KEY", "rebuild_usage_days", "rolled_up_batches_sql"]
 
 #: The columns that make two rows the same event.
 EVENT_KEY = ("person_id", "tool", "day", "ts", "feature", "events")
@@ -54,8 +54,3 @@ def rebuild_usage_days(con: duckdb.DuckDBPyConnection, days: str) -> None:
         FROM usage_rows r SEMI JOIN {days} d
             ON r.person_id = d.person_id AND r.tool = d.tool AND r.day = d.day
         GROUP BY {key}""")
-
-
-def insert_fresh_days(con: duckdb.DuckDBPyConnection, keys: str, batch_id: int) -> None:
-    """Roll up events of person-days no earlier batch has (no other copies to weigh)."""
-    _insert_rollup(con, f"SELECT *, {int(batch_id)} AS batch_id FROM ({keys})")

@@ -25,12 +25,15 @@ from __future__ import annotations
 from adoption.errors import IngestError
 from adoption.ingest.bounds import DateBounds, date_bounds
 from adoption.ingest.context import LoadContext, LoadCounts
-from adoption.ingest.reader import sql_ident
-from adoption.ingest.rollup import EVENT_KEY, insert_fresh_days, rebuild_usage_days
+from adoption.ingest.rollup import EVENT_KEY, rebuild_usage_days
 from adoption.ingest.rollup import rolled_up_batches_sql as rolled_up
 from adoption.ingest.sql import bad_value_reason, first_reason, trim_sql
 
-__all__ = ["load_usage"]
+__all__ = ["drop_staged", "load_usage"]
+
+#: The loader's temporary tables (and view), dropped after each file.
+_STAGED = ("u_summary", "u_idmap", "u_names", "u_rows", "u_events", "u_people", "u_labels",
+           "u_days", "u_days_old", "_tz_names")
 
 #: A timestamp's text ends in an offset or a zone name after its time of day.
 _OFFSET_RE = r":\d\d(\.\d+)?\s*(Z|z|[+-]\d\d(:?\d\d)?|UTC|GMT|[A-Za-z_]+/[A-Za-z_/+-]+)$"
@@ -141,7 +144,8 @@ def _rows_sql(ctx: LoadContext, bounds: DateBounds, mixed: bool) -> str:
     """
     return f"""
         CREATE OR REPLACE TEMP TABLE u_rows AS
-        SELECT m.k AS pk, t.k AS tk, f.k AS fk, v.ts, coalesce(v.n, 1) AS events
+        SELECT m.k AS pk, t.k AS tk, f.k AS fk, CAST(v.ts AS DATE) AS day, v.ts,
+               coalesce(v.n, 1) AS events
         FROM ({_validated_sql(ctx, "src_unordered", bounds=bounds, mixed=mixed)}) v
         JOIN u_idmap m ON m.norm = lower(v.person)
         JOIN u_names t ON t.what = 'tool' AND t.raw = v.tool
@@ -210,56 +214,86 @@ def load_usage(ctx: LoadContext) -> LoadCounts:
     con.execute(_rows_sql(ctx, bounds, mixed))
     # one row per event of this file with its copies: narrow integer keys, strings after
     con.execute("""CREATE OR REPLACE TEMP TABLE u_events AS
-        SELECT pk, tk, fk, ts, events, count(*) AS copies FROM u_rows GROUP BY ALL""")
+        SELECT pk, tk, fk, day, ts, events, count(*) AS copies FROM u_rows GROUP BY ALL""")
     con.execute("DROP TABLE u_rows")
     repeated = con.execute("SELECT coalesce(sum(copies - 1), 0) FROM u_events").fetchone()[0]
     if repeated:
         counts.add_finding("rows repeating an earlier row of the same file (same person, tool, "
                            "time, feature and count; kept: each copy counts; check the export "
                            "if that is not meant)", repeated)
-    con.execute("""CREATE OR REPLACE TEMP TABLE u_keys AS
-        SELECT m.person_id, t.clean AS tool, CAST(e.ts AS DATE) AS day, e.ts,
-               f.clean AS feature, e.events, e.copies
-        FROM u_events e
-        JOIN (SELECT DISTINCT k, person_id FROM u_idmap) m ON m.k = e.pk
-        JOIN (SELECT DISTINCT k, clean FROM u_names) t ON t.k = e.tk
-        LEFT JOIN (SELECT DISTINCT k, clean FROM u_names) f ON f.k = e.fk""")
-    con.execute("DROP TABLE u_events")
-    counts.loaded, counts.duplicate = _count_new(ctx)
+    con.execute("""CREATE OR REPLACE TEMP TABLE u_people AS
+        SELECT DISTINCT k, person_id FROM u_idmap""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE u_labels AS
+        SELECT DISTINCT k, clean FROM u_names""")
+    # the file's person-days, rolled up on the integer keys and named once per person-day
+    con.execute("""CREATE OR REPLACE TEMP TABLE u_days AS
+        SELECT m.person_id, t.clean AS tool, d.day, d.pk, d.tk, d.events
+        FROM (SELECT pk, tk, day, sum(copies * events) AS events FROM u_events
+              GROUP BY ALL) d
+        JOIN u_people m ON m.k = d.pk JOIN u_labels t ON t.k = d.tk""")
     con.execute(f"""INSERT INTO usage_rows
-        SELECT {ctx.batch_id}, person_id, tool, day, ts, feature, events, copies FROM u_keys""")
-    # person-days an earlier batch already has are rolled up again; the others directly
+        SELECT {ctx.batch_id}, m.person_id, t.clean, e.day, e.ts, f.clean, e.events, e.copies
+        FROM u_events e JOIN u_people m ON m.k = e.pk JOIN u_labels t ON t.k = e.tk
+        LEFT JOIN u_labels f ON f.k = e.fk""")
+    # person-days an earlier batch already has are rolled up again from every batch's events
+    # (the rule of repeated events); the others (usually all) straight from this file's
     con.execute(f"""CREATE OR REPLACE TEMP TABLE u_days_old AS
-        SELECT DISTINCT k.person_id, k.tool, k.day FROM u_keys k
+        SELECT d.person_id, d.tool, d.day, d.pk, d.tk FROM u_days d
         SEMI JOIN (SELECT * FROM usage WHERE batch_id IN ({rolled_up()})
                    AND batch_id <> {ctx.batch_id}) u
-            ON u.person_id = k.person_id AND u.tool = k.tool AND u.day = k.day""")
-    key = ", ".join(EVENT_KEY)
-    insert_fresh_days(con, f"""SELECT {key}, copies FROM u_keys k
-        ANTI JOIN u_days_old d
-            ON d.person_id = k.person_id AND d.tool = k.tool AND d.day = k.day""",
-                      ctx.batch_id)
+            ON u.person_id = d.person_id AND u.tool = d.tool AND u.day = d.day""")
+    counts.loaded, counts.duplicate = _count_new(ctx)
+    b = int(ctx.batch_id)
+    old_days = con.execute("SELECT count(*) FROM u_days_old").fetchone()[0]
+    fresh = ("ANTI JOIN u_days_old o ON o.pk = {0}.pk AND o.tk = {0}.tk AND o.day = {0}.day"
+             if old_days else "")
+    con.execute(f"""INSERT INTO usage
+        SELECT person_id, tool, day, events, {b} FROM u_days d {fresh.format("d")}""")
+    con.execute(f"""INSERT INTO usage_features
+        SELECT m.person_id, t.clean, f.day, l.clean, f.events, {b}
+        FROM (SELECT pk, tk, day, fk, sum(copies * events) AS events
+              FROM u_events e {fresh.format("e")}
+              WHERE fk IS NOT NULL GROUP BY ALL) f
+        JOIN u_people m ON m.k = f.pk JOIN u_labels t ON t.k = f.tk
+        JOIN u_labels l ON l.k = f.fk
+        WHERE l.clean IS NOT NULL""")
     rebuild_usage_days(con, "u_days_old")
     counts.first_date, counts.last_date = con.execute(
-        "SELECT min(day), max(day) FROM u_keys").fetchone()
+        "SELECT min(day), max(day) FROM u_days").fetchone()
     return counts
 
 
 def _count_new(ctx: LoadContext) -> tuple[int, int]:
-    """(loaded, duplicate) rows: an event's copies beyond what an earlier file holds load."""
+    """(loaded, duplicate) rows: an event's copies beyond what an earlier file holds load.
+
+    Only events of person-days an earlier batch already has (``u_days_old``) can repeat one.
+    """
     con = ctx.con
-    total = int(con.execute("SELECT coalesce(sum(copies), 0) FROM u_keys").fetchone()[0])
-    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM usage_rows LIMIT 1)").fetchone()[0]:
+    total = int(con.execute("SELECT coalesce(sum(copies), 0) FROM u_events").fetchone()[0])
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM u_days_old LIMIT 1)").fetchone()[0]:
         return total, 0
     def on(a: str, b: str) -> str:
         return " AND ".join(f"{a}.{c} IS NOT DISTINCT FROM {b}.{c}" if c == "feature"
                             else f"{a}.{c} = {b}.{c}" for c in EVENT_KEY)
 
+    key = ", ".join(f"r.{c}" for c in EVENT_KEY)
     duplicate = con.execute(f"""
+        WITH mine AS (
+            SELECT {key}, r.copies FROM usage_rows r SEMI JOIN u_days_old d
+                ON d.person_id = r.person_id AND d.tool = r.tool AND d.day = r.day
+            WHERE r.batch_id = {int(ctx.batch_id)}),
+        theirs AS (
+            SELECT {key}, max(r.copies) AS prev FROM usage_rows r SEMI JOIN u_days_old d
+                ON d.person_id = r.person_id AND d.tool = r.tool AND d.day = r.day
+            WHERE r.batch_id <> {int(ctx.batch_id)} GROUP BY ALL)
         SELECT coalesce(sum(least(k.copies, p.prev)), 0)
-        FROM u_keys k JOIN (
-            SELECT {", ".join(f"r.{c}" for c in EVENT_KEY)}, max(r.copies) AS prev
-            FROM usage_rows r SEMI JOIN u_keys k ON {on("r", "k")}
-            WHERE r.batch_id <> {ctx.batch_id}
-            GROUP BY ALL) p ON {on("p", "k")}""").fetchone()[0]
+        FROM mine k JOIN theirs p ON {on("p", "k")}""").fetchone()[0]
     return total - int(duplicate), int(duplicate)
+
+
+def drop_staged(con) -> None:
+    """Drop what :func:`load_usage` staged (after the batch, committed or not), so that no
+    later file's profile or loader reads another file's rows, and their memory is freed."""
+    con.execute("DROP VIEW IF EXISTS u_counts")
+    for table in _STAGED:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
