@@ -329,6 +329,14 @@ def _periods(con, kind: str, week_start: int) -> None:
         -- Plain GROUP BYs in stages (no DISTINCT aggregate, no grouping sets), so that every
         -- step can spill to disk: a year of daily events for 40 000 people fits 150 MB.
         by_day AS (  -- one row per period, person, tool, source and day (NULL for windows)
+            -- a daily row is already one (person_tool_days is unique by person, tool, source
+            -- and day; one employment span per person), certain, and known by the day
+            SELECT period_start, person_id, tool, source, day, employed AS is_active,
+                   false AS unknown_any, true AS any_evidence_active, in_roster, events,
+                   true AS days_known
+            FROM evidence
+            WHERE day IS NOT NULL AND period_start IN (SELECT period_start FROM periods)
+            UNION ALL
             SELECT period_start, person_id, tool, source, day,
                    bool_or(certain AND employed) AS is_active,
                    bool_or(NOT certain AND employed) AS unknown_any,
@@ -337,7 +345,7 @@ def _periods(con, kind: str, week_start: int) -> None:
                    sum(events) AS events,
                    bool_and(is_daily) FILTER (WHERE certain) AS days_known
             FROM evidence
-            WHERE period_start IN (SELECT period_start FROM periods)
+            WHERE day IS NULL AND period_start IN (SELECT period_start FROM periods)
             GROUP BY ALL
         ),
         tool_day AS (
