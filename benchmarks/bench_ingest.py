@@ -72,7 +72,9 @@ def measure(argv: list[str], *, env: dict[str, str] | None = None) -> Measured:
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = [ln for ln in err.decode(errors="replace").splitlines() if ln.strip()]
     error = "" if proc.returncode == 0 else (lines[-1] if lines else f"exit {proc.returncode}")
-    return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode == 0, error[:160])
+    # the cause is at the end of a long message ("... (Out of Memory Error: ...)")
+    error = error if len(error) <= 200 else "..." + error[-200:]
+    return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode == 0, error)
 
 
 def reader(path: Path) -> str:
