@@ -20,7 +20,8 @@ from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.metrics import compute_adoption_metrics, metric_sets
 from adoption.metrics.adoption import level_rows, protect_levels
-from adoption.metrics.sets import _team_stats_sql
+from adoption.canonical import person_period_sources_sql, person_periods_sql
+from adoption.metrics.sets import _stored_team_stats, _team_stats_sql
 from adoption.privacy import publish_labels
 
 LEVELS = ("team", "department", "organisation")
@@ -73,6 +74,25 @@ def test_metric_sets_equal_the_pandas_path_on_the_governance_workspace(
         got = metric_sets(store, "month", periods=[last], min_group_size=3)
         for by in LEVELS:
             assert_same_table(got[by], want[by])
+
+
+def test_the_team_mart_stored_at_ingest_equals_counting_on_the_fly(tmp_path,
+                                                                   governance_workspace):
+    # metric sets of any tool read team_period_stats (built in the ingest's transaction);
+    # it must hold what counting the person-period rows now gives, for every period kind
+    ws = governance_workspace(tmp_path / "ws")
+    with ws.store(read_only=True) as store:
+        kinds = store.con.execute(
+            "SELECT DISTINCT period_kind FROM team_period_stats ORDER BY 1").fetchall()
+        assert [k for (k,) in kinds] == ["month", "quarter", "week"]
+        for kind in ("month", "quarter", "week"):
+            stored = _stored_team_stats(store, kind, None)
+            counted = _team_stats_sql(
+                store.con, person_periods_sql(store, period_kind=kind, with_sources=False,
+                                              ordered=False),
+                person_period_sources_sql(store, period_kind=kind))
+            assert len(stored) > 0
+            assert_same_table(stored, counted)
 
 
 @pytest.mark.slow

@@ -38,6 +38,7 @@ import time
 from adoption.canonical.employment import build_employment, build_people
 from adoption.canonical.identity import identity_map_sql, resolve_sql
 from adoption.canonical.semantics import SOURCE_SEMANTICS, source_name_sql
+from adoption.canonical.team_periods import build_team_periods
 from adoption.periods import (
     PERIOD_KINDS,
     PERIOD_STEP_SQL,
@@ -106,6 +107,7 @@ def refresh_canonical(con, *, week_start: int = 0) -> None:
         _periods(con, kind, week_start)
     con.execute("DROP TABLE _pkeys")
     con.execute("DROP TABLE _employment_k")
+    build_team_periods(con, no_department=NO_DEPARTMENT)
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [_META_KEY, _batches_fingerprint(con)])
     log.info("canonical tables rebuilt in %.2f s", time.perf_counter() - started)

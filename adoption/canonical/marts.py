@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption.canonical.build import canonical_is_current
+from adoption.canonical.period_sql import ANY_TOOL, sql_literal
 from adoption.errors import InputError, WorkspaceError
 from adoption.periods import PERIOD_KINDS
 
@@ -29,15 +30,6 @@ __all__ = [
     "load_tool_names",
     "sql_literal",
 ]
-
-#: The ``tool`` (and ``source``) value of rows over all tools (and all sources).
-ANY_TOOL = "*"
-
-
-def sql_literal(value: str) -> str:
-    """A SQL string literal of ``value`` (quotes doubled)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
 
 def check_canonical(store) -> None:
     """Raise :class:`WorkspaceError` unless the canonical marts match the staged batches.

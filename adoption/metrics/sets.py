@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from adoption.canonical.build import NO_DEPARTMENT
-from adoption.canonical.marts import sql_literal
+from adoption.canonical.marts import _check_kind, check_canonical, sql_literal
 from adoption.canonical.membership import load_group_labels
 from adoption.canonical.person_periods import person_period_sources_sql, person_periods_sql
+from adoption.canonical.team_periods import team_sources_query, team_stats_query
 from adoption.errors import InputError
 from adoption.metrics.adoption import (
     BY_LEVELS,
@@ -116,6 +117,11 @@ def team_stats(store, period_kind: str = "month", *, periods: Sequence[str] | No
         and events and the sums of squared deviations from the group's mean (``*_m2``,
         computed exactly in integers as ``(n * sum(x^2) - sum(x)^2) / n``).
     """
+    if not tools:
+        _check_kind(period_kind, "team_stats")
+        stored = _stored_team_stats(store, period_kind, periods)
+        if stored is not None:
+            return stored
     people = person_periods_sql(store, period_kind=period_kind, tools=tools, periods=periods,
                                 with_sources=False, ordered=False)
     sources = person_period_sources_sql(store, period_kind=period_kind, tools=tools,
@@ -128,39 +134,31 @@ def _team_stats_sql(con, people: str, sources: str) -> pd.DataFrame:
     sources ``sources`` (SQL of :func:`~adoption.canonical.person_periods_sql` and
     :func:`~adoption.canonical.person_period_sources_sql`, or of any relation with their
     columns) on the DuckDB connection ``con``."""
-    dept = f"coalesce(department, {sql_literal(NO_DEPARTMENT)})"
-    known = "is_active AND days_known"
-    # sums of integers are exact (DuckDB sums BIGINT into a 128-bit total; a person's
-    # squared events fit 64 bits up to 3 billion events a period)
-    sums = ", ".join(
-        f"coalesce(sum({x}) FILTER (WHERE {known}), 0) AS {v}_sum, "
-        f"coalesce(sum(CAST({x} AS BIGINT) * {x}) FILTER (WHERE {known}), 0) AS {v}_sq"
-        for v, x in (("days", "active_days"), ("events", "events")))
-    # n * sum(x^2) - sum(x)^2 is exact in 128-bit integers; only its quotient by n is rounded
-    spread = ", ".join(f"CAST({v}_sum AS DOUBLE) AS {v}_sum, "
-                       f"CAST(CAST(intensity_n AS HUGEINT) * {v}_sq - CAST({v}_sum AS HUGEINT) "
-                       f"* {v}_sum AS DOUBLE) AS {v}_spread"
-                       for v in ("days", "events"))
-    frame = con.sql(f"""
-        SELECT * EXCLUDE (days_sum, days_sq, events_sum, events_sq), {spread} FROM (
-        SELECT {dept} AS department, CAST(team AS VARCHAR) AS team, period,
-               any_value(period_start) AS period_start,
-               any_value(days_in_period) AS days_in_period,
-               count(*) AS headcount,
-               count_if(has_seat) AS seats,
-               count_if(is_active) AS active_users,
-               count_if(is_unknown AND NOT is_active) AS unknown_users,
-               count_if(is_active OR is_unknown) AS active_users_upper,
-               count_if({known}) AS intensity_n,
-               count_if(has_seat AND is_active) AS seat_active,
-               count_if(is_active AND is_new) AS new_users,
-               count_if(is_active AND NOT is_new) AS returning_users,
-               count_if(was_active_prev AND NOT is_active) AS lapsed_users,
-               {sums}
-        FROM ({people}) GROUP BY ALL)""").df()
-    found = con.sql(f"""
-        SELECT DISTINCT {dept} AS department, CAST(team AS VARCHAR) AS team, period, source
-        FROM ({sources})""").fetchall()
+    frame = con.sql(team_stats_query(people, no_department=NO_DEPARTMENT)).df()
+    found = con.sql(team_sources_query(sources, no_department=NO_DEPARTMENT)).fetchall()
+    return _finish(frame, found)
+
+
+def _stored_team_stats(store, period_kind: str,
+                       periods: Sequence[str] | None) -> pd.DataFrame | None:
+    """:func:`team_stats` of any tool read from the team mart stored at ingest
+    (:mod:`adoption.canonical.team_periods`); None for a store built before it existed."""
+    check_canonical(store)
+    con = store.con
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                       "'team_period_stats'").fetchall()[0][0]:
+        return None
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM team_period_stats LIMIT 1)"
+                       ).fetchall()[0][0]:
+        # an empty mart: no population at all, or a store built before the mart
+        return None
+    where = f"period_kind = {sql_literal(period_kind)}"
+    if periods is not None:
+        where += f" AND period IN ({', '.join(sql_literal(p) for p in periods) or 'NULL'})"
+    frame = con.sql(f"SELECT * EXCLUDE (period_kind) FROM team_period_stats "
+                    f"WHERE {where}").df()
+    found = con.sql(f"SELECT department, team, period, source FROM team_period_sources "
+                    f"WHERE {where}").fetchall()
     return _finish(frame, found)
 
 

@@ -155,4 +155,43 @@ CANONICAL_TABLES: dict[str, tuple[str, str]] = {
             days_known BOOLEAN NOT NULL
         )""",
     ),
+    "team_period_stats": (
+        "one row per period kind x period x department x team of the population, any tool: "
+        "the people counted (adoption.canonical.team_periods), for metric sets without the "
+        "person x period rows; *_spread is n * sum(x^2) - sum(x)^2 over the active users "
+        "whose days are known",
+        """CREATE TABLE IF NOT EXISTS team_period_stats (
+            period_kind VARCHAR NOT NULL,
+            department VARCHAR NOT NULL,
+            team VARCHAR,
+            period VARCHAR NOT NULL,
+            period_start DATE NOT NULL,
+            days_in_period INTEGER NOT NULL,
+            headcount BIGINT NOT NULL,
+            seats BIGINT NOT NULL,
+            active_users BIGINT NOT NULL,
+            unknown_users BIGINT NOT NULL,
+            active_users_upper BIGINT NOT NULL,
+            intensity_n BIGINT NOT NULL,
+            seat_active BIGINT NOT NULL,
+            new_users BIGINT NOT NULL,
+            returning_users BIGINT NOT NULL,
+            lapsed_users BIGINT NOT NULL,
+            days_sum DOUBLE NOT NULL,
+            days_spread DOUBLE NOT NULL,
+            events_sum DOUBLE NOT NULL,
+            events_spread DOUBLE NOT NULL
+        )""",
+    ),
+    "team_period_sources": (
+        "one row per period kind x period x department x team x source with evidence of "
+        "activity of someone of the team, any tool",
+        """CREATE TABLE IF NOT EXISTS team_period_sources (
+            period_kind VARCHAR NOT NULL,
+            department VARCHAR NOT NULL,
+            team VARCHAR,
+            period VARCHAR NOT NULL,
+            source VARCHAR NOT NULL
+        )""",
+    ),
 }
