@@ -33,7 +33,7 @@ __all__ = ["drop_staged", "load_usage"]
 
 #: The loader's temporary tables (and view), dropped after each file.
 _STAGED = ("u_summary", "u_idmap", "u_names", "u_rows", "u_events", "u_people", "u_labels",
-           "u_days", "u_days_old", "_tz_names")
+           "u_days", "u_days_old", "u_features", "_tz_names")
 
 #: A timestamp's text ends in an offset or a zone name after its time of day.
 _OFFSET_RE = r":\d\d(\.\d+)?\s*(Z|z|[+-]\d\d(:?\d\d)?|UTC|GMT|[A-Za-z_]+/[A-Za-z_/+-]+)$"
@@ -226,11 +226,12 @@ def load_usage(ctx: LoadContext) -> LoadCounts:
     con.execute("""CREATE OR REPLACE TEMP TABLE u_labels AS
         SELECT DISTINCT k, clean FROM u_names""")
     # the file's person-days, rolled up on the integer keys and named once per person-day
+    # (grouped first, named after: one pipeline at a time keeps to small memory limits)
+    con.execute("""CREATE OR REPLACE TEMP TABLE u_days AS
+        SELECT pk, tk, day, sum(copies * events) AS events FROM u_events GROUP BY ALL""")
     con.execute("""CREATE OR REPLACE TEMP TABLE u_days AS
         SELECT m.person_id, t.clean AS tool, d.day, d.pk, d.tk, d.events
-        FROM (SELECT pk, tk, day, sum(copies * events) AS events FROM u_events
-              GROUP BY ALL) d
-        JOIN u_people m ON m.k = d.pk JOIN u_labels t ON t.k = d.tk""")
+        FROM u_days d JOIN u_people m ON m.k = d.pk JOIN u_labels t ON t.k = d.tk""")
     con.execute(f"""INSERT INTO usage_rows
         SELECT {ctx.batch_id}, m.person_id, t.clean, e.day, e.ts, f.clean, e.events, e.copies
         FROM u_events e JOIN u_people m ON m.k = e.pk JOIN u_labels t ON t.k = e.tk
@@ -249,11 +250,13 @@ def load_usage(ctx: LoadContext) -> LoadCounts:
              if old_days else "")
     con.execute(f"""INSERT INTO usage
         SELECT person_id, tool, day, events, {b} FROM u_days d {fresh.format("d")}""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE u_features AS
+        SELECT pk, tk, day, fk, sum(copies * events) AS events
+        FROM u_events e {fresh.format("e")}
+        WHERE fk IS NOT NULL GROUP BY ALL""")
     con.execute(f"""INSERT INTO usage_features
         SELECT m.person_id, t.clean, f.day, l.clean, f.events, {b}
-        FROM (SELECT pk, tk, day, fk, sum(copies * events) AS events
-              FROM u_events e {fresh.format("e")}
-              WHERE fk IS NOT NULL GROUP BY ALL) f
+        FROM u_features f
         JOIN u_people m ON m.k = f.pk JOIN u_labels t ON t.k = f.tk
         JOIN u_labels l ON l.k = f.fk
         WHERE l.clean IS NOT NULL""")
