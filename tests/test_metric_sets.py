@@ -15,12 +15,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adoption.canonical import load_person_periods, load_tool_names
+from adoption.canonical import (
+    load_person_periods,
+    load_tool_names,
+    person_period_sources_sql,
+    person_periods_sql,
+)
 from adoption.canonical.membership import load_group_labels
 from adoption.errors import InputError
 from adoption.metrics import compute_adoption_metrics, metric_sets
 from adoption.metrics.adoption import level_rows, protect_levels
-from adoption.canonical import person_period_sources_sql, person_periods_sql
 from adoption.metrics.sets import _stored_team_stats, _team_stats_sql
 from adoption.privacy import publish_labels
 
