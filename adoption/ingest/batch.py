@@ -225,7 +225,7 @@ def _load_source(workspace: Workspace, store: Store, source: SourceFile, kind: s
     # small kinds read the ordered view in one pass: keep file order for row numbers
     con.execute(f"SET preserve_insertion_order = {str(kind != 'usage').lower()}")
     try:
-        if kind != "usage":  # usage finds malformed rows in its own single pass
+        if kind != "usage":  # usage finds malformed rows in its own first pass
             source.check_structure(con)
         with store.transaction():
             counts = LOADERS[kind](ctx)

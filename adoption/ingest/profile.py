@@ -6,7 +6,7 @@ Two things are remembered per batch of a profiled source (tables ``export_column
 - its **columns**, in the file's order, with the row count and, for the columns whose values
   look numeric (the metric columns; never identifiers such as ``user_id``), how many rows
   are blank, zero or a number, and their median. For a generic usage file (up to 100M rows)
-  this comes from the rows its loader staged in its single pass
+  this comes from the counts its loader staged in its first pass
   (:func:`profile_staged_usage`: the count column, the only metric the loader reads); for
   other files DuckDB makes one streaming pass over the file's view (``src_unordered``,
   :mod:`adoption.ingest.reader`, :func:`profile_columns`), over the numeric-looking columns
