@@ -139,7 +139,9 @@ def diff_in_diff(data: pd.DataFrame, *, outcome: str, unit: str, treated: str, p
                       "interval is reliable with one treated cluster (MacKinnon & Webb 2017). "
                       "Read the interval as a rough guide.", EstimateWarning, stacklevel=2)
 
-    import pyfixest as pf
+    from adoption.stats.fixest import pyfixest
+
+    pf = pyfixest()
 
     with quiet_pyfixest():
         fit = pf.feols("outcome ~ treated + post + treated:post", data=df,

@@ -128,7 +128,8 @@ def staggered_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: 
         pretrend_p = panel.pretrend_p()
         method = "event study (Sun-Abraham interaction-weighted)"
     else:
-        import pyfixest as pf
+        from adoption.stats.fixest import pyfixest
+        pf = pyfixest()
 
         def did2s(second: str):
             return pf.did2s(panel.df, yname="y", first_stage="~ 0 | unit + time",
@@ -167,7 +168,8 @@ def twfe_event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     """
     panel = _Panel(data, outcome=outcome, unit=unit, time=time, first_treated=first_treated,
                    alpha=alpha, leads=leads, lags=lags, where="twfe_event_study")
-    import pyfixest as pf
+    from adoption.stats.fixest import pyfixest
+    pf = pyfixest()
 
     def feols(rhs: str):
         return pf.feols(f"y ~ {rhs} | unit + time", data=panel.df, vcov={"CRV1": "unit"})
@@ -279,7 +281,8 @@ class _Panel:
     def pretrend_p(self) -> float | None:
         """p-value of the linear differential pre-trend on the untreated observations (see
         the module docstring); None when it cannot be estimated."""
-        import pyfixest as pf
+        from adoption.stats.fixest import pyfixest
+        pf = pyfixest()
         from scipy import stats
 
         d = self.df[self.df["treat"] == 0]

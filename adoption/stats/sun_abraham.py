@@ -33,7 +33,8 @@ def sun_abraham_fit(df: pd.DataFrame, window: list[int], *, alpha: float
     ``df`` has columns ``y, unit, time, first_treated`` (0 = never), ``rel_time`` (binned,
     missing for never-treated units); ``window`` lists the event times other than -1.
     """
-    import pyfixest as pf
+    from adoption.stats.fixest import pyfixest
+    pf = pyfixest()
 
     treated = df[df["first_treated"] > 0]
     cells = (treated[treated["rel_time"].isin(window)]
